@@ -1,0 +1,104 @@
+"""The command line: a thin typer app. Each command parses options, calls one library function,
+shows progress and prints a rich summary. Only PlannerError is caught (no traceback for a user's
+mistake); anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from planner.errors import ContractError, PlannerError
+
+app = typer.Typer(
+    name="planner",
+    help="Offline workforce planner: forecast, requirements, tiers, schedule, simulate, report.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+import_app = typer.Typer(help="Convert a real call log or export into a data folder.",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable)
+
+# Exit codes: 2 = the user's input is wrong (as for usage errors); 3 = a stage cannot run.
+EXIT_BAD_INPUT = 2
+EXIT_CANNOT_RUN = 3
+
+
+def print_problems(err: ContractError) -> None:
+    table = Table(title=f"{len(err.problems)} problem(s)", show_lines=False, expand=False)
+    for col in ("file", "row", "column", "value", "expected"):
+        table.add_column(col, overflow="fold")
+    for p in err.problems:
+        table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "",
+                      "" if p.value is None else p.value[:60], p.expected)
+    err_console.print(table)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the project's own errors into a message and an exit code; never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ContractError as err:
+            print_problems(err)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except PlannerError as err:
+            err_console.print(f"[bold red]error:[/] {err}")
+            for c in getattr(err, "conflicts", []):
+                err_console.print(f"  - {c}")
+            raise typer.Exit(EXIT_CANNOT_RUN) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+DataOpt = Annotated[Path, typer.Option("--data", "-d", help="Data folder (cases.csv, agents.csv, ...)")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Run folder for this stage's files")]
+
+
+@app.command()
+@handle_errors
+def validate(folder: Annotated[Path, typer.Argument(help="Data folder to check")]) -> None:
+    """Check every file of a data folder; print all problems. Exit 0 when clean, 2 when not."""
+    from planner.io import load_folder
+
+    data = load_folder(folder)
+    table = Table(title=f"{folder}: valid")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name in ("cases", "volumes", "agents", "skills", "availability"):
+        frame = getattr(data, name)
+        if frame is not None:
+            table.add_row(name, f"{len(frame):,}")
+    console.print(table)
+    console.print(f"case types: {', '.join(data.case_types)}")
+    if data.agents is None:
+        console.print("[yellow]no agents.csv/skills.csv: forecast and requirements can run; "
+                      "tiers, schedule and simulate need them[/]")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""The columns of every input file: names, types, ranges, required or optional.
+
+A contract is data, not code: :mod:`planner.io.tables` reads any file against any contract and collects
+every problem. Keep names identical to DESIGN.md and GLOSSARY.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["str", "int", "float", "bool", "datetime", "date", "time"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract.
+
+    ``low``/``high`` are inclusive bounds for numbers. ``choices`` restricts strings.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = False
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    description: str = ""
+
+    def expected(self) -> str:
+        """What a valid value looks like, in words, for error messages."""
+        words = {
+            "str": "a non-empty text",
+            "int": "a whole number",
+            "float": "a number",
+            "bool": "true/false (or 1/0, yes/no)",
+            "datetime": "an ISO-8601 timestamp such as 2026-03-02 09:15",
+            "date": "a date such as 2026-03-02",
+            "time": "a time of day such as 09:30",
+        }[self.kind]
+        if self.choices:
+            words = "one of " + ", ".join(self.choices)
+        if self.low is not None and self.high is not None:
+            words += f" between {self.low:g} and {self.high:g}"
+        elif self.low is not None:
+            words += f" >= {self.low:g}"
+        elif self.high is not None:
+            words += f" <= {self.high:g}"
+        return words
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A file's columns and its key (columns that together must be unique)."""
+
+    file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+# Handle time above 8 hours for one case is not a handle time but a resolution time or a data error.
+MAX_HANDLE_SECONDS = 8 * 3600
+
+CASES = Contract(
+    "cases.csv",
+    (
+        Column("case_id", "str", required=True),
+        Column("created_at", "datetime", required=True, description="arrival time, local"),
+        Column("case_type", "str", required=True),
+        Column("channel", "str", choices=("phone", "chat", "email", "backoffice")),
+        Column("agent_id", "str", description="who handled it; empty when abandoned"),
+        Column("handle_seconds", "float", low=0, high=MAX_HANDLE_SECONDS),
+        Column("wait_seconds", "float", low=0, high=14 * 86400),
+        Column("abandoned", "bool"),
+        Column("resolved_first_contact", "bool"),
+        Column("reopened", "bool"),
+        Column("transfers", "int", low=0, high=50),
+        Column("csat", "float", low=1, high=5),
+        Column("qa_score", "float", low=0, high=100),
+    ),
+    key=("case_id",),
+)
+
+VOLUMES = Contract(
+    "volumes.csv",
+    (
+        Column("case_type", "str", required=True),
+        Column("interval_start", "datetime", required=True),
+        Column("volume", "float", required=True, low=0, high=1_000_000),
+        Column("aht_seconds", "float", low=1, high=MAX_HANDLE_SECONDS),
+    ),
+    key=("case_type", "interval_start"),
+)
+
+AGENTS = Contract(
+    "agents.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("name", "str", required=True),
+        Column("team", "str"),
+        Column("site", "str"),
+        Column("min_hours", "float", low=0, high=80, description="per week"),
+        Column("max_hours", "float", low=0, high=80, description="per week"),
+        Column("max_days", "int", low=0, high=7, description="working days per week"),
+        Column("earliest_start", "time"),
+        Column("latest_end", "time"),
+        Column("hourly_cost", "float", low=0, high=10_000),
+    ),
+    key=("agent_id",),
+)
+
+SKILLS = Contract(
+    "skills.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("case_type", "str", required=True),
+        Column("level", "int", required=True, low=1, high=5),
+    ),
+    key=("agent_id", "case_type"),
+)
+
+AVAILABILITY = Contract(
+    "availability.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("date", "date", required=True),
+        Column("start", "time", required=True),
+        Column("end", "time", required=True, description="24:00 means midnight"),
+        Column(
+            "kind", "str", required=True, choices=("available", "unavailable", "time_off"),
+            description="time_off is hard; unavailable is hard unless it has a weight (then a wish)",
+        ),
+        Column("weight", "float", low=0, high=1000, description="soft preference weight"),
+    ),
+)
+
+CONTRACTS = {c.file: c for c in (CASES, VOLUMES, AGENTS, SKILLS, AVAILABILITY)}

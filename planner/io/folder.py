@@ -1,0 +1,153 @@
+"""A data folder: the input files of one center, read and cross-checked together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import ContractError, MissingInputError, Problem
+from planner.io.config import PlannerConfig, read_config
+from planner.io.contracts import AGENTS, AVAILABILITY, CASES, SKILLS, VOLUMES
+from planner.io.tables import read_table
+
+CONFIG_FILE = "planner.toml"
+
+
+@dataclass
+class DataFolder:
+    """Everything a center's data folder holds; absent optional files are None."""
+
+    path: Path
+    config: PlannerConfig
+    cases: pd.DataFrame | None = None
+    volumes: pd.DataFrame | None = None
+    agents: pd.DataFrame | None = None
+    skills: pd.DataFrame | None = None
+    availability: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def case_types(self) -> list[str]:
+        """Case types in history (cases or volumes) and config, in a stable order."""
+        names: list[str] = list(self.config.case_types)
+        for frame in (self.cases, self.volumes):
+            if frame is not None:
+                names += sorted(set(frame["case_type"].dropna()) - set(names))
+        return names
+
+    def require_agents(self, stage: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """agents and skills, or a clear message that the stage needs them."""
+        missing = [n for n, f in (("agents.csv", self.agents), ("skills.csv", self.skills)) if f is None]
+        if missing:
+            raise MissingInputError(
+                f"{stage} needs {' and '.join(missing)} in {self.path} (who the agents are and which "
+                f"case types each can handle); 'planner sample --out DIR' shows the format"
+            )
+        return self.agents, self.skills  # type: ignore[return-value]
+
+    def require_history(self, stage: str) -> pd.DataFrame:
+        if self.cases is None and self.volumes is None:
+            raise MissingInputError(f"{stage} needs cases.csv or volumes.csv in {self.path}")
+        return self.cases if self.cases is not None else self.volumes  # type: ignore[return-value]
+
+
+def _file(folder: Path, name: str) -> Path | None:
+    """The file, or its gzip-compressed twin (the bundled sample ships compressed)."""
+    for cand in (folder / name, folder / f"{name}.gz"):
+        if cand.exists():
+            return cand
+    return None
+
+
+def load_folder(path: str | Path) -> DataFolder:
+    """Read and validate every file of a data folder; raise one ContractError with all problems."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ContractError([Problem(str(folder), None, None, None, "an existing data folder")])
+    problems: list[Problem] = []
+    try:
+        config = read_config(folder / CONFIG_FILE)
+    except ContractError as err:
+        problems += err.problems
+        config = PlannerConfig()
+    tz = config.center.timezone
+    inp = config.input
+    data = DataFolder(folder, config)
+    specs = [
+        ("cases", inp.cases_file, CASES, dict(columns=inp.columns, values=inp.values,
+                                                datetime_format=inp.datetime_format,
+                                                delimiter=inp.delimiter)),
+        ("volumes", inp.volumes_file, VOLUMES, {}),
+        ("agents", AGENTS.file, AGENTS, {}),
+        ("skills", SKILLS.file, SKILLS, {}),
+        ("availability", AVAILABILITY.file, AVAILABILITY, {}),
+    ]
+    for attr, name, contract, kw in specs:
+        file = _file(folder, name)
+        if file is None:
+            continue
+        try:
+            setattr(data, attr, read_table(file, contract, tz=tz, **kw))
+        except ContractError as err:
+            problems += err.problems
+    if data.cases is None and data.volumes is None and not problems:
+        problems.append(Problem(str(folder), None, None, None,
+                                f"a history file: {inp.cases_file} or {inp.volumes_file}"))
+    if not problems:
+        problems += cross_check(data)
+    if problems:
+        raise ContractError(problems)
+    return data
+
+
+def _rows(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(mask)[:20]
+
+
+def cross_check(data: DataFolder) -> list[Problem]:
+    """Checks that span files: ids that must exist elsewhere, contract hours, known case types."""
+    problems: list[Problem] = []
+    folder = data.path
+    known_types = set(data.case_types)
+    agent_ids = set(data.agents["agent_id"]) if data.agents is not None else None
+    if data.agents is not None:
+        a = data.agents
+        if {"min_hours", "max_hours"} <= set(a.columns):
+            bad = (a["min_hours"] > a["max_hours"]).fillna(False).to_numpy()
+            for i in _rows(a, bad):
+                problems.append(Problem(str(folder / AGENTS.file), int(i) + 2, "min_hours",
+                                        str(a["min_hours"].iloc[i]),
+                                        f"min_hours <= max_hours ({a['max_hours'].iloc[i]:g})"))
+    if data.skills is not None:
+        s = data.skills
+        f = str(folder / SKILLS.file)
+        if agent_ids is not None:
+            for i in _rows(s, (~s["agent_id"].isin(agent_ids)).to_numpy()):
+                problems.append(Problem(f, int(i) + 2, "agent_id", str(s["agent_id"].iloc[i]),
+                                        "an agent_id listed in agents.csv"))
+        if known_types:
+            for i in _rows(s, (~s["case_type"].isin(known_types)).to_numpy()):
+                problems.append(Problem(f, int(i) + 2, "case_type", str(s["case_type"].iloc[i]),
+                                        "a case type of the history or planner.toml "
+                                        f"({', '.join(sorted(known_types))})"))
+    if data.availability is not None and agent_ids is not None:
+        av = data.availability
+        f = str(folder / AVAILABILITY.file)
+        for i in _rows(av, (~av["agent_id"].isin(agent_ids)).to_numpy()):
+            problems.append(Problem(f, int(i) + 2, "agent_id", str(av["agent_id"].iloc[i]),
+                                    "an agent_id listed in agents.csv"))
+        end = av["end"].replace(0, 24 * 60)
+        for i in _rows(av, (end <= av["start"]).fillna(False).to_numpy()):
+            problems.append(Problem(f, int(i) + 2, "end", str(av["end"].iloc[i]),
+                                    f"a time after start ({av['start'].iloc[i]} min)"))
+    if data.cases is not None and agent_ids is not None and "agent_id" in data.cases:
+        c = data.cases
+        f = str(folder / data.config.input.cases_file)
+        unknown = c["agent_id"].notna() & ~c["agent_id"].isin(agent_ids)
+        for i in _rows(c, unknown.to_numpy()):
+            problems.append(Problem(f, int(i) + 2, "agent_id", str(c["agent_id"].iloc[i]),
+                                    "an agent_id listed in agents.csv (or empty)"))
+    return problems
