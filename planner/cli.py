@@ -39,13 +39,15 @@ EXIT_CANNOT_RUN = 3
 
 
 def print_problems(err: ContractError) -> None:
+    # Piped or captured output gets a wide table so file names and values are not folded.
+    out = err_console if err_console.is_terminal else Console(stderr=True, width=220)
     table = Table(title=f"{len(err.problems)} problem(s)", show_lines=False, expand=False)
     for col in ("file", "row", "column", "value", "expected"):
         table.add_column(col, overflow="fold")
     for p in err.problems:
         table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "",
                       "" if p.value is None else p.value[:60], p.expected)
-    err_console.print(table)
+    out.print(table)
 
 
 def handle_errors(func: F) -> F:
