@@ -12,7 +12,16 @@ from planner.io.config import (
     parse_config,
     read_config,
 )
-from planner.io.contracts import AGENTS, AVAILABILITY, CASES, CONTRACTS, SKILLS, VOLUMES, Column, Contract
+from planner.io.contracts import (
+    AGENTS,
+    AVAILABILITY,
+    CASES,
+    CONTRACTS,
+    SKILLS,
+    VOLUMES,
+    Column,
+    Contract,
+)
 from planner.io.folder import DataFolder, load_folder
 from planner.io.tables import read_table
 from planner.io.writers import atomic_path, write_bytes, write_csv, write_text

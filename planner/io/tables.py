@@ -74,8 +74,15 @@ def read_raw(path: Path, contract: Contract, columns: dict[str, str] | None = No
     # The export's header -> the contract's name.
     rename = {v: k for k, v in (columns or {}).items()}
     shown = {k: (f"{v}' ('{k}" if v != k else k) for k, v in (columns or {}).items()}
-    df = df.rename(columns=rename)
     problems = []
+    # A column map that names a header the export does not have is a mistake in the map.
+    for ours, theirs in (columns or {}).items():
+        if theirs not in df.columns and ours not in contract.required:
+            problems.append(Problem(name, 1, theirs, None,
+                                    f"the column '{theirs}' that planner.toml maps to '{ours}' "
+                                    f"(found: {', '.join(map(str, df.columns[:12]))})"))
+    df = df.drop(columns=[c for c in rename.values() if c in df.columns and c not in rename])
+    df = df.rename(columns=rename)
     for col in contract.required:
         if col not in df.columns:
             label = (columns or {}).get(col, col)
