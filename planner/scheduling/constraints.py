@@ -1,0 +1,280 @@
+"""A vocabulary of CP-SAT constraints for rostering (after OR-Tools' ``shift_scheduling_sat``).
+
+Every helper takes the model, the literals, a rule and a readable name, adds its hard part to the
+model and RETURNS its soft part as a list of :class:`Penalty` (never editing the objective), so the
+caller decides how penalties are weighed and a solution can explain itself penalty by penalty.
+
+A "literal" here is a CP-SAT Boolean literal or a plain Python ``bool``/``0``/``1``: fixed cells
+(e.g. the frozen part of a large-neighbourhood move) are passed as constants and the helpers fold
+them, so a model over a few free cells stays small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from planner.scheduling.rules import UNBOUNDED, DayCover, SequenceRule, ShiftRequest, ShiftType
+
+Lit = Any  # cp_model literal or Python bool / 0 / 1
+
+MINUTES_PER_DAY = 1440
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """One soft cost: ``weight * expr`` is added to the objective by the caller.
+
+    ``expr`` is a CP-SAT integer expression (or a plain int for a cost fixed in advance).
+    """
+
+    name: str
+    expr: Any
+    weight: int
+
+
+def is_const(lit: Lit) -> bool:
+    """Whether ``lit`` is a fixed Python value rather than a model literal."""
+    return isinstance(lit, (bool, int))
+
+
+def negate(lit: Lit) -> Lit:
+    """The negation of a literal or a constant."""
+    return (not bool(lit)) if is_const(lit) else lit.Not()
+
+
+def add_clause(model: cp_model.CpModel, literals: Sequence[Lit]) -> None:
+    """Add ``OR(literals)``, folding constants: skip when one is True, fail when none is left."""
+    free = []
+    for lit in literals:
+        if is_const(lit):
+            if lit:
+                return
+        else:
+            free.append(lit)
+    if not free:
+        # Every literal is fixed False: the fixed part already breaks the rule.
+        model.AddBoolOr([])  # an empty clause makes the model infeasible, as it should
+        return
+    model.AddBoolOr(free)
+
+
+def any_of(model: cp_model.CpModel, literals: Sequence[Lit]) -> Lit:
+    """A literal equal to ``OR(literals)`` (a constant when the constants decide it)."""
+    free = []
+    for lit in literals:
+        if is_const(lit):
+            if lit:
+                return True
+        else:
+            free.append(lit)
+    if not free:
+        return False
+    if len(free) == 1:
+        return free[0]
+    out = model.NewBoolVar("")
+    model.AddBoolOr([*free, out.Not()])
+    for lit in free:
+        model.AddImplication(lit, out)
+    return out
+
+
+def add_soft_sequence(model: cp_model.CpModel, works: Sequence[Lit], rule: SequenceRule,
+                      name: str) -> list[Penalty]:
+    """Bound the length of every run of true literals in ``works`` (one literal a day).
+
+    A run of length ``L`` costs ``min_cost * (soft_min - L)`` when shorter than ``soft_min`` and
+    ``max_cost * (L - soft_max)`` when longer than ``soft_max``; runs outside the hard bounds are
+    forbidden. Minimums are enforced by forbidding each short pattern ``0 1..1 0`` explicitly (the
+    strongest clausal form); with ``rule.edges_exempt`` runs touching either end of the horizon are
+    not held to the minimum. The hard maximum is one window sum per day; the soft maximum costs
+    ``max_cost`` for every fully worked window of ``soft_max + 1`` days (a run of ``L`` days has
+    exactly ``L - soft_max`` of them).
+    """
+    n = len(works)
+    penalties: list[Penalty] = []
+    for length in range(1, min(rule.soft_min, n + 1)):
+        for start in range(n - length + 1):
+            end = start + length - 1
+            at_edge = start == 0 or end == n - 1
+            if rule.edges_exempt and at_edge:
+                continue
+            # The pattern "off, work x length, off" as a clause of negations.
+            clause = [negate(works[d]) for d in range(start, end + 1)]
+            if start > 0:
+                clause.append(works[start - 1])
+            if end < n - 1:
+                clause.append(works[end + 1])
+            if any(is_const(c) and c for c in clause):
+                continue  # the pattern cannot occur
+            if length < rule.hard_min:
+                add_clause(model, clause)
+            elif rule.min_cost > 0:
+                lit = model.NewBoolVar(f"{name}: run {start}-{end} short")
+                add_clause(model, [*clause, lit])
+                penalties.append(Penalty(f"{name}: run of {length} from day {start} below "
+                                         f"{rule.soft_min}", lit,
+                                         rule.min_cost * (rule.soft_min - length)))
+    if rule.hard_max < n:
+        span = rule.hard_max + 1
+        for start in range(n - span + 1):
+            window = works[start:start + span]
+            if all(is_const(w) for w in window):
+                continue
+            model.Add(sum(window) <= rule.hard_max)
+    if rule.max_cost > 0 and rule.soft_max < min(rule.hard_max, n):
+        span = rule.soft_max + 1
+        for start in range(n - span + 1):
+            clause = [negate(w) for w in works[start:start + span]]
+            if any(is_const(c) and c for c in clause):
+                continue
+            lit = model.NewBoolVar(f"{name}: window {start} long")
+            add_clause(model, [*clause, lit])
+            penalties.append(Penalty(f"{name}: {span} in a row from day {start}", lit,
+                                     rule.max_cost))
+    return penalties
+
+
+def add_soft_sum(model: cp_model.CpModel, literals: Sequence[Lit], rule: SequenceRule, name: str,
+                 coefficients: Sequence[int] | None = None) -> list[Penalty]:
+    """Bound ``sum(coefficients * literals)``: hard within [hard_min, hard_max]; each unit below
+    soft_min costs min_cost, each unit above soft_max costs max_cost."""
+    coefs = [1] * len(literals) if coefficients is None else list(coefficients)
+    const = sum(c for c, lit in zip(coefs, literals, strict=True) if is_const(lit) and lit)
+    free = [(c, lit) for c, lit in zip(coefs, literals, strict=True) if not is_const(lit)]
+    expr = sum(c * lit for c, lit in free) + const
+    hi = sum(c for c, _ in free if c > 0) + const
+    lo = sum(c for c, _ in free if c < 0) + const
+    penalties: list[Penalty] = []
+    if rule.hard_min > lo:
+        model.Add(expr >= rule.hard_min)
+    if rule.hard_max < hi:
+        model.Add(expr <= rule.hard_max)
+    if rule.min_cost > 0 and rule.soft_min > max(lo, rule.hard_min):
+        deficit = model.NewIntVar(0, rule.soft_min - max(lo, rule.hard_min), f"{name}: deficit")
+        model.Add(deficit >= rule.soft_min - expr)
+        penalties.append(Penalty(f"{name}: below {rule.soft_min}", deficit, rule.min_cost))
+    if rule.max_cost > 0 and rule.soft_max < min(hi, rule.hard_max):
+        excess = model.NewIntVar(0, min(hi, rule.hard_max) - rule.soft_max, f"{name}: excess")
+        model.Add(excess >= expr - rule.soft_max)
+        penalties.append(Penalty(f"{name}: above {rule.soft_max}", excess, rule.max_cost))
+    return penalties
+
+
+def add_forbidden_transitions(model: cp_model.CpModel, day_shifts: Sequence[Mapping[str, Lit]],
+                              forbidden: Mapping[str, Collection[str]], name: str,
+                              weight: int | None = None) -> list[Penalty]:
+    """Forbid shift ``t`` on day ``d + 1`` after shift ``s`` on day ``d`` for ``t in forbidden[s]``.
+
+    ``day_shifts[d]`` maps each shift name to its literal on day ``d`` (a missing name is not
+    worked). Hard (``weight=None``): one clause ``x[d,s] + sum_t x[d+1,t] <= 1`` per (d, s), which
+    is stronger than pairwise clauses because at most one shift is worked a day. Soft: each
+    forbidden pair worked costs ``weight``.
+    """
+    penalties: list[Penalty] = []
+    for d in range(len(day_shifts) - 1):
+        today, tomorrow = day_shifts[d], day_shifts[d + 1]
+        for s, banned in forbidden.items():
+            if s not in today:
+                continue
+            nxt = [tomorrow[t] for t in banned if t in tomorrow]
+            if not nxt or (is_const(today[s]) and not today[s]):
+                continue
+            if weight is None:
+                terms = [today[s], *nxt]
+                const = sum(1 for t in terms if is_const(t) and t)
+                free = [t for t in terms if not is_const(t)]
+                if free:
+                    model.Add(sum(free) <= 1 - const)
+                elif const > 1:
+                    model.AddBoolOr([])
+            else:
+                for t in nxt:
+                    lit = model.NewBoolVar("")
+                    add_clause(model, [negate(today[s]), negate(t), lit])
+                    penalties.append(Penalty(f"{name}: day {d} {s} then forbidden", lit, weight))
+    return penalties
+
+
+def rest_forbidden_successions(shift_types: Sequence[ShiftType], min_rest_minutes: int
+                               ) -> dict[str, frozenset[str]]:
+    """The successions (shift on day d, shift on day d+1) that leave less than ``min_rest_minutes``
+    between the end of the first and the start of the second. Needs ``start_minute`` on every
+    shift type; the rest is ``1440 + start(t) - (start(s) + length(s))`` [min]."""
+    out: dict[str, frozenset[str]] = {}
+    for s in shift_types:
+        if s.start_minute is None:
+            raise ValueError(f"shift type {s.name!r} has no start_minute: cannot check rest")
+        end = s.start_minute + s.length_minutes
+        banned = set()
+        for t in shift_types:
+            if t.start_minute is None:
+                raise ValueError(f"shift type {t.name!r} has no start_minute: cannot check rest")
+            if MINUTES_PER_DAY + t.start_minute - end < min_rest_minutes:
+                banned.add(t.name)
+        if banned:
+            out[s.name] = frozenset(banned)
+    return out
+
+
+def add_rest_between_shifts(model: cp_model.CpModel, day_shifts: Sequence[Mapping[str, Lit]],
+                            shift_types: Sequence[ShiftType], min_rest_minutes: int, name: str,
+                            weight: int | None = None) -> list[Penalty]:
+    """Keep at least ``min_rest_minutes`` between consecutive days' shifts, as forbidden
+    successions (see :func:`rest_forbidden_successions`). One shift a day is assumed and a
+    shift longer than a day is not supported."""
+    banned = rest_forbidden_successions(shift_types, min_rest_minutes)
+    return add_forbidden_transitions(model, day_shifts, banned, name, weight)
+
+
+def add_day_coverage(model: cp_model.CpModel, literals: Sequence[Lit], cover: DayCover, name: str,
+                     ) -> list[Penalty]:
+    """Cover ``cover.requirement`` with ``sum(literals)``: integer shortfall and surplus variables
+    with ``sum + under - over == requirement``, costed by the cover's weights."""
+    const = sum(1 for lit in literals if is_const(lit) and lit)
+    free = [lit for lit in literals if not is_const(lit)]
+    req = cover.requirement
+    if not free:
+        under, over = max(0, req - const), max(0, const - req)
+        return [Penalty(f"{name}: under", under, cover.under_weight),
+                Penalty(f"{name}: over", over, cover.over_weight)]
+    under = model.NewIntVar(0, max(0, req - const), f"{name}: under")
+    over = model.NewIntVar(0, max(0, const + len(free) - req), f"{name}: over")
+    model.Add(sum(free) + const + under - over == req)
+    return [Penalty(f"{name}: under", under, cover.under_weight),
+            Penalty(f"{name}: over", over, cover.over_weight)]
+
+
+def add_request(model: cp_model.CpModel, literal: Lit, request: ShiftRequest, name: str
+                ) -> list[Penalty]:
+    """The cost of breaking a request: ``weight`` if an on-request's literal is false or an
+    off-request's literal is true."""
+    broken = negate(literal) if request.on else literal
+    if is_const(broken):
+        return [Penalty(name, int(bool(broken)), request.weight)]
+    return [Penalty(name, broken, request.weight)]
+
+
+def objective_expr(penalties: Sequence[Penalty]):
+    """``sum(weight * expr)`` over the penalties with a non-zero weight."""
+    return sum(p.weight * p.expr for p in penalties if p.weight)
+
+
+__all__ = [
+    "UNBOUNDED",
+    "Penalty",
+    "add_clause",
+    "add_day_coverage",
+    "add_forbidden_transitions",
+    "add_request",
+    "add_rest_between_shifts",
+    "add_soft_sequence",
+    "add_soft_sum",
+    "any_of",
+    "negate",
+    "objective_expr",
+    "rest_forbidden_successions",
+]

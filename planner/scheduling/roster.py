@@ -1,0 +1,315 @@
+"""The day-level roster model: who works which shift type on which day, built from the constraint
+vocabulary in :mod:`planner.scheduling.constraints`.
+
+Formulation (one Boolean per employee, day and ALLOWED shift type; none for a cell a hard per-cell
+rule rules out):
+
+- at most one shift a day: ``sum_s x[e,d,s] + off[e,d] == 1``;
+- forbidden successions as one clause per (day, shift): ``x[e,d,s] + sum_t x[e,d+1,t] <= 1``;
+- caps per shift type, total minutes (plus the implied bounds on the number of worked days, which
+  tighten the LP relaxation), weekends worked through one literal per weekend;
+- run lengths of work and rest with forbidden short patterns (only runs inside the horizon when the
+  rule says so) and sliding-window maxima;
+- cover: integer shortfall and surplus per (day, shift), shift requests as single literals.
+
+Building returns the penalties, not an objective, so the interval-level scheduler can add its own
+terms on top. Parts of a roster can be fixed (``fixed``) and only some employees modelled
+(``employees``): fixed cells become constants that the helpers fold, which is how the
+large-neighbourhood search (:mod:`planner.scheduling.roster_lns`) builds its small sub-models.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from planner.scheduling.constraints import (
+    Penalty,
+    add_day_coverage,
+    add_forbidden_transitions,
+    add_request,
+    add_soft_sequence,
+    add_soft_sum,
+    any_of,
+    is_const,
+    negate,
+    objective_expr,
+)
+from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem, SequenceRule
+
+Cell = tuple[str, int]  # (employee, day)
+Roster = dict[Cell, str]  # worked cells only: (employee, day) -> shift name
+
+
+@dataclass
+class RosterModel:
+    """A built roster model.
+
+    ``works[(e, d, s)]`` is the literal of employee ``e`` working shift ``s`` on day ``d`` (only for
+    allowed cells; a BoolVar, or a Python bool when the cell was fixed); ``off[(e, d)]`` the
+    literal of a day off; ``penalties`` every soft cost (the objective is ``objective_expr``).
+    """
+
+    model: cp_model.CpModel
+    works: dict[tuple[str, int, str], Any]
+    off: dict[Cell, Any]
+    penalties: list[Penalty]
+    problem: RosterProblem
+    employees: tuple[str, ...] = field(default=())
+
+    def objective(self):
+        """The linear objective: ``sum(weight * expr)`` over the penalties."""
+        return objective_expr(self.penalties)
+
+    def add_hint(self, roster: Mapping[Cell, str]) -> None:
+        """Hint every free literal with ``roster`` (worked cells; others are off)."""
+        for (e, d, s), lit in self.works.items():
+            if not is_const(lit):
+                self.model.AddHint(lit, roster.get((e, d)) == s)
+        for (e, d), lit in self.off.items():
+            if not is_const(lit):
+                self.model.AddHint(lit, (e, d) not in roster)
+
+    def read(self, solver: cp_model.CpSolver) -> Roster:
+        """The roster of the modelled employees in a solver's current solution."""
+        out: Roster = {}
+        for (e, d, s), lit in self.works.items():
+            if (lit if is_const(lit) else solver.BooleanValue(lit)):
+                out[(e, d)] = s
+        return out
+
+
+@dataclass(frozen=True)
+class RosterSolution:
+    """The best roster found and how it was found.
+
+    ``shifts`` maps (employee, day) to the shift worked (days off are absent). ``bound`` is a proven
+    lower bound on the objective (None when no full model was solved). ``status`` is "OPTIMAL",
+    "FEASIBLE" or "UNKNOWN" (nothing found). Times in seconds.
+    """
+
+    shifts: dict[Cell, str]
+    objective: float | None
+    bound: float | None
+    status: str
+    time_to_first: float | None
+    wall_time: float
+    history: tuple[tuple[float, float], ...] = ()
+
+
+def _employee_cells(problem: RosterProblem, rules: EmployeeRules, model: cp_model.CpModel,
+                    fixed: Mapping[Cell, str | None] | None):
+    """Literals of one employee's cells: ``{(d, s): lit}`` and ``{d: off}``."""
+    e = rules.employee
+    names = problem.shift_names
+    x: dict[tuple[int, str], Any] = {}
+    off: dict[int, Any] = {}
+    for d in range(problem.days):
+        allowed = [s for s in names if rules.may_work(d, s)]
+        if fixed is not None and (e, d) in fixed:
+            value = fixed[(e, d)]
+            if value is not None and value not in allowed:
+                raise ValueError(f"fixed cell ({e}, day {d}) = {value!r} breaks a hard rule")
+            for s in allowed:
+                x[(d, s)] = value == s
+            off[d] = value is None
+            continue
+        lits = []
+        for s in allowed:
+            x[(d, s)] = model.NewBoolVar(f"{e} d{d} {s}")
+            lits.append(x[(d, s)])
+        if lits:
+            off[d] = model.NewBoolVar(f"{e} d{d} off")
+            model.AddExactlyOne([*lits, off[d]])
+        else:
+            off[d] = True
+    return x, off
+
+
+def _add_employee_rules(problem: RosterProblem, rules: EmployeeRules, model: cp_model.CpModel,
+                        x: Mapping[tuple[int, str], Any], off: Mapping[int, Any]) -> list[Penalty]:
+    e = rules.employee
+    days = problem.days
+    penalties: list[Penalty] = []
+    work = [negate(off[d]) for d in range(days)]
+    by_shift: dict[str, list[tuple[int, Any]]] = {}
+    for (d, s), lit in x.items():
+        by_shift.setdefault(s, []).append((d, lit))
+    # Caps per shift type.
+    for s, cells in by_shift.items():
+        cap = rules.max_shifts.get(s, UNBOUNDED)
+        if cap < len(cells):
+            penalties += add_soft_sum(model, [lit for _, lit in cells], SequenceRule.hard(0, cap),
+                                      f"{e} max {s}")
+    # Total minutes, and the number of worked days it implies (tightens the LP relaxation).
+    lengths = {st.name: st.length_minutes for st in problem.shift_types}
+    lits = list(x.values())
+    coefs = [lengths[s] for (_, s) in x]
+    if lits and (rules.min_minutes > 0 or rules.max_minutes < sum(coefs)):
+        penalties += add_soft_sum(model, lits, SequenceRule.hard(rules.min_minutes,
+                                  min(rules.max_minutes, UNBOUNDED)), f"{e} minutes", coefs)
+        used = {s for (_, s) in x}
+        lo_len, hi_len = min(lengths[s] for s in used), max(lengths[s] for s in used)
+        min_days = math.ceil(rules.min_minutes / hi_len)
+        max_days = min(days, rules.max_minutes // lo_len)
+        penalties += add_soft_sum(model, work, SequenceRule.hard(min_days, max_days),
+                                  f"{e} worked days")
+    # Runs of work and rest.
+    penalties += add_soft_sequence(model, work, rules.work_sequence, f"{e} work run")
+    penalties += add_soft_sequence(model, list(off[d] for d in range(days)), rules.off_sequence,
+                                   f"{e} rest run")
+    # Forbidden successions (the days around the horizon count as off: nothing to add there).
+    forbidden = {st.name: st.cannot_follow for st in problem.shift_types if st.cannot_follow}
+    if forbidden:
+        day_shifts = [{s: lit for (dd, s), lit in x.items() if dd == d} for d in range(days)]
+        penalties += add_forbidden_transitions(model, day_shifts, forbidden, f"{e} succession")
+    # Weekends.
+    weekends = problem.weekends()
+    if rules.max_weekends < len(weekends):
+        wk = [any_of(model, [work[d] for d in days_]) for days_ in weekends]
+        penalties += add_soft_sum(model, wk, SequenceRule.hard(0, rules.max_weekends),
+                                  f"{e} weekends")
+    return penalties
+
+
+def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = None, *,
+                       employees: Sequence[str] | None = None,
+                       fixed: Mapping[Cell, str | None] | None = None) -> RosterModel:
+    """Build the roster model of ``problem`` (hard rules as constraints, soft costs as penalties).
+
+    Parameters
+    ----------
+    problem : RosterProblem
+    model : CpModel, optional
+        Add to this model (e.g. one that already holds interval-level variables).
+    employees : sequence of str, optional
+        Model only these employees; the others' cells are read from ``fixed`` (absent = off) and
+        their cover and request costs enter as constants.
+    fixed : mapping (employee, day) -> shift name or None, optional
+        Cells fixed in advance (None = off). The fixed part must respect the per-cell hard rules.
+
+    Returns
+    -------
+    RosterModel
+        The objective is not set: minimise ``RosterModel.objective()`` plus your own terms.
+    """
+    model = cp_model.CpModel() if model is None else model
+    names = [r.employee for r in problem.employees]
+    chosen = set(names if employees is None else employees)
+    works: dict[tuple[str, int, str], Any] = {}
+    offs: dict[Cell, Any] = {}
+    penalties: list[Penalty] = []
+    for rules in problem.employees:
+        e = rules.employee
+        if e in chosen:
+            x, off = _employee_cells(problem, rules, model, fixed)
+            penalties += _add_employee_rules(problem, rules, model, x, off)
+        else:
+            x = {(d, s): (fixed or {}).get((e, d)) == s for d in range(problem.days)
+                 for s in problem.shift_names if rules.may_work(d, s)}
+            off = {d: (fixed or {}).get((e, d)) is None for d in range(problem.days)}
+        for (d, s), lit in x.items():
+            works[(e, d, s)] = lit
+        for d, lit in off.items():
+            offs[(e, d)] = lit
+    # Requests: a fixed cell gives a constant cost.
+    const = 0
+    for i, req in enumerate(problem.requests):
+        if req.shift is None:
+            lit = negate(offs.get((req.employee, req.day), True))
+        else:
+            lit = works.get((req.employee, req.day, req.shift), False)
+        if req.employee not in chosen:
+            const += req.weight * int(bool(lit) != req.on)
+            continue
+        kind = "on" if req.on else "off"
+        penalties += add_request(model, lit, req,
+                                 f"request {i} {req.employee} day {req.day} {req.shift} {kind}")
+    if const:
+        penalties.append(Penalty("requests of fixed employees", const, 1))
+    # Cover.
+    by_cell: dict[tuple[int, str], list[Any]] = {}
+    for (_e, d, s), lit in works.items():
+        by_cell.setdefault((d, s), []).append(lit)
+    for cov in problem.cover:
+        penalties += add_day_coverage(model, by_cell.get((cov.day, cov.shift), []), cov,
+                                      f"cover day {cov.day} {cov.shift}")
+    return RosterModel(model, works, offs, penalties, problem,
+                       tuple(e for e in names if e in chosen))
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, start: float, callback: Callable[[float, float], None] | None):
+        super().__init__()
+        self.start = start
+        self.first: float | None = None
+        self.history: list[tuple[float, float]] = []
+        self.callback = callback
+
+    def on_solution_callback(self) -> None:
+        t = time.perf_counter() - self.start
+        if self.first is None:
+            self.first = t
+        self.history.append((t, self.ObjectiveValue()))
+        if self.callback is not None:
+            self.callback(t, self.ObjectiveValue())
+
+
+def solve_model(rm: RosterModel, time_limit: float, seed: int = 0, workers: int = 2,
+                hint: Mapping[Cell, str] | None = None,
+                log_callback: Callable[[float, float], None] | None = None,
+                start: float | None = None):
+    """Minimise ``rm.objective()`` once with CP-SAT. Returns (solver, status, progress)."""
+    start = time.perf_counter() if start is None else start
+    rm.model.Minimize(rm.objective())
+    if hint is not None:
+        rm.add_hint(hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    progress = _Progress(start, log_callback)
+    status = solver.Solve(rm.model, progress)
+    return solver, status, progress
+
+
+def solve_roster(problem: RosterProblem, time_limit: float = 60, seed: int = 0, workers: int = 2,
+                 hint: Mapping[Cell, str] | None = None,
+                 log_callback: Callable[[float, float], None] | None = None) -> RosterSolution:
+    """Solve ``problem`` within ``time_limit`` seconds.
+
+    Small problems are solved as one CP-SAT model, then improved by large-neighbourhood search;
+    large ones (long horizons, many staff) start from an employee-by-employee construction and
+    are improved by large-neighbourhood search only (see :mod:`planner.scheduling.roster_lns`).
+    ``log_callback(seconds, objective)`` is called on every improvement.
+    """
+    from planner.scheduling.roster_lns import solve_with_lns
+
+    return solve_with_lns(problem, time_limit=time_limit, seed=seed, workers=workers, hint=hint,
+                          log_callback=log_callback)
+
+
+def roster_objective(problem: RosterProblem, roster: Mapping[Cell, str]) -> int:
+    """The objective of a roster by evaluating the model's penalties with every cell fixed.
+
+    A cheap way to score a candidate without a solver; hard rules are NOT checked here (the
+    benchmark checker does that independently)."""
+    cost = 0
+    for i, req in enumerate(problem.requests):
+        del i
+        worked = roster.get((req.employee, req.day))
+        hit = worked is not None if req.shift is None else worked == req.shift
+        cost += req.weight * int(hit != req.on)
+    counts: dict[tuple[int, str], int] = {}
+    for (_, d), s in roster.items():
+        counts[(d, s)] = counts.get((d, s), 0) + 1
+    for cov in problem.cover:
+        n = counts.get((cov.day, cov.shift), 0)
+        cost += cov.under_weight * max(0, cov.requirement - n)
+        cost += cov.over_weight * max(0, n - cov.requirement)
+    return cost
