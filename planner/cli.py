@@ -27,6 +27,8 @@ app = typer.Typer(
 import_app = typer.Typer(help="Convert a real call log or export into a data folder.",
                          no_args_is_help=True)
 app.add_typer(import_app, name="import")
+bench_app = typer.Typer(help="Hold the engines against public benchmarks.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -92,6 +94,38 @@ def validate(folder: Annotated[Path, typer.Argument(help="Data folder to check")
     if data.agents is None:
         console.print("[yellow]no agents.csv/skills.csv: forecast and requirements can run; "
                       "tiers, schedule and simulate need them[/]")
+
+
+@bench_app.command("roster")
+@handle_errors
+def bench_roster(
+    file: Annotated[Path, typer.Argument(help="A Curtois-Qu instance file (InstanceN.txt)")],
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds")] = 60,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Roster CSV to write")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+) -> None:
+    """Solve one Curtois-Qu rostering instance; print objective, bound and the checker's score."""
+    from planner.bench import solve_instance, write_roster_csv
+
+    with console.status("solving") as status:
+        res = solve_instance(file, time_limit=time_limit, seed=seed,
+                             log_callback=lambda t, v: status.update(f"{t:6.1f} s  best {v:g}"))
+    sol = res.solution
+    table = Table(title=f"{res.instance}: {sol.status}")
+    for col in ("objective", "bound", "first solution [s]", "wall [s]", "checker score",
+                "hard violations"):
+        table.add_column(col, justify="right")
+    fmt = lambda v: "-" if v is None else f"{v:g}"  # noqa: E731
+    table.add_row(fmt(sol.objective), fmt(sol.bound), "-" if sol.time_to_first is None else f"{sol.time_to_first:.2f}",
+                  f"{sol.wall_time:.1f}", str(res.check.score), str(len(res.check.violations)))
+    console.print(table)
+    for v in res.check.violations[:10]:
+        err_console.print(f"[red]violation:[/] {v}")
+    if out is not None and sol.shifts:
+        write_roster_csv(out, sol.shifts)
+        console.print(f"roster written to {out}")
+    if sol.objective is None or res.check.violations:
+        raise typer.Exit(EXIT_CANNOT_RUN)
 
 
 def main() -> None:
