@@ -171,6 +171,10 @@ class TierConfig(_Model):
     low_score: float = -0.5
     min_cases: int = Field(default=30, ge=1)
     hysteresis: float = Field(default=0.1, ge=0)
+    # The hysteresis margin also grows with the agent's own score uncertainty (this many SDs).
+    hysteresis_sd_share: float = Field(default=0.5, ge=0, le=3)
+    # Cases of one type an agent needs in the window for a learned proficiency level on it.
+    proficiency_min_cases: int = Field(default=10, ge=1)
 
     @model_validator(mode="after")
     def _check(self) -> TierConfig:

@@ -1,0 +1,171 @@
+"""Volume history on the interval grid: cases or volumes.csv -> one array per case type, with the
+center's calendar (open, public holiday) and the days that must not be learned from (masked).
+
+Masked days are public holidays (so no model copies a holiday into next week) and data gaps (open
+days without a single case of any type, or without a row in volumes.csv). Every such decision is
+written to ``notes`` so the run reports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import ContractError, PlannerError, Problem
+from planner.forecast.calendar import (
+    holiday_dates,
+    holiday_mask,
+    interval_grid,
+    open_mask,
+    slots_per_day,
+)
+from planner.io.config import PlannerConfig
+
+# Fewer than this many cases per open day on average and a day with no case is plausible, not a gap.
+GAP_MIN_DAILY = 20.0
+
+
+@dataclass(frozen=True)
+class History:
+    """Interval volumes of every case type on one regular grid, with the calendar.
+
+    ``volume[t]`` is an array over ``times`` (NaN on masked days); ``open`` and ``holiday`` are
+    boolean arrays over ``times``; ``masked`` marks intervals no model learns from.
+    """
+
+    times: pd.DatetimeIndex
+    interval_minutes: int
+    volume: dict[str, np.ndarray]
+    open: np.ndarray
+    holiday: np.ndarray
+    masked: np.ndarray
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def case_types(self) -> list[str]:
+        return list(self.volume)
+
+    def frame(self, case_type: str, end: int | None = None) -> pd.DataFrame:
+        """The history of one type as models see it: interval_start, volume (NaN = unknown), open."""
+        stop = len(self.times) if end is None else end
+        return pd.DataFrame({
+            "interval_start": self.times[:stop],
+            "volume": self.volume[case_type][:stop],
+            "open": self.open[:stop],
+        })
+
+
+def interval_counts(cases: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    """Offered cases per case type and interval (every case counts, abandoned ones too)."""
+    start = cases["created_at"].dt.floor(f"{interval_minutes}min")
+    out = (pd.DataFrame({"case_type": cases["case_type"].astype(str), "interval_start": start})
+           .dropna().groupby(["case_type", "interval_start"]).size().rename("volume").reset_index())
+    out["volume"] = out["volume"].astype(float)
+    return out
+
+
+def volumes_to_interval(volumes: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    """volumes.csv re-aggregated to ``interval_minutes`` (coarser only: finer cannot be invented)."""
+    v = volumes[["case_type", "interval_start", "volume"]].copy()
+    minutes = v["interval_start"].dt.hour * 60 + v["interval_start"].dt.minute
+    step = int(np.gcd.reduce(np.r_[minutes.to_numpy(dtype=np.int64), 24 * 60]))
+    if interval_minutes % step:
+        raise ContractError([Problem("volumes.csv", None, "interval_start", f"{step}-minute steps",
+                                     f"intervals of {interval_minutes} minutes or finer (volumes "
+                                     f"cannot be split into shorter intervals)")])
+    v["case_type"] = v["case_type"].astype(str)
+    v["interval_start"] = v["interval_start"].dt.floor(f"{interval_minutes}min")
+    return v.groupby(["case_type", "interval_start"], as_index=False)["volume"].sum()
+
+
+def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes: int,
+                  *, rows_mean_presence: bool = False,
+                  case_types: list[str] | None = None) -> History:
+    """Put interval counts on the full grid from the first to the last history day.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        ``case_type, interval_start, volume`` (from :func:`interval_counts` or volumes.csv).
+    config : PlannerConfig
+        Opening hours, closed dates, holidays.
+    interval_minutes : int
+        Grid step.
+    rows_mean_presence : bool
+        True for volumes.csv: a day without any row is missing data (a gap), not a zero.
+    case_types : list of str, optional
+        Types to include (also those without history: all zeros, noted).
+    """
+    if counts.empty:
+        raise PlannerError("the history has no cases: nothing to forecast from")
+    first = counts["interval_start"].min().normalize()
+    last = counts["interval_start"].max().normalize() + pd.Timedelta(days=1)
+    times = interval_grid(first, last, interval_minutes)
+    center = config.center
+    hol = holiday_dates(center, range(first.year, last.year + 1))
+    is_open = open_mask(times, center, hol, interval_minutes)
+    is_hol = holiday_mask(times, hol)
+    pos = pd.Index(times)
+    notes: list[str] = []
+    types = list(case_types) if case_types else sorted(counts["case_type"].unique())
+    volume: dict[str, np.ndarray] = {}
+    for name in types:
+        sub = counts[counts["case_type"] == name]
+        arr = np.zeros(len(times))
+        if len(sub):
+            idx = pos.get_indexer(sub["interval_start"])
+            np.add.at(arr, idx, sub["volume"].to_numpy(dtype=float))
+        else:
+            notes.append(f"{name}: no history at all; forecast is zero")
+        closed_mass = arr[~is_open].sum()
+        if closed_mass > 0:
+            notes.append(f"{name}: {closed_mass:.0f} of {arr.sum():.0f} cases "
+                         f"({closed_mass / max(arr.sum(), 1):.1%}) arrived while the center is "
+                         f"closed (opening hours, closed dates, holidays); they are not forecast")
+        volume[name] = arr
+
+    spd = slots_per_day(interval_minutes)
+    ndays = len(times) // spd
+    day_open = is_open.reshape(ndays, spd).any(axis=1)
+    day_total = sum(volume.values()).reshape(ndays, spd).sum(axis=1)
+    if rows_mean_presence:
+        present = np.zeros(len(times), dtype=bool)
+        present[pos.get_indexer(counts["interval_start"])] = True
+        day_gap = day_open & ~present.reshape(ndays, spd).any(axis=1)
+    else:
+        typical = np.median(day_total[day_open]) if day_open.any() else 0.0
+        day_gap = day_open & (day_total == 0) & (typical >= GAP_MIN_DAILY)
+    if day_gap.any():
+        days = pd.DatetimeIndex(times[::spd][day_gap])
+        notes.append(f"history has {int(day_gap.sum())} open day(s) without data "
+                     f"({_ranges(days)}); treated as missing, not as zero demand")
+    day_hol = is_hol.reshape(ndays, spd).any(axis=1)
+    if (day_hol & day_open).any() or (day_hol & (day_total > 0)).any():
+        days = pd.DatetimeIndex(times[::spd][day_hol])
+        notes.append(f"public holidays in history masked ({_ranges(days)})")
+    masked = np.repeat(day_gap | day_hol, spd)
+    for name in volume:
+        volume[name] = np.where(masked, np.nan, volume[name])
+    usable = int((~day_gap & ~day_hol & day_open).sum())
+    if ndays < 7 or usable < 3:
+        raise PlannerError(
+            f"the history spans {ndays} day(s) ({times[0]:%Y-%m-%d} to {times[-1]:%Y-%m-%d}) with "
+            f"{usable} usable open day(s); the forecast needs at least one full week")
+    return History(times, interval_minutes, volume, is_open, is_hol, masked, tuple(notes))
+
+
+def _ranges(days: pd.DatetimeIndex, limit: int = 4) -> str:
+    """'2026-05-04..2026-05-10, 2026-06-01' for a sorted list of days."""
+    if len(days) == 0:
+        return ""
+    runs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    for d in days:
+        if runs and d - runs[-1][1] == pd.Timedelta(days=1):
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    text = [f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in runs[:limit]]
+    more = f" and {len(runs) - limit} more" if len(runs) > limit else ""
+    return ", ".join(text) + more
