@@ -128,6 +128,71 @@ def bench_roster(
         raise typer.Exit(EXIT_CANNOT_RUN)
 
 
+@app.command()
+@handle_errors
+def sample(
+    out: OutOpt = Path("data"),
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files")] = 0,
+    weeks: Annotated[int, typer.Option(min=1, max=104, help="Weeks of history")] = 26,
+    agents: Annotated[int, typer.Option(min=5, max=2000, help="Head count")] = 80,
+    truth: Annotated[Path | None, typer.Option(
+        help="Ground-truth folder (default: beside --out, named <out>_truth)")] = None,
+) -> None:
+    """Generate a realistic sample center (history, agents, skills, config) and its ground truth."""
+    from planner.sample import default_truth_dir, generate_sample, write_sample
+
+    with console.status(f"generating {weeks} weeks, {agents} agents (seed {seed})"):
+        center = generate_sample(seed=seed, weeks=weeks, agents=agents)
+        write_sample(center, out, truth)
+    cases = center.cases
+    table = Table(title=f"sample center written to {out}")
+    for col in ("case type", "channel", "cases", "abandoned", "surveys"):
+        table.add_column(col, justify="left" if col in ("case type", "channel") else "right")
+    for name, g in cases.groupby("case_type", sort=False):
+        table.add_row(str(name), str(g["channel"].iloc[0]), f"{len(g):,}",
+                      f"{g['abandoned'].mean():.1%}", f"{(g['csat'] != '').mean():.1%}")
+    console.print(table)
+    per_agent = center.skills.groupby("agent_id").size()
+    console.print(f"{len(cases):,} cases, {len(center.agents)} agents, "
+                  f"{per_agent.mean():.1f} skills per agent; truth in "
+                  f"{truth if truth is not None else default_truth_dir(out)}")
+
+
+@app.command()
+@handle_errors
+def tiers(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="Previous tiers.csv for hysteresis (default: OUT/tiers.csv if present)")] = None,
+) -> None:
+    """Tier agents high/medium/low from case-mix adjusted KPIs and CSAT, with reasons."""
+    from planner.tiers import run_tiers
+
+    with console.status(f"computing tiers from {data}"):
+        result = run_tiers(data, out, previous)
+    t = result.tiers
+    table = Table(title=f"tiers written to {out}/tiers.csv "
+                        f"({result.window.start:%Y-%m-%d} to {result.window.end:%Y-%m-%d})")
+    for col in ("tier", "agents", "cases", "mean score"):
+        table.add_column(col, justify="left" if col == "tier" else "right")
+    for name in ("high", "medium", "low", "insufficient_evidence"):
+        g = t[t["tier"] == name]
+        if len(g):
+            table.add_row(name, str(len(g)), f"{int(g['cases'].sum()):,}",
+                          f"{g['score'].mean():+.2f}" if g["score"].notna().any() else "")
+    console.print(table)
+    console.print("KPIs used: " + ", ".join(f"{k} ({w:.0%})" for k, w in result.weights.items()))
+    kept = t["reason"].str.contains("kept .* from the previous run", regex=True).sum()
+    if "previous_tier" in t and (t["previous_tier"] != "").any():
+        moved = ((t["previous_tier"] != "") & (t["previous_tier"] != t["tier"])).sum()
+        console.print(f"vs previous tiers: {moved} moved, {kept} kept by hysteresis")
+    dis = (result.skill_levels["disagreement"] != "").sum()
+    console.print(f"skill_levels.csv: {dis} declared levels disagree with outcomes by 2+ levels; "
+                  f"{len(result.cross_skilling)} cross-skilling pairs, {len(result.upskilling)} "
+                  "upskilling candidates")
+
+
 def main() -> None:
     try:
         app()

@@ -113,6 +113,13 @@ class CaseTypeConfig(_Model):
     swarm_share: float = Field(default=0.0, ge=0, le=1)
     swarm_time_share: float = Field(default=0.3, gt=0, le=1)
     min_level: int = Field(default=1, ge=1, le=5)
+    # Hours this case type is served, per weekday as in center.opening_hours; None = the center's.
+    opening_hours: dict[str, str] | None = None
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _check_hours(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        return None if v is None else CenterConfig._check_hours(v)
 
 
 class StaffingConfig(_Model):

@@ -1,0 +1,186 @@
+"""Generate the sample center and write it (data folder + a separate ground-truth folder)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.io.writers import write_bytes, write_csv, write_text
+from planner.sample import spec as S
+from planner.sample.arrivals import draw_arrivals, holiday_dates, interval_grid, open_mask, true_rates
+from planner.sample.cases import make_cases
+from planner.sample.config_text import config_text
+from planner.sample.staff import make_staff, roster
+
+
+@dataclass(frozen=True)
+class SampleCenter:
+    """A generated center: the data folder's tables and the ground truth behind them."""
+
+    config_text: str
+    cases: pd.DataFrame
+    agents: pd.DataFrame
+    skills: pd.DataFrame
+    availability: pd.DataFrame
+    true_rates: pd.DataFrame  # case_type, interval_start, rate, period (history / future)
+    true_agents: pd.DataFrame
+    true_case_types: pd.DataFrame
+    model: dict
+
+
+def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
+                    history_end: pd.Timestamp = S.HISTORY_END) -> SampleCenter:
+    """Draw a center's history of ``weeks`` weeks ending on ``history_end`` (a Sunday).
+
+    Parameters
+    ----------
+    seed : every random draw comes from ``numpy.random.default_rng(seed)``, so the same seed gives
+        the same center.
+    weeks : weeks of 30-minute history.
+    agents : head count.
+    """
+    if weeks < 1 or agents < 5:
+        raise ValueError("weeks must be >= 1 and agents >= 5")
+    rng = np.random.default_rng(seed)
+    minutes = S.INTERVAL_MINUTES
+    specs = S.CASE_TYPES
+    start = history_end.normalize() - pd.Timedelta(days=7 * weeks - 1)
+    total_days = 7 * (weeks + S.FUTURE_WEEKS)
+    grid = interval_grid(start, total_days, minutes)
+    hist_n = 7 * weeks * 24 * 60 // minutes
+    years = range(start.year, grid[-1].year + 1)
+    hol = holiday_dates(S.COUNTRY, S.SUBDIVISION, years)
+    rates = true_rates(specs, grid, S.TIMEZONE, hol, start, minutes)
+    hist_grid = grid[:hist_n]
+    center_open = open_mask(hist_grid, S.CENTER_HOURS, minutes)
+    center_open &= ~np.asarray(hist_grid.normalize().isin(list(hol)))
+
+    staff = make_staff(specs, agents, rng)
+    on = roster(staff, specs, rates[:, :hist_n], hist_grid, center_open, rng, minutes)
+    kind, interval, created = draw_arrivals(rates[:, :hist_n], hist_grid, rng, minutes)
+    cases = make_cases(specs, kind, interval, created, staff, on, rng, minutes)
+    availability = _availability(staff.agents, history_end + pd.Timedelta(days=1), rng)
+
+    names = np.array([s.name for s in specs])
+    true = pd.DataFrame({
+        "case_type": np.repeat(names, len(grid)),
+        "interval_start": np.tile(grid.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(), len(specs)),
+        "rate": np.round(rates.ravel(), 5),
+        "period": np.tile(np.where(np.arange(len(grid)) < hist_n, "history", "future"), len(specs)),
+    })
+    true_types = pd.DataFrame([{
+        "case_type": s.name, "channel": s.channel, "complexity": s.complexity,
+        "weekly_volume_at_start": s.weekly_volume, "trend_per_year": s.trend_per_year,
+        "aht_median_seconds": s.aht_median_seconds, "aht_sigma": s.aht_sigma,
+        "aht_mean_seconds": round(s.aht_mean_seconds, 2),
+        "patience_seconds": s.patience_seconds if s.patience_seconds else "",
+        "fcr_logit": s.fcr_base, "transfer_logit": s.transfer_base, "csat_base": s.csat_base,
+        "survey_rate": S.SURVEY_RATE[s.channel], "concurrency": S.CHANNEL_CONCURRENCY[s.channel],
+    } for s in specs])
+    model = {
+        "seed": seed, "weeks": weeks, "agents": agents, "timezone": S.TIMEZONE,
+        "country": S.COUNTRY, "subdivision": S.SUBDIVISION,
+        "history_start": start.strftime("%Y-%m-%d"), "history_end": history_end.strftime("%Y-%m-%d"),
+        "future_end": grid[-1].strftime("%Y-%m-%d"),
+        "holidays": sorted(d.strftime("%Y-%m-%d") for d in hol if grid[0] <= d <= grid[-1]),
+        "handle_seconds": "lognormal(log(aht_median_seconds[type] * level_factor[level] * "
+                          "exp(perf_aht * latent_score) * agent_noise), aht_sigma[type])",
+        "level_aht_factor": {str(k): v for k, v in S.LEVEL_AHT_FACTOR.items()},
+        "perf_aht": S.PERF_AHT, "perf_fcr_logit": S.PERF_FCR, "perf_reopen_logit": S.PERF_REOPEN,
+        "perf_transfer_logit": S.PERF_TRANSFER, "perf_csat_points": S.PERF_CSAT,
+        "perf_qa_points": S.PERF_QA, "level_fcr_logit": S.LEVEL_FCR, "qa_rate": S.QA_RATE,
+        "holiday_factor": S.HOLIDAY_FACTOR, "after_holiday_factor": S.AFTER_HOLIDAY_FACTOR,
+        "weekday_weight": {k: list(v) for k, v in S.WEEKDAY_WEIGHT.items()},
+        "tier_rule": "latent_score percentile: top 25% high, bottom 25% low",
+    }
+    return SampleCenter(config_text(specs, seed), cases, staff.agents, staff.skills, availability,
+                        true, staff.truth, true_types, model)
+
+
+def _availability(agents: pd.DataFrame, week_start: pd.Timestamp,
+                  rng: np.random.Generator) -> pd.DataFrame:
+    """The coming week's time off, hard unavailability and soft wishes."""
+    rows = []
+    days = [week_start + pd.Timedelta(days=d) for d in range(7)]
+    for a in agents["agent_id"]:
+        u = rng.random()
+        if u < 0.06:
+            # A week's holiday.
+            rows += [(a, d, "00:00", "24:00", "time_off", "") for d in days]
+        elif u < 0.16:
+            # One or two days off booked.
+            first = int(rng.integers(0, 6))
+            for d in days[first:first + int(rng.integers(1, 3))]:
+                rows.append((a, d, "00:00", "24:00", "time_off", ""))
+        elif u < 0.24:
+            # A course or appointment: hard, part of one day.
+            d = days[int(rng.integers(0, 5))]
+            rows.append((a, d, "08:00", "12:00", "unavailable", ""))
+        elif u < 0.40:
+            # A wish not to work late on some evenings (soft: a weight).
+            for d in rng.choice(5, size=2, replace=False):
+                rows.append((a, days[int(d)], "18:00", "24:00", "unavailable",
+                             f"{int(rng.integers(1, 4))}"))
+    frame = pd.DataFrame(rows, columns=["agent_id", "date", "start", "end", "kind", "weight"])
+    frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
+    return frame.sort_values(["agent_id", "date", "start"], kind="stable").reset_index(drop=True)
+
+
+def _gzip_csv(frame: pd.DataFrame) -> bytes:
+    """CSV bytes gzip-compressed with a fixed header (mtime 0, no name) for byte-identical files."""
+    text = frame.to_csv(index=False, lineterminator="\n")
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
+        gz.write(text.encode("utf-8"))
+    return buf.getvalue()
+
+
+def default_truth_dir(out: Path) -> Path:
+    """``DIR/../<name>_truth``: beside the data folder, never inside it."""
+    out = Path(out).resolve()
+    return out.parent / f"{out.name}_truth"
+
+
+def write_sample(center: SampleCenter, out: str | Path, truth: str | Path | None = None) -> dict[str, Path]:
+    """Write the data folder (planner.toml, cases.csv.gz, agents, skills, availability) and truth."""
+    out = Path(out)
+    truth_dir = Path(truth) if truth is not None else default_truth_dir(out)
+    written = {
+        "planner.toml": write_text(center.config_text, out / "planner.toml"),
+        "cases.csv.gz": write_bytes(_gzip_csv(center.cases), out / "cases.csv.gz"),
+        "agents.csv": write_csv(center.agents, out / "agents.csv"),
+        "skills.csv": write_csv(center.skills, out / "skills.csv"),
+        "availability.csv": write_csv(center.availability, out / "availability.csv"),
+        "truth/arrival_rates.csv.gz": write_bytes(_gzip_csv(center.true_rates),
+                                                  truth_dir / "arrival_rates.csv.gz"),
+        "truth/agents.csv": write_csv(center.true_agents, truth_dir / "agents.csv"),
+        "truth/case_types.csv": write_csv(center.true_case_types, truth_dir / "case_types.csv"),
+        "truth/model.json": write_text(json.dumps(center.model, indent=2, sort_keys=True) + "\n",
+                                       truth_dir / "model.json"),
+        "truth/README.md": write_text(_TRUTH_README, truth_dir / "README.md"),
+    }
+    return written
+
+
+_TRUTH_README = """# Ground truth of the generated sample center
+
+Written by `planner sample`; the data folder never contains these numbers, only what a real center
+would have. Use them to check that the planner recovers what generated the data.
+
+- `arrival_rates.csv.gz`: `case_type`, `interval_start` (local wall clock, 30-min), `rate` = expected
+  arrivals in that interval (Poisson mean), `period` = `history` (the weeks in cases.csv) or `future`
+  (the 6 weeks after it: what a perfect forecast would predict).
+- `agents.csv`: `latent_score` (standard normal; higher is better) drives handle time, first-contact
+  resolution, reopens, transfers, QA and CSAT; `tier` is its percentile band (top 25% high, bottom
+  25% low); `handle_factor` multiplies the handle time (besides the skill-level factor);
+  `specialist` agents take mostly complex work and are better on average.
+- `case_types.csv`: volume at the start, trend, lognormal handle time (median for a level-3 average
+  agent, sigma), patience, outcome parameters, survey rate.
+- `model.json`: coefficients and the formulas that tie them together, the seed and holidays.
+"""
