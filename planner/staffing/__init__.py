@@ -1,5 +1,6 @@
 """Staffing: Erlang C and Erlang A, and requirements per case type and interval."""
 
+from planner.staffing import erlang_a
 from planner.staffing.erlang import (
     Staffing,
     agents_for_target,
@@ -13,6 +14,6 @@ from planner.staffing.erlang import (
 )
 
 __all__ = [
-    "Staffing", "agents_for_target", "asa", "ceil_exact", "erlang_b", "erlang_c", "gross_agents",
+    "Staffing", "erlang_a", "agents_for_target", "asa", "ceil_exact", "erlang_b", "erlang_c", "gross_agents",
     "occupancy", "service_level",
 ]
