@@ -193,6 +193,74 @@ def tiers(
                   "upskilling candidates")
 
 
+@app.command()
+@handle_errors
+def simulate(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", help="Routing policy: tier-aware or longest-idle; repeat to compare")] = None,
+    replications: Annotated[int, typer.Option(min=1, max=1000, help="Seeded replications")] = 10,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the config's)")] = None,
+    no_abandonment: Annotated[bool, typer.Option(
+        "--no-abandonment", help="Infinite patience (to compare with Erlang C)")] = False,
+    exponential: Annotated[bool, typer.Option(
+        "--exponential", help="Exponential handle times, no level effect (M/M/n)")] = False,
+    scenario: Annotated[str, typer.Option(
+        help="Forecast-error scenario: a volume multiplier (1.1) or low/high (prediction bounds)")] = "1",
+    overflow_after: Annotated[float, typer.Option(
+        "--overflow-after", min=0, help="tier-aware: seconds before secondary skills help")] = 60.0,
+    relax_after: Annotated[float | None, typer.Option(
+        "--relax-after", min=0, help="Seconds after which lower levels/tiers may take a case")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=8, help="Processes for replications")] = 2,
+) -> None:
+    """Simulate the planned week (OUT/forecast.csv, schedule/assignments) under routing policies."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from planner.errors import PlannerError
+    from planner.simulation import run_simulation
+
+    policies = policy or ["tier-aware"]
+    try:
+        scen: float | str = scenario if scenario in ("low", "high") else float(scenario)
+    except ValueError:
+        raise PlannerError(f"--scenario {scenario!r}: expected a number such as 1.1, or low/high") \
+            from None
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(f"simulating {', '.join(policies)}", total=None)
+        result = run_simulation(
+            data, out, policies=policies, replications=replications, seed=seed,
+            abandonment=not no_abandonment, exponential=exponential, scenario=scen,
+            overflow_after_s=overflow_after, relax_after_s=relax_after, workers=workers,
+            progress=lambda done, total: bar.update(task, completed=done, total=total))
+    s = result.summary
+    table = Table(title=f"simulated week, {replications} replications (mean and 95% CI)")
+    table.add_column("case type")
+    for name in dict.fromkeys(s["policy"]):
+        table.add_column(f"{name}\nservice level", justify="right")
+        table.add_column("ASA [s]", justify="right")
+        table.add_column("abandon", justify="right")
+        table.add_column("hand-offs", justify="right")
+    for ct in dict.fromkeys(s["case_type"]):
+        cells = [str(ct)]
+        for name in dict.fromkeys(s["policy"]):
+            r = s[(s["policy"] == name) & (s["case_type"] == ct)].iloc[0]
+            half = (r["service_level_high"] - r["service_level_low"]) / 2
+            cells += [f"{r['service_level']:.1%} ±{half:.1%}" if half == half else
+                      f"{r['service_level']:.1%}", f"{r['asa_seconds']:.0f}",
+                      f"{r['abandon_rate']:.1%}", f"{r['handoffs']:.0f}"]
+        table.add_row(*cells)
+    console.print(table)
+    for name in dict.fromkeys(s["policy"]):
+        r = s[(s["policy"] == name) & (s["case_type"] == "all")].iloc[0]
+        console.print(f"{name}: occupancy {r['occupancy']:.1%}, high-tier time on transactional "
+                      f"work {r['high_tier_on_transactional']:.1%}")
+    console.print(f"{result.events:,} events in {result.seconds:.1f} s "
+                  f"({result.events_per_second:,.0f} events/s); wrote {out}/simulation.csv and "
+                  f"{out}/simulation_summary.csv")
+
+
 def main() -> None:
     try:
         app()

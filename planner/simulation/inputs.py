@@ -1,0 +1,120 @@
+"""Reading a run folder's plan files (forecast, schedule, assignments, tiers) for the simulation.
+
+The contracts follow DESIGN.md. ``shift_start``/``shift_end`` and ``breaks`` of schedule.csv are read
+as text and parsed leniently (:func:`planner.simulation.plan.schedule_windows`) so that both
+timestamps and times of day work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.errors import ContractError, MissingInputError, Problem
+from planner.io import DataFolder
+from planner.io.config import TIERS
+from planner.io.contracts import MAX_HANDLE_SECONDS, Column, Contract
+from planner.io.tables import read_table
+from planner.routing.center import UNTIERED, Center
+from planner.simulation.plan import Plan, build_plan
+
+FORECAST = Contract(
+    "forecast.csv",
+    (
+        Column("case_type", "str", required=True),
+        Column("interval_start", "datetime", required=True),
+        Column("volume", "float", required=True, low=0, high=1_000_000),
+        Column("volume_low", "float", low=0, high=1_000_000),
+        Column("volume_high", "float", low=0, high=1_000_000),
+        Column("aht_seconds", "float", low=1, high=MAX_HANDLE_SECONDS),
+    ),
+    key=("case_type", "interval_start"),
+)
+SCHEDULE = Contract(
+    "schedule.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("date", "date", required=True),
+        Column("shift_start", "str", required=True),
+        Column("shift_end", "str", required=True),
+        Column("breaks", "str"),
+    ),
+)
+ASSIGNMENTS = Contract(
+    "assignments.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("interval_start", "datetime", required=True),
+        Column("activity", "str", required=True),
+    ),
+    key=("agent_id", "interval_start"),
+)
+TIERS_FILE = Contract(
+    "tiers.csv",
+    (Column("agent_id", "str", required=True),
+     Column("tier", "str", required=True, choices=(*TIERS, *UNTIERED))),
+    key=("agent_id",),
+)
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """The plan files of a run folder; optional ones are None."""
+
+    forecast: pd.DataFrame
+    schedule: pd.DataFrame | None
+    assignments: pd.DataFrame | None
+    tiers: pd.DataFrame | None
+
+
+def _maybe(folder: Path, contract: Contract, tz: str) -> pd.DataFrame | None:
+    for name in (contract.file, contract.file + ".gz"):
+        if (folder / name).exists():
+            return read_table(folder / name, contract, tz=tz)
+    return None
+
+
+def read_run(run: str | Path, tz: str) -> RunInputs:
+    """Read forecast.csv (required), schedule.csv / assignments.csv (one of them), tiers.csv."""
+    run = Path(run)
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame | None] = {}
+    for key, contract in (("forecast", FORECAST), ("schedule", SCHEDULE),
+                          ("assignments", ASSIGNMENTS), ("tiers", TIERS_FILE)):
+        try:
+            frames[key] = _maybe(run, contract, tz)
+        except ContractError as err:
+            problems += err.problems
+    if problems:
+        raise ContractError(problems)
+    if frames["forecast"] is None:
+        raise MissingInputError(f"simulate needs forecast.csv in {run} ('planner forecast' writes it)")
+    if frames["schedule"] is None and frames["assignments"] is None:
+        raise MissingInputError(f"simulate needs schedule.csv or assignments.csv in {run} "
+                                "('planner schedule' writes them; a hand-made plan works too)")
+    return RunInputs(**frames)
+
+
+def plan_case_types(data: DataFolder, inputs: RunInputs) -> list[str]:
+    """Forecast types first; then configured or skilled types that appear as activities."""
+    types = list(dict.fromkeys(str(t) for t in inputs.forecast["case_type"]))
+    known = set(data.config.case_types)
+    if data.skills is not None:
+        known |= set(data.skills["case_type"].astype(str))
+    if inputs.assignments is not None:
+        for act in dict.fromkeys(inputs.assignments["activity"].astype(str)):
+            if act in known and act not in types:
+                types.append(act)
+    return types
+
+
+def load_center_and_plan(data: DataFolder, inputs: RunInputs) -> tuple[Center, Plan]:
+    """Build the routing center and the simulation plan from a data folder and a run folder."""
+    agents, skills = data.require_agents("simulate")
+    center = Center.from_frames(data.config, plan_case_types(data, inputs), agents, skills,
+                                inputs.tiers)
+    plan = build_plan(center, inputs.forecast, interval_minutes=data.config.center.interval_minutes,
+                      assignments=inputs.assignments, schedule=inputs.schedule)
+    return center, plan
