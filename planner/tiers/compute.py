@@ -181,3 +181,21 @@ def compute_tiers(cases: pd.DataFrame, agents: pd.DataFrame | None, skills: pd.D
     return TierResult(out, levels, cross, up, by_type, z, bands, tuple(used), weights, window,
                       tuple(notes))
 
+
+
+def run_tiers(data: str | Path, out: str | Path, previous: str | Path | None = None) -> TierResult:
+    """Read a data folder, compute the tiers and write the stage's files into ``out``.
+
+    ``previous`` defaults to ``out/tiers.csv`` when that file exists (the last run's tiers), so
+    re-running the stage in the same run folder applies hysteresis.
+    """
+    from planner.io.folder import load_folder
+
+    folder = load_folder(data)
+    if folder.cases is None:
+        raise MissingInputError(f"tiers needs cases.csv in {folder.path} (one row per handled case)")
+    if previous is None and (Path(out) / "tiers.csv").exists():
+        previous = Path(out) / "tiers.csv"
+    result = compute_tiers(folder.cases, folder.agents, folder.skills, folder.config, previous)
+    result.write(out)
+    return result
