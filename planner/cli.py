@@ -261,6 +261,30 @@ def simulate(
                   f"{out}/simulation_summary.csv")
 
 
+@import_app.command("anonbank")
+@handle_errors
+def import_anonbank_cmd(
+    file: Annotated[Path, typer.Argument(help="The Anonymous Bank log (february.txt, or .gz)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Data folder to write")],
+) -> None:
+    """Convert the Anonymous Bank call log into cases.csv, agents.csv, skills.csv and planner.toml."""
+    from planner.importers import import_anonbank
+
+    with console.status(f"converting {file}"):
+        result = import_anonbank(file, out)
+    cases = result.cases
+    table = Table(title=f"{file.name} -> {out}")
+    for col in ("case type", "calls", "abandoned", "agents serving"):
+        table.add_column(col, justify="left" if col == "case type" else "right")
+    for name, g in cases.groupby("case_type"):
+        table.add_row(str(name), f"{len(g):,}", f"{g['abandoned'].mean():.1%}",
+                      str(g.loc[g["agent_id"] != "", "agent_id"].nunique()))
+    console.print(table)
+    console.print(f"{len(cases):,} calls, {len(result.agents)} agents, {len(result.skills)} skills; "
+                  f"dropped {result.dropped_phantom} PHANTOM calls; {result.served_without_agent} "
+                  f"served without a named agent; {result.zero_handle} with zero service time")
+
+
 def main() -> None:
     try:
         app()
