@@ -1,0 +1,139 @@
+"""Exports a person uses: each agent's week as a CSV of activity blocks and as an iCalendar file.
+
+The iCalendar text is written here (RFC 5545: CRLF line ends, lines folded at 75 octets, text
+escaped); times are converted from the center's wall-clock time to UTC (``...Z``) so that no
+VTIMEZONE block is needed and every calendar program places the shifts right across a clock change.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from planner.io import write_bytes, write_csv
+
+BLOCK_COLUMNS = ["agent_id", "name", "date", "start", "end", "activity", "hours"]
+# Gaps up to this long inside a day belong to the same shift (an unpaid lunch is not in assignments).
+_SAME_SHIFT_GAP = pd.Timedelta(minutes=90)
+
+
+def activity_blocks(assignments: pd.DataFrame, minutes: int,
+                    names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Consecutive intervals of one agent on one activity merged into blocks (start, end, activity)."""
+    if assignments.empty:
+        return pd.DataFrame(columns=BLOCK_COLUMNS)
+    step = pd.Timedelta(minutes=minutes)
+    a = assignments[["agent_id", "interval_start", "activity"]].copy()
+    a["agent_id"] = a["agent_id"].astype(str)
+    a["activity"] = a["activity"].astype(str)
+    a = a.sort_values(["agent_id", "interval_start"], ignore_index=True)
+    new = (
+        (a["agent_id"] != a["agent_id"].shift())
+        | (a["activity"] != a["activity"].shift())
+        | (a["interval_start"] != a["interval_start"].shift() + step)
+    )
+    a["block"] = new.cumsum()
+    b = a.groupby("block").agg(agent_id=("agent_id", "first"), start=("interval_start", "min"),
+                               end=("interval_start", "max"), activity=("activity", "first"))
+    b["end"] = b["end"] + step
+    b["date"] = b["start"].dt.normalize()
+    b["hours"] = (b["end"] - b["start"]) / pd.Timedelta(hours=1)
+    b["name"] = b["agent_id"].map(names or {}).fillna("")
+    return b[BLOCK_COLUMNS].reset_index(drop=True)
+
+
+def shifts_from_blocks(blocks: pd.DataFrame) -> pd.DataFrame:
+    """One row per shift (agent_id, start, end) from activity blocks, lunches bridged."""
+    if blocks.empty:
+        return pd.DataFrame(columns=["agent_id", "start", "end"])
+    b = blocks.sort_values(["agent_id", "start"], ignore_index=True)
+    new = (b["agent_id"] != b["agent_id"].shift()) | (b["start"] - b["end"].shift() > _SAME_SHIFT_GAP)
+    b["shift"] = new.cumsum()
+    return b.groupby("shift").agg(agent_id=("agent_id", "first"), start=("start", "min"),
+                                  end=("end", "max")).reset_index(drop=True)
+
+
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\n", "\\n"))
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    out, cur = [], ""
+    for ch in line:
+        limit = 75 if not out else 74  # continuation lines start with one space
+        if len((cur + ch).encode("utf-8")) > limit:
+            out.append(cur)
+            cur = ch
+        else:
+            cur += ch
+    out.append(cur)
+    return "\r\n ".join(out)
+
+
+def _utc(ts: pd.Timestamp, tz: str) -> str:
+    aware = ts.tz_localize(ZoneInfo(tz), ambiguous=False, nonexistent="shift_forward")
+    return aware.tz_convert("UTC").strftime("%Y%m%dT%H%M%SZ")
+
+
+def agent_calendar(agent_id: str, name: str, blocks: pd.DataFrame, tz: str, center: str,
+                   stamp: pd.Timestamp) -> str:
+    """iCalendar text with one event per shift; its description lists the activity blocks."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//planner//weekly roster//EN",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+             f"X-WR-CALNAME:{_escape(f'{center}: {name or agent_id}')}"]
+    mine = blocks[blocks["agent_id"] == agent_id]
+    for sh in shifts_from_blocks(mine).itertuples(index=False):
+        inside = mine[(mine["start"] >= sh.start) & (mine["end"] <= sh.end)]
+        work = [a for a in dict.fromkeys(inside["activity"]) if a not in ("break", "lunch")]
+        desc = "\n".join(f"{r.start:%H:%M}-{r.end:%H:%M} {r.activity}" for r in inside.itertuples())
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{agent_id}-{sh.start:%Y%m%dT%H%M}@planner",
+            f"DTSTAMP:{_utc(stamp, tz)}",
+            f"DTSTART:{_utc(sh.start, tz)}",
+            f"DTEND:{_utc(sh.end, tz)}",
+            f"SUMMARY:{_escape('Shift: ' + (', '.join(work) or 'planned activity'))}",
+            f"DESCRIPTION:{_escape(desc)}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(x) + "\r\n" for x in lines)
+
+
+def _safe(agent_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", agent_id) or "agent"
+
+
+def export_agents(assignments: pd.DataFrame, out: str | Path, minutes: int, tz: str,
+                  names: dict[str, str] | None = None, center: str = "Service center") -> list[Path]:
+    """Write ``agent_schedules.csv`` (everyone) and ``agents/<id>.csv`` + ``agents/<id>.ics``."""
+    out = Path(out)
+    blocks = activity_blocks(assignments, minutes, names)
+    written = [write_csv(_formatted(blocks), out / "agent_schedules.csv")]
+    if blocks.empty:
+        return written
+    stamp = blocks["start"].min().normalize()
+    for agent_id, mine in blocks.groupby("agent_id", sort=True):
+        name = (names or {}).get(str(agent_id), "")
+        written.append(write_csv(_formatted(mine), out / "agents" / f"{_safe(str(agent_id))}.csv"))
+        ics = agent_calendar(str(agent_id), name, blocks, tz, center, stamp)
+        written.append(_write_ics(ics, out / "agents" / f"{_safe(str(agent_id))}.ics"))
+    return written
+
+
+def _write_ics(text: str, path: Path) -> Path:
+    # Bytes, so the CRLF line ends RFC 5545 asks for reach the file unchanged on every platform.
+    return write_bytes(text.encode("utf-8"), path)
+
+
+def _formatted(blocks: pd.DataFrame) -> pd.DataFrame:
+    out = blocks.copy()
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    out["start"] = out["start"].dt.strftime("%Y-%m-%d %H:%M")
+    out["end"] = out["end"].dt.strftime("%Y-%m-%d %H:%M")
+    return out

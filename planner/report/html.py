@@ -1,0 +1,233 @@
+"""report.html: one self-contained page (inline CSS and SVG, no external scripts or fonts).
+
+The page is built from a :class:`~planner.report.build.WeeklyReport` with plain string templates
+(html.escape on every value; no template engine to install). A few lines of inline script only mark
+the charts as rendered (``data-charts-rendered`` on ``<body>``) for the browser test; the page reads
+the same without it.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+import pandas as pd
+
+from planner.report.build import WeeklyReport
+
+SECTIONS = [
+    ("summary", "This week at a glance"),
+    ("recommendations", "Recommendations"),
+    ("forecast", "Forecast vs recent weeks"),
+    ("coverage", "Required vs scheduled"),
+    ("service", "Simulated service level"),
+    ("tiers", "Tiers"),
+    ("roster", "Roster"),
+    ("files", "Files and notes"),
+]
+
+CSS = """
+:root { --short:#d62728; --ok:#2ca02c; --ink:#222; --mute:#666; --line:#ddd; --bg:#fafafa; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       color: var(--ink); margin: 0; background: #fff; line-height: 1.4; font-size: 15px; }
+header { background: #17324d; color: #fff; padding: 14px 28px; }
+header h1 { margin: 0; font-size: 22px; }
+header p { margin: 4px 0 0; color: #cfd8e3; }
+nav { position: sticky; top: 0; background: #fff; border-bottom: 1px solid var(--line);
+      padding: 6px 28px; z-index: 2; font-size: 14px; }
+nav a { margin-right: 14px; color: #17324d; text-decoration: none; }
+main { max-width: 1240px; margin: 0 auto; padding: 8px 28px 40px; }
+section { margin-top: 26px; }
+h2 { border-bottom: 2px solid #17324d; padding-bottom: 3px; font-size: 19px; }
+h3 { font-size: 16px; margin: 18px 0 6px; }
+.cards { display: flex; flex-wrap: wrap; gap: 10px; }
+.card { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px;
+        min-width: 150px; }
+.card .v { font-size: 20px; font-weight: 600; }
+.card .k { color: var(--mute); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+.card.bad .v { color: var(--short); }
+ol.headlines li { margin: 4px 0; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 9px; text-align: left; vertical-align: top; }
+th { background: #f0f3f6; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.short td { background: #fdecea; }
+.missing { color: #8a4b00; background: #fff4e0; border-left: 4px solid #f0a020; padding: 6px 10px; }
+.chart { max-width: 100%; height: auto; display: block; }
+.note { color: var(--mute); font-size: 13px; }
+details summary { cursor: pointer; color: #17324d; }
+"""
+
+_SCRIPT = """
+document.addEventListener('DOMContentLoaded', function () {
+  var n = 0;
+  document.querySelectorAll('svg.chart').forEach(function (s) {
+    var r = s.getBoundingClientRect(); if (r.width > 50 && r.height > 50) { n += 1; }
+  });
+  document.body.setAttribute('data-charts-rendered', String(n));
+});
+"""
+
+
+def _cell(value: object, fmt: str | None) -> tuple[str, bool]:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return "", False
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%a %d %b %H:%M"), False
+    if isinstance(value, bool):
+        return ("yes" if value else ""), False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if fmt == "pct":
+            return f"{value:.0%}", True
+        return (fmt or "{:,.2f}").format(value), True
+    return str(value), False
+
+
+def table(frame: pd.DataFrame, formats: dict[str, str | None] | None = None,
+          highlight: pd.Series | None = None, max_rows: int = 200) -> str:
+    """An HTML table of ``frame``; ``formats`` picks and formats columns; ``highlight`` marks rows."""
+    formats = formats or {c: None for c in frame.columns}
+    cols = [c for c in formats if c in frame.columns]
+    head = "".join(f"<th>{escape(c.replace('_', ' '))}</th>" for c in cols)
+    rows = []
+    for i, (_, r) in enumerate(frame.head(max_rows).iterrows()):
+        cls = ' class="short"' if highlight is not None and bool(highlight.iloc[i]) else ""
+        cells = []
+        for c in cols:
+            text, num = _cell(r[c], formats[c])
+            cells.append(f'<td class="num">{escape(text)}</td>' if num else f"<td>{escape(text)}</td>")
+        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    more = (f'<p class="note">{len(frame) - max_rows} more rows in the CSV file.</p>'
+            if len(frame) > max_rows else "")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+
+
+def _missing(text: str) -> str:
+    return f'<p class="missing">{escape(text)}</p>'
+
+
+def _figure(rep: WeeklyReport, key: str, caption: str) -> str:
+    svg = rep.charts.get(key, "")
+    if not svg:
+        return ""
+    return f'<figure id="chart-{key}">{svg}<figcaption class="note">{escape(caption)}</figcaption></figure>'
+
+
+def _summary(rep: WeeklyReport) -> str:
+    cards = []
+    for k, v in rep.figures.items():
+        bad = k == "shortfall" and not v.startswith("0.0")
+        cards.append(f'<div class="card{" bad" if bad else ""}"><div class="k">{escape(k)}</div>'
+                     f'<div class="v">{escape(v)}</div></div>')
+    heads = "".join(f"<li>{escape(h)}</li>" for h in rep.headlines) or "<li>Nothing to act on.</li>"
+    return (f'<div class="cards">{"".join(cards)}</div><h3>What to do</h3>'
+            f'<ol class="headlines">{heads}</ol>')
+
+
+def _recommendations(rep: WeeklyReport) -> str:
+    parts = ["<h3 id='shortages'>Skill shortages and their cause</h3>"]
+    if rep.shortages is not None:
+        s = rep.shortages
+        parts.append(table(s, {"case_type": None, "shortfall_hours": "{:,.1f}",
+                               "short_intervals": "{:,.0f}", "peak_shortfall": "{:,.0f}",
+                               "worst_interval": None, "eligible_agents": "{:,.0f}",
+                               "blocked_agents": "{:,.0f}", "simulated_service_level": "pct",
+                               "target_service_level": "pct", "cause": None, "evidence": None},
+                           highlight=s["shortfall_hours"] > 0))
+        parts.append(_figure(rep, "shortfall_by_day", "Where the gaps are: agent-hours short per day."))
+    else:
+        parts.append(_missing(rep.missing.get("coverage", "no coverage")))
+    parts.append("<h3 id='training'>Cross-skilling and upskilling, ranked by shortfall removed</h3>")
+    if rep.training is not None and len(rep.training):
+        t = rep.training.head(15)
+        parts.append('<p class="note">estimated hours: shortfall the change removes in this plan '
+                     '(the agent works then on a type with a surplus and the target type is short); '
+                     'measured hours: the scheduler re-solved with the change, against a baseline '
+                     're-solved with the same time limit.</p>')
+        parts.append(table(t, {"kind": None, "agent_id": None, "tier": None, "case_type": None,
+                               "change": None, "estimated_hours": "{:,.1f}", "measured_hours": "{:,.1f}",
+                               "intervals": "{:,.0f}", "suggested_by_tiers": None}))
+    elif rep.training is not None:
+        parts.append("<p>No single training change removes shortfall in this plan.</p>")
+    else:
+        parts.append(_missing(rep.missing.get("recommendations", "no recommendations")))
+    parts.append("<h3 id='hiring'>Hiring: FTE by skill set to reach the targets</h3>")
+    if rep.hiring is not None and len(rep.hiring):
+        parts.append(table(rep.hiring, {"skill_set": None, "case_types": None,
+                                        "shortfall_hours": "{:,.1f}", "fte": "{:,.2f}",
+                                        "heads": "{:,.0f}", "heads_for_peak": "{:,.0f}"}))
+        parts.append(f'<p class="note">One FTE gives {escape(rep.figures.get("on-queue hours per FTE", "?"))} '
+                     "on queue a week in this plan. heads for peak: people needed at the same time at "
+                     "the worst interval.</p>")
+    elif rep.hiring is not None:
+        parts.append("<p>No hiring needed: the plan covers the requirements.</p>")
+    else:
+        parts.append(_missing(rep.missing.get("recommendations", "")))
+    parts.append("<h3 id='swarming'>Swarming load and hand-offs</h3>")
+    if rep.swarming is not None:
+        parts.append(table(rep.swarming, {"case_type": None, "complexity": None, "swarm_share": "pct",
+                                          "expert_hours": "{:,.1f}", "expert_hours_scheduled": "{:,.1f}",
+                                          "experts": "{:,.0f}", "handoffs": "{:,.0f}",
+                                          "handoffs_per_case": "{:,.2f}"}))
+    else:
+        parts.append("<p>No case type swarms and the simulation reports no hand-offs.</p>")
+    return "".join(parts)
+
+
+def _tiers(rep: WeeklyReport) -> str:
+    if "tiers" not in rep.tables:
+        return _missing(rep.missing.get("tiers", "tiers.csv is absent"))
+    parts = [_figure(rep, "tiers", "Agents per tier; grey bars: last week.")]
+    if rep.tier_moves is None:
+        parts.append('<p class="note">No previous tiers to compare with (tiers_previous.csv).</p>')
+    elif rep.tier_moves.empty:
+        parts.append("<p>No agent changed tier since last week.</p>")
+    else:
+        parts.append(f"<h3>{len(rep.tier_moves)} move(s) since last week</h3>")
+        parts.append(table(rep.tier_moves))
+    t = rep.tables["tiers"]
+    cols = {c: ("{:,.2f}" if c.startswith("score") else "{:,.0f}" if c == "cases" else None)
+            for c in ("agent_id", "tier", "score", "score_low", "score_high", "cases", "reason") if c in t}
+    parts.append(f"<details><summary>All {len(t)} agents</summary>{table(t, cols, max_rows=2000)}</details>")
+    if "skill_levels" in rep.tables:
+        parts.append("<details><summary>Skill levels: declared vs learned</summary>"
+                     f"{table(rep.tables['skill_levels'])}</details>")
+    return "".join(parts)
+
+
+def render_html(rep: WeeklyReport) -> str:
+    """The whole page as one string."""
+    when = (f"{rep.week_start:%A %d %B %Y} to {rep.week_end:%A %d %B %Y}"
+            if rep.week_start is not None else "no planned week found")
+    body = {
+        "summary": _summary(rep),
+        "recommendations": _recommendations(rep),
+        "forecast": (_figure(rep, "forecast", "Blue: forecast with its 80% band; grey: the same "
+                             "weekdays of recent weeks.")
+                     + (table(rep.tables["backtest"]) if "backtest" in rep.tables else "")
+                     if "forecast" in rep.charts else _missing(rep.missing.get("forecast", ""))),
+        "coverage": (_figure(rep, "coverage", "Black: agents required; blue: scheduled; red: shortfall.")
+                     if "coverage" in rep.charts else _missing(rep.missing.get("coverage", ""))),
+        "service": ((_figure(rep, "service_level", "Simulated share answered within target per "
+                             "interval (dots below the dashed target line in red).")
+                     + (table(rep.tables["simulation_summary"]) if "simulation_summary" in rep.tables
+                        else ""))
+                    if "service_level" in rep.charts else _missing(rep.missing.get("simulation", ""))),
+        "tiers": _tiers(rep),
+        "roster": (_figure(rep, "roster", "One row per agent (high tier at the top), one column per "
+                           "interval; per-agent CSV and calendar files are in agents/.")
+                   if "roster" in rep.charts else _missing(rep.missing.get("roster", ""))),
+        "files": ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in rep.notes) + "</ul>"
+                  if rep.notes else "<p>Every file of the cycle is present.</p>"),
+    }
+    nav = "".join(f'<a href="#{k}">{escape(t)}</a>' for k, t in SECTIONS)
+    sections = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{body[k]}</section>' for k, t in SECTIONS)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{escape(rep.center)}: weekly plan</title><style>{CSS}</style>"
+        f"<script>{_SCRIPT}</script></head><body>"
+        f"<header><h1>{escape(rep.center)}: weekly plan</h1><p>{escape(when)} · run folder "
+        f"{escape(str(rep.run))}</p></header><nav>{nav}</nav><main>{sections}</main></body></html>\n"
+    )

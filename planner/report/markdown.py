@@ -1,0 +1,61 @@
+"""report.md: the report's key figures and recommendations as Markdown, for chat tools and tickets."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from planner.report.build import WeeklyReport
+
+
+def _md_table(frame: pd.DataFrame, formats: dict[str, str | None], max_rows: int = 10) -> str:
+    cols = [c for c in formats if c in frame.columns]
+    lines = ["| " + " | ".join(c.replace("_", " ") for c in cols) + " |",
+             "|" + "|".join("---" for _ in cols) + "|"]
+    for _, r in frame.head(max_rows).iterrows():
+        cells = []
+        for c in cols:
+            v, f = r[c], formats[c]
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+                cells.append("")
+            elif isinstance(v, pd.Timestamp):
+                cells.append(v.strftime("%a %H:%M"))
+            elif f == "pct":
+                cells.append(f"{v:.0%}")
+            elif f:
+                cells.append(f.format(v))
+            else:
+                cells.append(str(v).replace("|", "/"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(rep: WeeklyReport) -> str:
+    """A short Markdown summary: figures, what to do, shortages, training, hiring."""
+    out = [f"# {rep.center}: weekly plan", ""]
+    for k, v in rep.figures.items():
+        out.append(f"- **{k}**: {v}")
+    out += ["", "## What to do", ""]
+    out += [f"{i}. {h}" for i, h in enumerate(rep.headlines, 1)] or ["Nothing to act on."]
+    if rep.shortages is not None and (rep.shortages["shortfall_hours"] > 0).any():
+        out += ["", "## Skill shortages", "",
+                _md_table(rep.shortages[rep.shortages["shortfall_hours"] > 0],
+                          {"case_type": None, "shortfall_hours": "{:.1f}", "peak_shortfall": "{:.0f}",
+                           "cause": None, "simulated_service_level": "pct"})]
+    if rep.training is not None and len(rep.training):
+        out += ["", "## Training, ranked by shortfall removed", "",
+                _md_table(rep.training, {"kind": None, "agent_id": None, "change": None,
+                                         "estimated_hours": "{:.1f}", "measured_hours": "{:.1f}"}, 5)]
+    if rep.hiring is not None and len(rep.hiring):
+        out += ["", "## Hiring", "",
+                _md_table(rep.hiring, {"skill_set": None, "shortfall_hours": "{:.1f}", "fte": "{:.2f}",
+                                       "heads": "{:.0f}", "heads_for_peak": "{:.0f}"})]
+    if rep.tier_moves is not None and len(rep.tier_moves):
+        out += ["", f"## Tier moves since last week ({len(rep.tier_moves)})", "",
+                _md_table(rep.tier_moves, {"agent_id": None, "previous_tier": None, "tier": None}, 15)]
+    missing = [n for n in rep.notes]
+    if missing:
+        out += ["", "## Notes", ""] + [f"- {n}" for n in missing]
+    out += ["", "Full report with charts: report.html; per-agent schedules: agents/.", ""]
+    return "\n".join(out)

@@ -1,0 +1,152 @@
+"""Read a run folder: every stage's output file that is present, tolerant of the absent ones.
+
+The report is the last stage and must still say something useful when an earlier stage did not run
+(a data folder without agents has no schedule). Each file is read with pandas (these are our own
+outputs, not a user's export), its column names normalised, and the timestamp columns parsed to
+naive local wall-clock time. What is absent or unreadable is listed in ``notes`` so that the report's
+sections can say what is missing instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+# Name in the report -> file name in the run folder, in the order of the weekly cycle.
+RUN_FILES: dict[str, str] = {
+    "forecast": "forecast.csv",
+    "backtest": "backtest.csv",
+    "requirements": "requirements.csv",
+    "tiers": "tiers.csv",
+    "tiers_previous": "tiers_previous.csv",
+    "skill_levels": "skill_levels.csv",
+    "cross_skilling": "cross_skilling.csv",
+    "upskilling": "upskilling.csv",
+    "schedule": "schedule.csv",
+    "assignments": "assignments.csv",
+    "coverage": "coverage.csv",
+    "simulation": "simulation.csv",
+    "simulation_summary": "simulation_summary.csv",
+}
+
+# Columns without which a file is of no use to the report.
+NEEDED: dict[str, tuple[str, ...]] = {
+    "forecast": ("case_type", "interval_start", "volume"),
+    "requirements": ("case_type", "interval_start", "agents_gross"),
+    "tiers": ("agent_id", "tier"),
+    "tiers_previous": ("agent_id", "tier"),
+    "schedule": ("agent_id", "date"),
+    "assignments": ("agent_id", "interval_start", "activity"),
+    "coverage": ("case_type", "interval_start", "required", "scheduled"),
+    "simulation": ("case_type", "interval_start"),
+}
+
+# Spellings other stages might use for the same thing -> the report's name.
+_ALIASES = {
+    "hand_offs": "handoffs",
+    "handoff": "handoffs",
+    "sl": "service_level",
+    "asa": "asa_seconds",
+    "interval": "interval_start",
+    "skill": "case_type",
+}
+
+_TIMESTAMP_COLUMNS = ("interval_start",)
+
+
+@dataclass
+class RunFolder:
+    """The files of one run folder, by their report name (see :data:`RUN_FILES`).
+
+    ``notes`` lists, in words, every file that is absent or could not be used.
+    """
+
+    path: Path
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        """The file's table, or None when it is absent or unusable."""
+        return self.frames.get(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.frames
+
+    @property
+    def missing(self) -> list[str]:
+        """File names of the cycle that this run folder does not hold (or could not use)."""
+        return [f for n, f in RUN_FILES.items() if n not in self.frames and n != "tiers_previous"]
+
+
+def normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lower-case, snake_case column names with the known aliases mapped to the report's names."""
+    names = [str(c).strip().lower().replace("-", "_").replace(" ", "_") for c in frame.columns]
+    names = [_ALIASES.get(n, n) for n in names]
+    out = frame.copy()
+    out.columns = names
+    return out
+
+
+def _parse_timestamps(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in _TIMESTAMP_COLUMNS:
+        if col in out.columns:
+            ts = pd.to_datetime(out[col], format="ISO8601", errors="coerce")
+            if getattr(ts.dt, "tz", None) is not None:
+                # Written with an offset: keep the wall-clock time the offset says.
+                ts = ts.dt.tz_localize(None)
+            out[col] = ts.astype("datetime64[ns]")
+    if "date" in out.columns:
+        out["date"] = pd.to_datetime(out["date"], format="ISO8601", errors="coerce").dt.normalize()
+    for col in ("agent_id", "case_type", "activity", "tier"):
+        if col in out.columns:
+            out[col] = out[col].astype("string")
+    return out
+
+
+def read_run(path: str | Path) -> RunFolder:
+    """Read every known file of a run folder; absent or unusable files become notes, not errors."""
+    folder = Path(path)
+    run = RunFolder(folder)
+    manifest = folder / "run.json"
+    if manifest.exists():
+        try:
+            run.manifest = json.loads(manifest.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            run.notes.append("run.json is not valid JSON; ignored")
+    for name, file in RUN_FILES.items():
+        p = folder / file
+        if not p.exists():
+            if name != "tiers_previous":
+                run.notes.append(f"{file} is absent")
+            continue
+        try:
+            frame = pd.read_csv(p, keep_default_na=True)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+            run.notes.append(f"{file} could not be read ({type(err).__name__}: {err}); ignored")
+            continue
+        frame = _parse_timestamps(normalise_columns(frame))
+        lacking = [c for c in NEEDED.get(name, ()) if c not in frame.columns]
+        if lacking:
+            run.notes.append(f"{file} lacks column(s) {', '.join(lacking)}; ignored")
+            continue
+        run.frames[name] = frame
+    return run
+
+
+def interval_minutes(run: RunFolder, default: int = 30) -> int:
+    """The interval length of the run, from the spacing of its timestamps (the config's as fallback)."""
+    for name in ("coverage", "requirements", "forecast", "assignments"):
+        frame = run.get(name)
+        if frame is None or frame.empty:
+            continue
+        ts = pd.Series(frame["interval_start"].dropna().unique()).sort_values()
+        steps = ts.diff().dropna()
+        steps = steps[steps > pd.Timedelta(0)]
+        if len(steps):
+            return int(steps.min() / pd.Timedelta(minutes=1))
+    return default

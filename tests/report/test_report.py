@@ -1,0 +1,179 @@
+"""The report on the hand-made run folder: planted shortages, their causes, training, exports."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner.io import load_folder
+from planner.report import (
+    Change,
+    activity_blocks,
+    agent_calendar,
+    analyse,
+    build_report,
+    eligibility,
+    measure_by_resolving,
+    read_run,
+)
+from planner.report.shortage import working
+from tests.report.fixtures_run import TYPES, write_data, write_run
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("report")
+    return write_data(root / "data"), write_run(root / "run")
+
+
+@pytest.fixture(scope="module")
+def rep(folders):
+    data, run = folders
+    return analyse(read_run(run), load_folder(data))
+
+
+def test_shortages_and_their_causes(rep) -> None:
+    s = rep.shortages.set_index("case_type")
+    # 30-min intervals: tech lacks 2 agents 16:00-18:00 and 1 at the 12:00 break, every weekday.
+    assert s.loc["tech", "shortfall_hours"] == pytest.approx(5 * (4 * 2 + 2 * 1) * 0.5)
+    assert s.loc["fraud", "shortfall_hours"] == pytest.approx(12.5)
+    assert s.loc["tech", "cause"] == "too few eligible agents"
+    # m1 has fraud skill but is medium; fraud's minimum tier is high.
+    assert s.loc["fraud", "cause"] == "tier rules"
+    assert "m1" in s.loc["fraud", "evidence"]
+    # Billing is short 08:00-10:00 while its eligible agents on shift work on other types.
+    assert s.loc["billing", "cause"] == "demand"
+    assert rep.shortages["case_type"].iloc[0] == "tech"  # largest first
+    assert any(h.startswith("tech is short 25.0") for h in rep.headlines)
+
+
+def test_training_candidates_estimate_shortfall_removed(rep) -> None:
+    t = rep.training
+    fraud = t[(t["agent_id"] == "m1") & (t["case_type"] == "fraud")].iloc[0]
+    # m1 works billing 10-18 with a billing surplus of 1 at 16-18 (when fraud is short): 4 intervals/day.
+    assert fraud["kind"] == "upskill (tier)"
+    assert fraud["estimated_hours"] == pytest.approx(5 * 4 * 0.5 + 5 * 1 * 0.5)
+    # l2 (low, billing only) can learn tech: tech's minimum tier is low.
+    l2 = t[(t["agent_id"] == "l2") & (t["case_type"] == "tech")].iloc[0]
+    assert l2["kind"] == "cross-skill" and l2["estimated_hours"] > 0
+    # Nobody is told to learn fraud without a tier move: the rule would still keep them off.
+    assert not ((t["case_type"] == "fraud") & (t["kind"] == "cross-skill") & (t["tier"] != "high")).any()
+    assert t["estimated_hours"].is_monotonic_decreasing
+
+
+def test_change_apply_adds_skill_and_tier_without_touching_inputs(folders) -> None:
+    data = load_folder(folders[0])
+    tiers = read_run(folders[1]).get("tiers")
+    before = data.skills.copy()
+    sk, ti = Change("cross-skill", "l2", "tech", new_level=2).apply(data.skills, tiers)
+    assert ((sk["agent_id"] == "l2") & (sk["case_type"] == "tech") & (sk["level"] == 2)).sum() == 1
+    pd.testing.assert_frame_equal(data.skills, before)
+    _, ti = Change("upskill (tier)", "m1", "fraud", new_tier="high").apply(data.skills, tiers)
+    assert ti.set_index("agent_id").loc["m1", "tier"] == "high"
+    assert tiers.set_index("agent_id").loc["m1", "tier"] == "medium"
+
+
+def _toy_scheduler(run: Path, data: Path):
+    """Fixed shifts; each interval, each working agent goes to the eligible type most short then."""
+    r = read_run(run)
+    req = r.get("requirements")
+    work = working(r.get("assignments"))
+    cfg = load_folder(data).config
+
+    def resolve(skills: pd.DataFrame, tiers: pd.DataFrame | None) -> pd.DataFrame:
+        el = eligibility(skills, tiers, cfg, list(TYPES))
+        can = el[el["eligible"]].groupby("agent_id")["case_type"].apply(list).to_dict()
+        need = req.set_index(["interval_start", "case_type"])["agents_gross"].to_dict()
+        got: dict = {}
+        for t, g in work.groupby("interval_start"):
+            for a in sorted(g["agent_id"], key=lambda x: len(can.get(x, []))):
+                opts = can.get(a, [])
+                if opts:
+                    best = max(opts, key=lambda c: (need.get((t, c), 0) - got.get((t, c), 0), c))
+                    got[(t, best)] = got.get((t, best), 0) + 1
+        cov = req[["case_type", "interval_start", "agents_gross"]].rename(columns={"agents_gross": "required"})
+        cov["scheduled"] = [got.get((t, c), 0) for c, t in zip(cov["case_type"], cov["interval_start"],
+                                                                  strict=True)]
+        return cov
+
+    return resolve
+
+
+def test_measure_by_resolving_reports_the_re_solved_reduction(folders, rep) -> None:
+    data, run = folders
+    resolve = _toy_scheduler(run, data)
+    skills = load_folder(data).skills
+    tiers = read_run(run).get("tiers")
+    measured = measure_by_resolving(rep.training, skills, tiers, resolve, 30, top=2)
+    top = measured.iloc[0]
+    assert top["agent_id"] == "m1" and top["case_type"] == "fraud"
+    # The toy sends h1 (fraud and tech) to tech, so fraud is uncovered all week (50 h) in its
+    # baseline; m1 lifted to high covers fraud for their whole shift: 7.5 h a day, 37.5 h a week.
+    assert top["baseline_hours"] == pytest.approx(50.0 + 25.0)
+    assert top["measured_hours"] == pytest.approx(37.5)
+    assert measured["measured_hours"].iloc[2:].isna().all()
+
+
+def test_missing_files_are_named_not_fatal(tmp_path: Path) -> None:
+    data = write_data(tmp_path / "data")
+    run = write_run(tmp_path / "run", drop=("simulation", "simulation_summary", "tiers", "tiers_previous"))
+    build_report(run, data)
+    html = (run / "report.html").read_text(encoding="utf-8")
+    assert "simulation.csv is absent" in html and "tiers.csv is absent" in html
+    assert 'aria-label="required vs scheduled' in html
+    md = (run / "report.md").read_text(encoding="utf-8")
+    assert "simulation.csv is absent" in md
+
+
+def test_empty_run_folder_still_gives_a_report(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    rep = build_report(run)
+    html = (run / "report.html").read_text(encoding="utf-8")
+    assert rep.week_start is None and "forecast.csv is absent" in html
+
+
+def test_report_is_self_contained_and_deterministic(folders) -> None:
+    data, run = folders
+    build_report(run, data)
+    first = (run / "report.html").read_bytes()
+    build_report(run, data)
+    assert (run / "report.html").read_bytes() == first
+    html = first.decode("utf-8")
+    assert "<script src" not in html and "<link" not in html and "@import" not in html
+    # No address to fetch: the only URLs are SVG/XLink namespace names, which browsers never load.
+    urls = set(re.findall(r"""(?:src|href)=["'](https?:[^"']+)""", html))
+    assert urls == set()
+    assert html.count('<svg class="chart"') == 6
+
+
+def test_agent_exports_blocks_and_calendar(folders) -> None:
+    data, run = folders
+    build_report(run, data)
+    mine = pd.read_csv(run / "agents" / "m1.csv")
+    # m1: 10:00-14:00 billing, 14:00-14:30 break, 14:30-18:00 billing, five days.
+    assert len(mine) == 15
+    assert mine.iloc[0][["start", "end", "activity"]].tolist() == ["2026-11-23 10:00", "2026-11-23 14:00", "billing"]
+    assert mine["name"].iloc[0] == "Mia Medium"
+    ics = (run / "agents" / "m1.ics").read_bytes().decode("utf-8")
+    assert ics.count("BEGIN:VEVENT") == 5
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+    assert "\n" not in ics.replace("\r\n", "")
+    # November in London is UTC+0: local 10:00 is 10:00Z.
+    assert "DTSTART:20261123T100000Z" in ics and "DTEND:20261123T180000Z" in ics
+    everyone = pd.read_csv(run / "agent_schedules.csv")
+    assert set(everyone["agent_id"]) == {"h1", "h2", "m1", "m2", "m3", "l1", "l2", "l3"}
+
+
+def test_calendar_converts_summer_time_to_utc() -> None:
+    a = pd.DataFrame({"agent_id": "x", "interval_start": pd.date_range("2026-07-01 09:00", periods=4,
+                                                                       freq="30min"),
+                      "activity": ["billing", "billing", "break", "tech"]})
+    blocks = activity_blocks(a, 30)
+    assert blocks["activity"].tolist() == ["billing", "break", "tech"]
+    ics = agent_calendar("x", "X; Y", blocks, "Europe/London", "C", pd.Timestamp("2026-07-01"))
+    assert "DTSTART:20260701T080000Z" in ics and "DTEND:20260701T100000Z" in ics  # BST = UTC+1
+    assert "X-WR-CALNAME:C: X\\; Y" in ics
