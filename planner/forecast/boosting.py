@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from planner.forecast.base import Forecaster
 from planner.forecast.calendar import slots_per_day
@@ -81,7 +82,10 @@ class PoissonBoosting(Forecaster):
             self.constant_ = float(np.nanmean(target[rows])) if rows.any() else 0.0
             return
         self.constant_ = None
-        self.model_.fit(feats[rows], target[rows] / level[rows], sample_weight=level[rows])
+        # one OpenMP thread: on small data the thread start-up and contention on a shared machine
+        # cost 20x the fit itself
+        with threadpool_limits(1, user_api="openmp"):
+            self.model_.fit(feats[rows], target[rows] / level[rows], sample_weight=level[rows])
 
     def _predict(self, times: pd.DatetimeIndex, is_open: np.ndarray) -> np.ndarray:
         if self.constant_ is not None:
@@ -89,4 +93,6 @@ class PoissonBoosting(Forecaster):
         minutes = self.interval_minutes_
         days = np.asarray((times.normalize() - self.history_end_.normalize()).days)
         level = self.level_.level(days) / slots_per_day(minutes)
-        return self.model_.predict(calendar_features(times, minutes)) * level
+        with threadpool_limits(1, user_api="openmp"):
+            shape = self.model_.predict(calendar_features(times, minutes))
+        return shape * level

@@ -25,6 +25,8 @@ from planner.io.config import PlannerConfig
 
 # Fewer than this many cases per open day on average and a day with no case is plausible, not a gap.
 GAP_MIN_DAILY = 20.0
+#: an open public holiday without any in history is assumed to bring half a normal day's volume
+HOLIDAY_PRIOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class History:
     holiday: np.ndarray
     masked: np.ndarray
     notes: tuple[str, ...] = field(default=())
+    #: volume on an open public holiday relative to a normal day, per type (see holiday_factor)
+    holiday_factor: dict[str, float] = field(default_factory=dict)
 
     @property
     def case_types(self) -> list[str]:
@@ -102,9 +106,15 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
         raise PlannerError("the history has no cases: nothing to forecast from")
     first = counts["interval_start"].min().normalize()
     last = counts["interval_start"].max().normalize() + pd.Timedelta(days=1)
-    times = interval_grid(first, last, interval_minutes)
     center = config.center
-    hol = holiday_dates(center, range(first.year, last.year + 1))
+    hol = holiday_dates(center, range(first.year, last.year + 2))
+    # days closed all day right after the last case (a Sunday) are known zeros, not the future
+    for _ in range(6):
+        day = interval_grid(last, last + pd.Timedelta(days=1), interval_minutes)
+        if open_mask(day, center, hol, interval_minutes).any():
+            break
+        last += pd.Timedelta(days=1)
+    times = interval_grid(first, last, interval_minutes)
     is_open = open_mask(times, center, hol, interval_minutes)
     is_hol = holiday_mask(times, hol)
     pos = pd.Index(times)
@@ -145,6 +155,9 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
     if (day_hol & day_open).any() or (day_hol & (day_total > 0)).any():
         days = pd.DatetimeIndex(times[::spd][day_hol])
         notes.append(f"public holidays in history masked ({_ranges(days)})")
+    factors = {name: holiday_factor(arr.reshape(ndays, spd), day_hol & day_open & ~day_gap,
+                                    day_open & ~day_gap & ~day_hol)
+               for name, arr in volume.items()}
     masked = np.repeat(day_gap | day_hol, spd)
     for name in volume:
         volume[name] = np.where(masked, np.nan, volume[name])
@@ -153,7 +166,36 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
         raise PlannerError(
             f"the history spans {ndays} day(s) ({times[0]:%Y-%m-%d} to {times[-1]:%Y-%m-%d}) with "
             f"{usable} usable open day(s); the forecast needs at least one full week")
-    return History(times, interval_minutes, volume, is_open, is_hol, masked, tuple(notes))
+    return History(times, interval_minutes, volume, is_open, is_hol, masked, tuple(notes), factors)
+
+
+def holiday_factor(days: np.ndarray, holiday: np.ndarray, normal: np.ndarray,
+                   prior: float = HOLIDAY_PRIOR) -> float:
+    """Volume on an open public holiday relative to a normal day of the same weekday.
+
+    Each open holiday in history is compared with the mean of the same weekday over the two weeks
+    before and after; the pooled ratio is shrunk toward ``prior`` with the weight of one holiday.
+
+    Parameters
+    ----------
+    days : ndarray (days, slots)
+        Volume per day and interval (closed intervals count 0).
+    holiday, normal : ndarray (days,) of bool
+        Open holidays to learn from; ordinary open days to compare with.
+    """
+    totals = days.sum(axis=1)
+    actual = expected = 0.0
+    count = 0
+    for i in np.flatnonzero(holiday):
+        near = [j for j in (i - 14, i - 7, i + 7, i + 14) if 0 <= j < len(totals) and normal[j]]
+        if near:
+            actual += totals[i]
+            expected += totals[near].mean()
+            count += 1
+    if count == 0 or expected <= 0:
+        return prior
+    per_day = expected / count
+    return float((actual + prior * per_day) / (expected + per_day))
 
 
 def _ranges(days: pd.DatetimeIndex, limit: int = 4) -> str:

@@ -1,0 +1,198 @@
+"""Rolling-origin backtest, model selection per case type, and interval calibration.
+
+Origins are weekly, the most recent one ``weeks`` before the end of history; each model is fitted on
+the history before the origin and forecasts the following ``weeks`` weeks (cut at the end of
+history). Scores pool the open, known intervals of every origin: MASE (period one week, scaled per
+origin on that origin's training history), WAPE, bias and the coverage of conformal intervals
+calibrated leave-one-origin-out. Works with any model that keeps the :class:`Forecaster` contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner.forecast import intervals, metrics
+from planner.forecast.base import Forecaster
+from planner.forecast.baselines import SeasonalNaive, SeasonalWindowAverage
+from planner.forecast.boosting import PoissonBoosting
+from planner.forecast.history import History
+from planner.forecast.profile import PooledShape, ProfileModel, pooled_shape
+
+#: the window lengths k the seasonal window average is backtested with
+WINDOW_WEEKS = (2, 3, 4, 6, 8, 12)
+#: a type with fewer cases than this over the last 8 weeks is too quiet to select a model for
+MIN_CASES_TO_SELECT = 100
+BASELINE = "window_average"
+
+Progress = Callable[[str, int, int], None]
+
+
+def default_models() -> list[Forecaster]:
+    """Every candidate: both baselines (all k), the profile model and Poisson boosting."""
+    return [SeasonalNaive(), *(SeasonalWindowAverage(k) for k in WINDOW_WEEKS), ProfileModel(),
+            PoissonBoosting()]
+
+
+@dataclass(frozen=True)
+class TypeBacktest:
+    """Backtest of one case type: scores per model label, the choice and its interval quantiles."""
+
+    case_type: str
+    scores: pd.DataFrame
+    chosen: str
+    quantiles: tuple[float, float] | None
+    notes: tuple[str, ...] = field(default=())
+
+
+def origins(history: History, weeks: int, max_origins: int = 10,
+            min_train_weeks: int = 4) -> list[int]:
+    """Grid positions of the weekly origins, oldest first (may be empty for short history)."""
+    period = 7 * 24 * 60 // history.interval_minutes
+    n = len(history.times)
+    out = []
+    for j in range(weeks, weeks + max_origins):
+        o = n - j * period
+        if o < min_train_weeks * period:
+            break
+        out.append(o)
+    return out[::-1]
+
+
+def _horizon(history: History, start: int, stop: int) -> pd.DataFrame:
+    return pd.DataFrame({"interval_start": history.times[start:stop],
+                         "open": history.open[start:stop]})
+
+
+def _fit(model: Forecaster, frame: pd.DataFrame, prior: PooledShape | None) -> Forecaster:
+    if isinstance(model, ProfileModel):
+        return model.fit(frame, prior=prior)
+    return model.fit(frame)
+
+
+def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaster] | None = None,
+                 level: float = 0.8, max_origins: int = 10,
+                 progress: Progress | None = None) -> dict[str, TypeBacktest]:
+    """Backtest every model on every case type and choose one per type.
+
+    Parameters
+    ----------
+    history : History
+        From :func:`planner.forecast.history.build_history`.
+    weeks : int
+        Forecast length per origin [weeks].
+    models : sequence of Forecaster, optional
+        Candidates (default :func:`default_models`); they are cloned per fit via ``get_params``.
+    level : float
+        Central coverage of the prediction intervals.
+    max_origins : int
+        At most this many weekly origins (10 by default: at least 8 needs 12 weeks of history).
+    progress : callable, optional
+        ``progress(case_type, done, total)`` after each origin.
+    """
+    models = list(models) if models is not None else default_models()
+    period = 7 * 24 * 60 // history.interval_minutes
+    starts = origins(history, weeks, max_origins)
+    n = len(history.times)
+    # forecasts[type][label] -> list per origin of (actual, forecast) over scored intervals
+    collected: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = {
+        t: {m.label: [] for m in models} for t in history.case_types}
+    scales: dict[str, list[float]] = {t: [] for t in history.case_types}
+    total = sum(history.volume.values())
+    done = 0
+    for o in starts:
+        stop = min(o + weeks * period, n)
+        horizon = _horizon(history, o, stop)
+        prior = pooled_shape(pd.DataFrame({"interval_start": history.times[:o],
+                                           "volume": total[:o], "open": history.open[:o]}))
+        scored = history.open[o:stop] & ~history.masked[o:stop]
+        for name in history.case_types:
+            frame = history.frame(name, end=o)
+            train = np.where(history.open[:o], frame["volume"].to_numpy(), np.nan)
+            valid = np.isfinite(train) & history.open[:o]
+            scales[name].append(metrics.mase_scale(np.nan_to_num(train), valid, period))
+            actual = history.volume[name][o:stop][scored]
+            for model in models:
+                fitted = _fit(type(model)(**model.get_params()), frame, prior)
+                pred = fitted.predict(horizon)["volume"].to_numpy()[scored]
+                collected[name][model.label].append((actual, pred))
+            done += 1
+            if progress is not None:
+                progress(name, done, len(starts) * len(history.case_types))
+    return {name: _score_type(name, collected[name], scales[name], history, level)
+            for name in history.case_types}
+
+
+def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
+                scales: list[float], history: History, level: float) -> TypeBacktest:
+    notes: list[str] = []
+    rows = []
+    quantiles: dict[str, tuple[float, float] | None] = {}
+    for label, per_origin in runs.items():
+        if not per_origin:
+            rows.append({"model": label, "origins": 0})
+            quantiles[label] = None
+            continue
+        actual = np.concatenate([a for a, _ in per_origin])
+        pred = np.concatenate([p for _, p in per_origin])
+        mases = [np.abs(a - p).mean() / s for (a, p), s in zip(per_origin, scales, strict=True)
+                 if s > 0 and len(a)]
+        z = [intervals.standardised(a, p) for a, p in per_origin]
+        cover = _loo_coverage(per_origin, z, level)
+        quantiles[label] = intervals.conformal_quantiles(np.concatenate(z), level)
+        rows.append({"model": label, "origins": len(per_origin),
+                     "mase": float(np.mean(mases)) if mases else np.nan,
+                     "wape": metrics.wape(actual, pred), "bias": metrics.bias(actual, pred),
+                     "coverage": cover, "actual": float(actual.sum())})
+    scores = pd.DataFrame(rows)
+    for col in ("mase", "wape", "bias", "coverage", "actual"):
+        if col not in scores:
+            scores[col] = np.nan
+    chosen, note = _choose(scores, history, name)
+    if note:
+        notes.append(note)
+    scores["chosen"] = scores["model"] == chosen
+    return TypeBacktest(name, scores, chosen, quantiles.get(chosen), tuple(notes))
+
+
+def _loo_coverage(per_origin: list[tuple[np.ndarray, np.ndarray]], z: list[np.ndarray],
+                  level: float) -> float:
+    """Coverage of each origin's band calibrated on the other origins' residuals."""
+    if len(per_origin) < 2:
+        return float("nan")
+    hits = total = 0
+    for i, (a, p) in enumerate(per_origin):
+        rest = np.concatenate([z[j] for j in range(len(z)) if j != i])
+        if len(rest) == 0 or len(a) == 0:
+            continue
+        low, high = intervals.apply_quantiles(p, intervals.conformal_quantiles(rest, level))
+        hits += int(((a >= low) & (a <= high)).sum())
+        total += len(a)
+    return hits / total if total else float("nan")
+
+
+def best_window(scores: pd.DataFrame) -> str | None:
+    """Label of the seasonal window average with the lowest MASE (k chosen by backtest)."""
+    wa = scores[scores["model"].str.startswith(BASELINE) & scores["mase"].notna()]
+    if wa.empty:
+        return None
+    return str(wa.loc[wa["mase"].idxmin(), "model"])
+
+
+def _choose(scores: pd.DataFrame, history: History, name: str) -> tuple[str, str | None]:
+    """Lowest MASE among the seasonal naive, the best window average and our models; a quiet type
+    (or one without a usable backtest) gets the profile model, which borrows the pooled shape."""
+    recent = history.volume[name][-8 * 7 * 24 * 60 // history.interval_minutes:]
+    cases = float(np.nansum(recent))
+    if cases < MIN_CASES_TO_SELECT:
+        return ProfileModel.name, (f"{name}: only {cases:.0f} cases in the last 8 weeks; no model "
+                                   f"selection, profile model with the pooled shape of all types")
+    window = best_window(scores)
+    pool = scores[(~scores["model"].str.startswith(BASELINE)) | (scores["model"] == window)]
+    pool = pool[pool["mase"].notna()]
+    if pool.empty:
+        return ProfileModel.name, f"{name}: no backtest possible (history too short); profile model"
+    return str(pool.loc[pool["mase"].idxmin(), "model"]), None

@@ -1,0 +1,206 @@
+"""The forecast stage as one library call: history in, forecast.csv and backtest.csv frames out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import MissingInputError, PlannerError
+from planner.forecast.backtest import (
+    BASELINE,
+    Progress,
+    TypeBacktest,
+    best_window,
+    default_models,
+    run_backtest,
+)
+from planner.forecast.calendar import holiday_dates, holiday_mask, interval_grid, open_mask
+from planner.forecast.handle_time import HandleTime, estimate_handle_time
+from planner.forecast.history import (
+    History,
+    build_history,
+    interval_counts,
+    volumes_to_interval,
+)
+from planner.forecast.intervals import apply_quantiles, poisson_band
+from planner.forecast.profile import ProfileModel, pooled_shape
+from planner.io.config import PlannerConfig
+from planner.io.folder import DataFolder
+
+FORECAST_COLUMNS = ["case_type", "interval_start", "volume", "volume_low", "volume_high",
+                    "aht_seconds"]
+BACKTEST_COLUMNS = ["case_type", "model", "chosen", "mase", "mase_vs_baseline", "wape", "bias",
+                    "coverage", "origins", "note"]
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """``forecast`` (forecast.csv), ``backtest`` (backtest.csv) and the notes of the run."""
+
+    forecast: pd.DataFrame
+    backtest: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
+    chosen: dict[str, str] = field(default_factory=dict)
+
+
+def _history_frames(history: DataFolder | pd.DataFrame) -> tuple[pd.DataFrame | None,
+                                                                 pd.DataFrame | None]:
+    """(cases, volumes) from a data folder or a single frame."""
+    if isinstance(history, DataFolder):
+        if history.cases is None and history.volumes is None:
+            raise MissingInputError(f"forecast needs cases.csv or volumes.csv in {history.path}")
+        return history.cases, (history.volumes if history.cases is None else None)
+    if "created_at" in history:
+        return history, None
+    if {"interval_start", "volume"} <= set(history.columns):
+        return None, history
+    raise MissingInputError("history must be cases (created_at, case_type) or volumes "
+                            "(case_type, interval_start, volume)")
+
+
+def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = None, *,
+             weeks: int = 1, start: date | datetime | str | None = None,
+             interval_minutes: int | None = None, level: float = 0.8,
+             progress: Progress | None = None) -> ForecastResult:
+    """Forecast volume (with an interval) and handle time per case type and interval.
+
+    Parameters
+    ----------
+    history : DataFolder or DataFrame
+        A data folder (its cases, else its volumes), or a cases / volumes frame.
+    config : PlannerConfig, optional
+        Calendar and case types; the folder's config when ``history`` is a DataFolder.
+    weeks : int
+        Horizon, 1 to 6 weeks.
+    start : date, optional
+        First forecast day (default: the day after the last history day). History on or after
+        ``start`` is ignored, so a past week can be re-forecast.
+    interval_minutes : int, optional
+        15, 30 or 60 (default: the config's).
+    level : float
+        Central coverage of ``volume_low`` .. ``volume_high``.
+    progress : callable, optional
+        ``progress(case_type, done, total)`` during the backtest.
+    """
+    if config is None:
+        config = history.config if isinstance(history, DataFolder) else PlannerConfig()
+    if not 1 <= weeks <= 6:
+        raise PlannerError(f"weeks must be between 1 and 6, got {weeks}")
+    minutes = interval_minutes or config.center.interval_minutes
+    if minutes not in (15, 30, 60):
+        raise PlannerError(f"interval must be 15, 30 or 60 minutes, got {minutes}")
+    cases, volumes = _history_frames(history)
+    counts = interval_counts(cases, minutes) if cases is not None else volumes_to_interval(
+        volumes, minutes)
+    types = sorted(set(config.case_types) | set(counts["case_type"].unique()))
+    notes: list[str] = []
+    first_day = None if start is None else pd.Timestamp(start).normalize()
+    if first_day is not None:
+        before = counts["interval_start"] < first_day
+        if not before.all():
+            notes.append(f"history from {first_day:%Y-%m-%d} on ignored (forecast starts there)")
+        counts = counts[before]
+        if counts.empty:
+            raise PlannerError(f"no history before the start date {first_day:%Y-%m-%d}")
+    hist = build_history(counts, config, minutes, rows_mean_presence=cases is None,
+                         case_types=types)
+    notes += hist.notes
+    if first_day is None:
+        first_day = hist.times[-1].normalize() + pd.Timedelta(days=1)
+    elif first_day > hist.times[-1] + pd.Timedelta(minutes=minutes):
+        notes.append(f"forecast starts {first_day:%Y-%m-%d}, "
+                     f"{(first_day - hist.times[-1]).days} day(s) after the history ends")
+
+    results = run_backtest(hist, weeks=weeks, level=level, progress=progress)
+    for r in results.values():
+        notes += r.notes
+    handle = _handle_time(cases, volumes, types, minutes, hist)
+    notes += handle.notes
+    frame = _final_forecast(hist, results, handle, config, first_day, weeks, minutes, level, notes)
+    return ForecastResult(frame, _backtest_table(results), tuple(notes),
+                          {t: r.chosen for t, r in results.items()})
+
+
+def _handle_time(cases: pd.DataFrame | None, volumes: pd.DataFrame | None, types: list[str],
+                 minutes: int, hist: History) -> HandleTime:
+    if cases is not None:
+        samples = pd.DataFrame({"case_type": cases["case_type"].astype(str),
+                                "time": cases["created_at"],
+                                "handle_seconds": (cases["handle_seconds"].astype(float)
+                                                   if "handle_seconds" in cases else np.nan)})
+        if "abandoned" in cases:
+            samples = samples[~cases["abandoned"].fillna(False).astype(bool).to_numpy()]
+    else:
+        assert volumes is not None
+        samples = pd.DataFrame({"case_type": volumes["case_type"].astype(str),
+                                "time": volumes["interval_start"],
+                                "handle_seconds": (volumes["aht_seconds"].astype(float)
+                                                   if "aht_seconds" in volumes else np.nan),
+                                "weight": volumes["volume"].astype(float)})
+    end = hist.times[-1] + pd.Timedelta(minutes=minutes)
+    return estimate_handle_time(samples, types, minutes, end=end)
+
+
+def _model_for(label: str):
+    for model in default_models():
+        if model.label == label:
+            return model
+    return ProfileModel()
+
+
+def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: HandleTime,
+                    config: PlannerConfig, first_day: pd.Timestamp, weeks: int, minutes: int,
+                    level: float, notes: list[str]) -> pd.DataFrame:
+    """Fit each type's chosen model on all history and forecast the horizon."""
+    times = interval_grid(first_day, first_day + pd.Timedelta(weeks=weeks), minutes)
+    hol = holiday_dates(config.center, range(times[0].year, times[-1].year + 1))
+    is_open = open_mask(times, config.center, hol, minutes)
+    is_hol = holiday_mask(times, hol) & is_open
+    horizon = pd.DataFrame({"interval_start": times, "open": is_open})
+    total = sum(hist.volume.values())
+    prior = pooled_shape(pd.DataFrame({"interval_start": hist.times, "volume": total,
+                                       "open": hist.open}))
+    frames = []
+    for name, res in results.items():
+        model = _model_for(res.chosen)
+        frame = hist.frame(name)
+        model = model.fit(frame, prior=prior) if isinstance(model, ProfileModel) else model.fit(frame)
+        vol = model.predict(horizon)["volume"].to_numpy()
+        if is_hol.any():
+            factor = hist.holiday_factor.get(name, 0.5)
+            vol = np.where(is_hol, vol * factor, vol)
+        if res.quantiles is not None:
+            low, high = apply_quantiles(vol, res.quantiles)
+        else:
+            low, high = poisson_band(vol, level)
+            notes.append(f"{name}: no backtest residuals; Poisson {level:.0%} band (not calibrated)")
+        low, high = np.where(is_open, low, 0.0), np.where(is_open, high, 0.0)
+        frames.append(pd.DataFrame({
+            "case_type": name, "interval_start": times, "volume": vol, "volume_low": low,
+            "volume_high": high, "aht_seconds": handle.lookup(name, times, minutes)}))
+    if is_hol.any():
+        days = sorted({d.date() for d in times[is_hol]})
+        notes.append(f"open public holiday(s) in the horizon ({', '.join(map(str, days))}): "
+                     f"volume scaled by each type's holiday factor")
+    return pd.concat(frames, ignore_index=True)[FORECAST_COLUMNS]
+
+
+def _backtest_table(results: dict[str, TypeBacktest]) -> pd.DataFrame:
+    rows = []
+    for name, r in results.items():
+        s = r.scores.copy()
+        window = best_window(s)
+        base = float(s.loc[s["model"] == window, "mase"].iloc[0]) if window else np.nan
+        s["mase_vs_baseline"] = s["mase"] / base if base and np.isfinite(base) else np.nan
+        s["case_type"] = name
+        s["note"] = ""
+        if window:
+            s.loc[s["model"] == window, "note"] = f"best {BASELINE} (baseline)"
+        if r.notes:
+            s.loc[s["chosen"], "note"] = "; ".join(r.notes)
+        rows.append(s)
+    out = pd.concat(rows, ignore_index=True)
+    return out[BACKTEST_COLUMNS]
