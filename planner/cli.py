@@ -195,6 +195,50 @@ def tiers(
 
 @app.command()
 @handle_errors
+def requirements(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    service_level: Annotated[float | None, typer.Option(
+        "--service-level", help="Share answered within --answer-seconds, every case type")] = None,
+    answer_seconds: Annotated[float | None, typer.Option(
+        "--answer-seconds", help="Answer-time target [s], every case type")] = None,
+    max_occupancy: Annotated[float | None, typer.Option(
+        "--max-occupancy", help="Largest occupancy, every case type")] = None,
+    shrinkage: Annotated[float | None, typer.Option(
+        "--shrinkage", help="Share of paid time off the queue, every case type")] = None,
+    patience_seconds: Annotated[float | None, typer.Option(
+        "--patience-seconds", help="Mean patience [s] for Erlang A (implies --model erlang_a)")] = None,
+    model: Annotated[str | None, typer.Option(
+        "--model", help="erlang_c or erlang_a (default: the config's staffing.model)")] = None,
+) -> None:
+    """Agents needed per case type and interval (OUT/forecast.csv -> OUT/requirements.csv)."""
+    from planner.errors import PlannerError
+    from planner.staffing import Overrides, run_requirements, summarise
+
+    if model not in (None, "erlang_c", "erlang_a"):
+        raise PlannerError(f"--model {model!r}: expected erlang_c or erlang_a")
+    if model is None and patience_seconds is not None:
+        model = "erlang_a"
+    overrides = Overrides(service_level=service_level, answer_seconds=answer_seconds,
+                          max_occupancy=max_occupancy, shrinkage=shrinkage,
+                          patience_seconds=patience_seconds, model=model)  # type: ignore[arg-type]
+    with console.status(f"computing requirements from {out}/forecast.csv"):
+        req, path = run_requirements(data, out, overrides)
+    s = summarise(req)
+    table = Table(title=f"requirements written to {path} ({len(req):,} rows)")
+    table.add_column("case type", no_wrap=True)
+    table.add_column("model", no_wrap=True)
+    for col in ("net\npeak", "net\nmean", "gross\npeak", "gross\nmean", "gross\nhours"):
+        table.add_column(col, justify="right")
+    for name, r in s.iterrows():
+        table.add_row(str(name), r["model"], str(r["peak_net"]), f"{r['mean_net']:.1f}",
+                      str(r["peak_gross"]), f"{r['mean_gross']:.1f}", f"{r['gross_hours']:,.0f}")
+    console.print(table)
+    console.print("mean over intervals with work; gross = ceil(net / (1 - shrinkage))")
+
+
+@app.command()
+@handle_errors
 def simulate(
     data: DataOpt = Path("data"),
     out: OutOpt = Path("out"),

@@ -12,8 +12,19 @@ from planner.staffing.erlang import (
     occupancy,
     service_level,
 )
+from planner.staffing.requirements import (
+    COLUMNS,
+    Overrides,
+    Targets,
+    read_forecast,
+    requirements,
+    run_requirements,
+    summarise,
+    targets_for,
+)
 
 __all__ = [
-    "Staffing", "erlang_a", "agents_for_target", "asa", "ceil_exact", "erlang_b", "erlang_c", "gross_agents",
-    "occupancy", "service_level",
+    "COLUMNS", "Overrides", "Staffing", "Targets", "agents_for_target", "asa", "ceil_exact",
+    "erlang_a", "erlang_b", "erlang_c", "gross_agents", "occupancy", "read_forecast", "requirements",
+    "run_requirements", "service_level", "summarise", "targets_for",
 ]
