@@ -1,0 +1,205 @@
+"""The engine's mechanics on small hand-made plans: concurrency, swarming, breaks, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.io import PlannerConfig
+from planner.io.config import CaseTypeConfig
+from planner.routing import SWARM, Case, Center, LongestIdle, TierAware
+from planner.simulation import SimulationOptions, build_plan, simulate, weekly_metrics
+from planner.simulation.metrics import spread_over_intervals
+from planner.simulation.plan import parse_breaks
+
+DAY = pd.Timestamp("2026-11-23")
+
+
+def make(types: dict[str, CaseTypeConfig], skills: list[tuple[str, str, int]],
+         tiers: dict[str, str] | None = None) -> Center:
+    cfg = PlannerConfig(case_types=types)
+    ids = sorted({a for a, _, _ in skills})
+    agents = pd.DataFrame({"agent_id": ids, "name": ids})
+    sk = pd.DataFrame(skills, columns=["agent_id", "case_type", "level"])
+    tf = None if tiers is None else pd.DataFrame(list(tiers.items()), columns=["agent_id", "tier"])
+    return Center.from_frames(cfg, list(types), agents, sk, tf)
+
+
+def forecast(volumes: dict[str, float], hours: int = 8, aht: float = 300.0) -> pd.DataFrame:
+    starts = pd.date_range(DAY + pd.Timedelta(hours=9), periods=hours * 2, freq="30min")
+    return pd.concat([pd.DataFrame({"case_type": t, "interval_start": starts, "volume": v,
+                                    "aht_seconds": aht}) for t, v in volumes.items()],
+                     ignore_index=True)
+
+
+def assignments(plan: dict[str, list[str]]) -> pd.DataFrame:
+    """agent -> activity per half hour from 09:00."""
+    rows = []
+    for agent, acts in plan.items():
+        for k, act in enumerate(acts):
+            rows.append((agent, DAY + pd.Timedelta(hours=9, minutes=30 * k), act))
+    return pd.DataFrame(rows, columns=["agent_id", "interval_start", "activity"])
+
+
+def max_overlap(starts: np.ndarray, ends: np.ndarray) -> int:
+    ev = sorted([(s, 1) for s in starts] + [(e, -1) for e in ends], key=lambda x: (x[0], x[1]))
+    cur = best = 0
+    for _, d in ev:
+        cur += d
+        best = max(best, cur)
+    return best
+
+
+def test_chat_concurrency_is_capacity():
+    types = {"chat": CaseTypeConfig(channel="chat", concurrency=2, answer_seconds=60),
+             "phone": CaseTypeConfig()}
+    c = make(types, [("a1", "chat", 3), ("a1", "phone", 3)])
+    plan = build_plan(c, forecast({"chat": 8, "phone": 1}), interval_minutes=30)
+    cases = simulate(c, plan, LongestIdle(), np.random.default_rng(2),
+                     SimulationOptions(abandonment=False)).cases
+    served = cases[cases["agent"] == 0]
+    chat = served[served["case_type"] == 0]
+    phone = served[served["case_type"] == 1]
+    assert max_overlap(chat["start"].to_numpy(), chat["end"].to_numpy()) == 2
+    # A phone call needs the whole agent: nothing else runs beside it.
+    every = max_overlap(served["start"].to_numpy(), served["end"].to_numpy())
+    assert every == 2
+    for s, e in zip(phone["start"], phone["end"], strict=True):
+        inside = served[(served["start"] < e) & (served["end"] > s)]
+        assert len(inside) == 1
+
+
+def swarm_center(share: float, handler_tier: str = "medium") -> Center:
+    types = {"tech": CaseTypeConfig(complexity="complex", swarm_share=share, swarm_time_share=0.5),
+             "billing": CaseTypeConfig()}
+    return make(types, [("h1", "tech", 3), ("h2", "tech", 3), ("x1", "tech", 5),
+                        ("x1", "billing", 5)],
+                {"h1": handler_tier, "h2": handler_tier, "x1": "high"})
+
+
+def run_swarm(c: Center, seed: int = 5) -> pd.DataFrame:
+    # The expert is planned on billing (no billing arrives): with overflow never, tier-aware keeps
+    # the expert off tech cases, so the expert only ever joins swarms.
+    plan = build_plan(c, forecast({"tech": 4}), interval_minutes=30,
+                      assignments=assignments({"h1": ["tech"] * 16, "h2": ["tech"] * 16,
+                                               "x1": ["billing"] * 16}))
+    return simulate(c, plan, TierAware(overflow_after_s=1e9), np.random.default_rng(seed),
+                    SimulationOptions(abandonment=False)).cases
+
+
+def test_swarming_pulls_in_the_expert_and_counts_hand_offs():
+    cases = run_swarm(swarm_center(1.0))
+    answered = cases[cases["agent"] >= 0]
+    assert (answered["agent"] != 2).all()  # the expert never owns a tech case
+    joined = answered[answered["expert"] == 2]
+    assert len(joined) > 0.5 * len(answered)
+    assert (joined["handoffs"] == 1).all() and (answered.loc[answered["expert"] < 0, "handoffs"] == 0).all()
+    # The expert is busy for the swarm (half the handle time when joining at the start), one at a time.
+    at_start = joined[joined["swarm_start"] == joined["start"]]
+    np.testing.assert_allclose(at_start["swarm_end"] - at_start["swarm_start"],
+                               0.5 * (at_start["end"] - at_start["start"]))
+    assert max_overlap(joined["swarm_start"].to_numpy(), joined["swarm_end"].to_numpy()) == 1
+    assert (joined["swarm_end"] <= joined["end"] + 1e-9).all()
+    w = weekly_metrics(cases, swarm_center(1.0), build_plan(
+        swarm_center(1.0), forecast({"tech": 4}), interval_minutes=30))
+    assert w.loc[w["case_type"] == "all", "handoffs"].item() == len(joined)
+
+
+def test_no_swarm_without_share_or_with_a_high_tier_handler():
+    assert run_swarm(swarm_center(0.0))["handoffs"].sum() == 0
+    assert run_swarm(swarm_center(1.0, handler_tier="high"))["handoffs"].sum() == 0
+
+
+def test_breaks_and_off_activities_take_agents_off_queue():
+    c = make({"billing": CaseTypeConfig()}, [("a1", "billing", 3)])
+    acts = ["billing"] * 2 + ["break"] + ["billing"] * 3 + ["training"] + ["billing"]
+    sched = pd.DataFrame({"agent_id": ["a1"], "date": [DAY], "shift_start": ["09:00"],
+                          "shift_end": ["13:00"], "breaks": ["11:00-11:15"]})
+    plan = build_plan(c, forecast({"billing": 5}, hours=4), interval_minutes=30,
+                      assignments=assignments({"a1": acts}), schedule=sched)
+    h = 3600.0
+    segs = list(zip(plan.seg_start / h, plan.seg_end / h, strict=True))
+    assert segs == [(0.0, 1.0), (1.5, 2.0), (2.25, 3.0), (3.5, 4.0)]
+    cases = simulate(c, plan, LongestIdle(), np.random.default_rng(0),
+                     SimulationOptions(abandonment=False)).cases
+    start = cases["start"].dropna().to_numpy() / h
+    assert len(start) > 10
+    on = np.zeros(len(start), dtype=bool)
+    for s, e in segs:
+        on |= (start >= s) & (start < e)
+    assert on.all()
+
+
+def test_schedule_only_plan_puts_agents_on_for_the_shift():
+    c = make({"billing": CaseTypeConfig(), "returns": CaseTypeConfig()},
+             [("a1", "billing", 3), ("a2", "returns", 3)])
+    sched = pd.DataFrame({"agent_id": ["a1", "a2"], "date": [DAY, DAY],
+                          "shift_start": ["2026-11-23T09:00:00", "21:00"],
+                          "shift_end": ["2026-11-23T17:00:00", "05:00"],
+                          "breaks": ["12:00-12:30", "2026-11-24T01:00/2026-11-24T01:30"]})
+    plan = build_plan(c, forecast({"billing": 1}), interval_minutes=30, schedule=sched)
+    h = 3600.0
+    assert list(zip(plan.seg_agent, plan.seg_start / h, plan.seg_end / h, strict=True)) == [
+        (0, 0.0, 3.0), (0, 3.5, 8.0), (1, 12.0, 16.0), (1, 16.5, 20.0)]
+
+
+def test_parse_breaks_forms():
+    day = DAY
+    got = parse_breaks("10:00-10:15; 13:00-13:30", day, day + pd.Timedelta(hours=8))
+    assert got == [(day + pd.Timedelta(hours=10), day + pd.Timedelta(hours=10, minutes=15)),
+                   (day + pd.Timedelta(hours=13), day + pd.Timedelta(hours=13, minutes=30))]
+    assert parse_breaks("", day, day) == []
+    with pytest.raises(ValueError, match="pairs"):
+        parse_breaks("10:00", day, day)
+
+
+def test_same_seed_same_records_other_seed_other_records():
+    c = make({"billing": CaseTypeConfig(patience_seconds=120)}, [("a1", "billing", 3),
+                                                                 ("a2", "billing", 5)])
+    plan = build_plan(c, forecast({"billing": 10}), interval_minutes=30)
+    a = simulate(c, plan, LongestIdle(), np.random.default_rng(4)).cases
+    b = simulate(c, plan, LongestIdle(), np.random.default_rng(4)).cases
+    d = simulate(c, plan, LongestIdle(), np.random.default_rng(5)).cases
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(d)
+    # Level effect: the level-5 agent is faster on average than the level-3 agent (0.84 vs 1.0).
+    h = (a["end"] - a["start"]).groupby(a["agent"]).mean()
+    assert h[1] < h[0]
+
+
+def test_higher_priority_type_is_served_first_under_load():
+    types = {"gold": CaseTypeConfig(priority=5.0), "basic": CaseTypeConfig(priority=1.0)}
+    c = make(types, [("a1", "gold", 3), ("a1", "basic", 3), ("a2", "gold", 3), ("a2", "basic", 3)])
+    plan = build_plan(c, forecast({"gold": 5, "basic": 5}), interval_minutes=30)
+    w = weekly_metrics(simulate(c, plan, LongestIdle(), np.random.default_rng(1),
+                                SimulationOptions(abandonment=False)).cases, c, plan)
+    sl = w.set_index("case_type")["asa_seconds"]
+    assert sl["gold"] < 0.5 * sl["basic"]
+
+
+def test_spread_over_intervals_splits_time():
+    got = spread_over_intervals(np.array([0, 1, 0]), np.array([900.0, 0.0, 3600.0]),
+                                np.array([2700.0, 600.0, 9000.0]), np.array([1.0, 0.5, 1.0]),
+                                n_keys=2, interval_seconds=1800.0, n_intervals=3)
+    np.testing.assert_allclose(got, [[900.0, 900.0, 5400.0], [300.0, 0.0, 0.0]])
+
+
+def test_occupancy_counts_busy_over_on_queue_time():
+    c = make({"billing": CaseTypeConfig()}, [("a1", "billing", 3)])
+    plan = build_plan(c, forecast({"billing": 0}, hours=1), interval_minutes=30,
+                      assignments=assignments({"a1": ["billing", "billing"]}))
+    one = pd.DataFrame({"case_type": [0], "interval": [0], "arrival": [100.0],
+                        "state": [Case.DONE], "start": [100.0], "end": [1000.0], "agent": [0],
+                        "primary": [True], "expert": [-1], "swarm_start": [np.nan],
+                        "swarm_end": [np.nan], "handoffs": [0]})
+    w = weekly_metrics(one, c, plan).set_index("case_type")
+    assert w.loc["billing", "occupancy"] == pytest.approx(900 / 3600)
+    assert w.loc["billing", "service_level"] == 1.0 and w.loc["billing", "asa_seconds"] == 0.0
+
+
+def test_swarm_activity_code_reaches_the_plan():
+    c = swarm_center(0.5)
+    plan = build_plan(c, forecast({"tech": 1}), interval_minutes=30,
+                      assignments=assignments({"x1": ["swarm"] * 4, "h1": ["lunch", "tech"]}))
+    assert set(plan.seg_activity.tolist()) == {SWARM, 0}
