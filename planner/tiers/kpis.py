@@ -48,12 +48,17 @@ class Window:
 
 
 def kpi_window(cases: pd.DataFrame, weeks: int, as_of: pd.Timestamp | None = None) -> Window:
-    """The last ``weeks`` weeks ending at ``as_of`` (default: just after the newest case)."""
+    """The last ``weeks`` weeks ending at ``as_of`` (default: just after the newest case).
+
+    The start is never before the day of the oldest case, so that volumes per week are not
+    diluted when the history is shorter than the window (a one-month log with a 12-week window).
+    """
     if as_of is None:
         newest = pd.Timestamp(cases["created_at"].max())
         as_of = newest.normalize() + pd.Timedelta(days=1)
     end = pd.Timestamp(as_of)
-    return Window(end - pd.Timedelta(weeks=weeks), end)
+    oldest = pd.Timestamp(cases["created_at"].min()).normalize()
+    return Window(max(end - pd.Timedelta(weeks=weeks), min(oldest, end)), end)
 
 
 def served_cases(cases: pd.DataFrame, window: Window | None = None) -> pd.DataFrame:
