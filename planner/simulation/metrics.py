@@ -236,4 +236,5 @@ def pool_intervals(tables: pd.DataFrame, center: Center, plan: Plan, by: list[st
     out["asa_seconds"] = _ratio(s["wait_sum"], s["answered"])
     out["occupancy"] = _ratio(s["busy"], s["on_queue"])
     out["handoffs"] = s["handoffs"] / s["n_rep"]
-    return out
+    return out[[*by, "case_type", "interval_start", "offered", "answered", "service_level",
+                "asa_seconds", "abandoned", "occupancy", "handoffs"]]
