@@ -263,8 +263,8 @@ def requirements(forecast: pd.DataFrame, config: PlannerConfig,
     if missing:
         raise ContractError([Problem(file, 1, c, None, "a column of forecast.csv") for c in missing])
     _check(forecast, file)
-    names = list(dict.fromkeys([*config.case_types, *sorted(forecast["case_type"].unique())]))
-    names = [n for n in names if n in set(forecast["case_type"])]
+    present = set(forecast["case_type"].unique())
+    names = [n for n in dict.fromkeys([*config.case_types, *sorted(present)]) if n in present]
     tg = {n: targets_for(config, n, overrides) for n in names}
     minutes = interval_minutes_of(forecast, config.center.interval_minutes)
     seconds = minutes * 60.0
