@@ -2,7 +2,8 @@
 
 - Cross-skilling: two agents of the same tier where each is strong (level >= 4) on a case type the
   other lacks (no level, or level <= 2) can train and then cover each other. Mutual pairs come first,
-  then one-way ones; among them, case types with more volume first. A case type whose ``min_tier``
+  then one-way ones; among them, case types whose complexity suits the tier (complex work for the
+  high tier, transactional for the low), then case types with more volume. A case type whose ``min_tier``
   is above the tier is never suggested.
 - Upskilling: medium agents ranked by the distance of their score to the high band, with the KPIs
   where they fall furthest behind the high tier's median (weighted), and the case types where their
@@ -23,6 +24,13 @@ from planner.tiers.kpis import LABELS
 
 STRONG_LEVEL = 4
 WEAK_LEVEL = 2
+# How well a case type's complexity suits a tier: complex work is for high performers, transactional
+# work for those still learning. Suggestions that fit the tier come first.
+SUITABILITY: dict[str, dict[str, int]] = {
+    "high": {"complex": 2, "standard": 1, "transactional": 0},
+    "medium": {"complex": 1, "standard": 2, "transactional": 1},
+    "low": {"complex": 0, "standard": 1, "transactional": 2},
+}
 
 
 def effective_levels(skill_levels: pd.DataFrame) -> pd.DataFrame:
@@ -53,14 +61,15 @@ def cross_skilling(tiers: pd.DataFrame, skill_levels: pd.DataFrame, config: Plan
     for tier in ("high", "medium", "low"):
         members = sorted(tiers.loc[tiers["tier"] == tier, "agent_id"].astype(str))
         allowed = [t for t in types if TIER_ORDER[config.case_type(t).min_tier] <= TIER_ORDER[tier]]
+        suit = {t: SUITABILITY[tier][config.case_type(t).complexity] for t in allowed}
         strong = {a: {t for t in allowed if level.get((a, t), 0) >= STRONG_LEVEL} for a in members}
         lacks = {a: {t for t in allowed if level.get((a, t), 0) <= WEAK_LEVEL} for a in members}
         cands = []
         for i, a in enumerate(members):
             for b in members[i + 1:]:
                 x, y = a, b
-                x_learns = sorted(strong[y] & lacks[x], key=lambda t: (-volume.get(t, 0.0), t))
-                y_learns = sorted(strong[x] & lacks[y], key=lambda t: (-volume.get(t, 0.0), t))
+                x_learns = sorted(strong[y] & lacks[x], key=lambda t: (-suit[t], -volume.get(t, 0.0), t))
+                y_learns = sorted(strong[x] & lacks[y], key=lambda t: (-suit[t], -volume.get(t, 0.0), t))
                 if not x_learns and not y_learns:
                     continue
                 if not x_learns:  # the learner goes in agent_id
@@ -68,11 +77,12 @@ def cross_skilling(tiers: pd.DataFrame, skill_levels: pd.DataFrame, config: Plan
                 tx = x_learns[0]
                 ty = y_learns[0] if y_learns else ""
                 vol = volume.get(tx, 0.0) + (volume.get(ty, 0.0) if ty else 0.0)
-                cands.append((not bool(ty), -vol, x, y, tx, ty))
+                fit = suit[tx] + (suit[ty] if ty else 0)
+                cands.append((not bool(ty), -fit, -vol, x, y, tx, ty))
         cands.sort()
         used: dict[str, int] = {}
         learning: set[tuple[str, str]] = set()  # one teacher per learner and case type is enough
-        for one_way, neg_vol, a, b, ta, tb in cands:
+        for one_way, _fit, neg_vol, a, b, ta, tb in cands:
             if used.get(a, 0) >= per_agent or used.get(b, 0) >= per_agent:
                 continue
             if (a, ta) in learning or (tb and (b, tb) in learning):

@@ -79,10 +79,11 @@ def reason_line(facts: AgentFacts) -> str:
             continue  # cited below with its survey count
         clauses.append(kpi_phrase(kpi, facts.values[kpi], facts.teams[kpi]))
     if "csat" in facts.values and facts.surveys > 0:
+        # Few surveys: say how far they were pulled back; many: the case-mix adjusted figure.
+        how = "shrunk to" if facts.surveys < 30 else "case-mix adjusted"
         clauses.append(f"CSAT {facts.csat_raw:.1f} over {facts.surveys} "
-                       f"survey{'s' if facts.surveys != 1 else ''}"
-                       + (f" (shrunk to {facts.values['csat']:.2f} vs team {facts.teams['csat']:.2f})"
-                          if facts.surveys < 30 else ""))
+                       f"survey{'s' if facts.surveys != 1 else ''} "
+                       f"({how} {facts.values['csat']:.2f} vs team {facts.teams['csat']:.2f})")
     if not clauses:
         clauses.append("close to peers on the same case mix on every KPI")
     line = f"{facts.tier}: " + "; ".join(clauses)
