@@ -58,11 +58,13 @@ def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
     hol = holiday_dates(S.COUNTRY, S.SUBDIVISION, years)
     rates = true_rates(specs, grid, S.TIMEZONE, hol, start, minutes)
     hist_grid = grid[:hist_n]
-    center_open = open_mask(hist_grid, S.CENTER_HOURS, minutes)
-    center_open &= ~np.asarray(hist_grid.normalize().isin(list(hol)))
+    # When agents of each primary channel can work: phone/chat hours, the center's for email.
+    closed = np.asarray(hist_grid.normalize().isin(list(hol)))
+    work_open = np.stack([open_mask(hist_grid, hours, minutes) & ~closed for hours in
+                          (S.PHONE_HOURS, S.CHAT_HOURS, S.CENTER_HOURS)])
 
     staff = make_staff(specs, agents, rng)
-    on = roster(staff, specs, rates[:, :hist_n], hist_grid, center_open, rng, minutes)
+    on = roster(staff, specs, rates[:, :hist_n], hist_grid, work_open, rng, minutes)
     kind, interval, created = draw_arrivals(rates[:, :hist_n], hist_grid, rng, minutes)
     cases = make_cases(specs, kind, interval, created, staff, on, rng, minutes)
     availability = _availability(staff.agents, history_end + pd.Timedelta(days=1), rng)

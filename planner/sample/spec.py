@@ -69,10 +69,10 @@ class CaseTypeSpec:
 
 
 CASE_TYPES: tuple[CaseTypeSpec, ...] = (
-    CaseTypeSpec("order_status", "phone", "transactional", 2600, -0.04, 250, 0.50, 180, 2.2, -3.2, 4.2),
-    CaseTypeSpec("returns", "phone", "transactional", 1300, 0.02, 340, 0.50, 200, 1.8, -3.0, 4.0),
-    CaseTypeSpec("billing", "phone", "standard", 1700, 0.05, 470, 0.55, 240, 1.2, -2.4, 3.8),
-    CaseTypeSpec("technical_fault", "phone", "complex", 800, 0.08, 820, 0.60, 300, 0.3, -1.6, 3.5),
+    CaseTypeSpec("order_status", "phone", "transactional", 2400, -0.04, 250, 0.50, 180, 2.2, -3.2, 4.2),
+    CaseTypeSpec("returns", "phone", "transactional", 1200, 0.02, 340, 0.50, 200, 1.8, -3.0, 4.0),
+    CaseTypeSpec("billing", "phone", "standard", 1600, 0.05, 470, 0.55, 240, 1.2, -2.4, 3.8),
+    CaseTypeSpec("technical_fault", "phone", "complex", 750, 0.08, 820, 0.60, 300, 0.3, -1.6, 3.5),
     CaseTypeSpec("chat_orders", "chat", "transactional", 1500, 0.25, 470, 0.50, 360, 2.0, -3.0, 4.1),
     CaseTypeSpec("chat_technical", "chat", "complex", 500, 0.30, 900, 0.60, 420, 0.4, -1.8, 3.6),
     CaseTypeSpec("email_billing", "email", "standard", 1100, 0.10, 520, 0.60, None, 1.3, -2.6, 3.7),
@@ -99,7 +99,7 @@ REOPEN_BASE = -3.0  # logit of a reopen when resolved on first contact
 REOPEN_UNRESOLVED = 0.30  # probability of a reopen when not resolved on first contact
 
 # Primary channel of the agents (share of headcount).
-CHANNEL_SHARE = {"phone": 0.56, "chat": 0.18, "email": 0.26}
+CHANNEL_SHARE = {"phone": 0.58, "chat": 0.17, "email": 0.25}
 # Share of agents who specialise in the complex types (and take mostly those).
 SPECIALIST_SHARE = 0.12
 SPECIALIST_WEIGHT = 6.0  # routing weight of a specialist on a complex case vs 1 for others
@@ -109,8 +109,10 @@ CONTRACTS = (
     (0.20, 20.0, 30.0, 4, 6.0),
     (0.10, 12.0, 20.0, 4, 4.0),
 )
-# Target on-queue occupancy used to roster the history (the real center planned to this).
-ROSTER_OCCUPANCY = 0.72
+# How the history was rostered: phone/chat to a + beta * sqrt(a) agents for a offered Erlangs;
+# back-office email to its work at this occupancy.
+ROSTER_BETA = 1.0
+ROSTER_OCCUPANCY = 0.80
 
 
 def spec_by_name() -> dict[str, CaseTypeSpec]:

@@ -13,11 +13,14 @@ from planner.sample.spec import (
     CONTRACTS,
     LEVEL_AHT_FACTOR,
     PERF_AHT,
+    ROSTER_BETA,
     ROSTER_OCCUPANCY,
     SPECIALIST_SHARE,
     SPECIALIST_WEIGHT,
     CaseTypeSpec,
 )
+
+MIN_SKILLED = 5  # agents per case type at least
 
 _FIRST = ("Amara", "Ben", "Chloe", "Daniel", "Ella", "Finn", "Grace", "Harry", "Isla", "Jack", "Kiran",
           "Leah", "Mohammed", "Nia", "Oliver", "Priya", "Quinn", "Ruby", "Sam", "Tara", "Usman",
@@ -86,14 +89,14 @@ def make_staff(specs: tuple[CaseTypeSpec, ...], n_agents: int, rng: np.random.Ge
                 else:
                     continue
             elif spec.complexity == "standard":
-                if not own and not (rng.random() < 0.10):
+                if not own and not (rng.random() < 0.20):
                     continue
                 if own and rng.random() > 0.85 and not specialist[a]:
                     continue
                 lv = int(np.clip(round(base + rng.normal(0, 0.6)), 1, 5))
             else:
                 # Transactional work: everyone on the channel; some cross-skilled into another.
-                if not own and not (rng.random() < 0.15):
+                if not own and not (rng.random() < 0.25):
                     continue
                 lv = int(np.clip(round(base + 0.5 + rng.normal(0, 0.6)), 1, 5))
             level[k, a] = lv
@@ -105,6 +108,16 @@ def make_staff(specs: tuple[CaseTypeSpec, ...], n_agents: int, rng: np.random.Ge
         if specialist[a] and not any(level[k, a] and specs[k].complexity == "complex"
                                      for k in range(n_types)):
             specialist[a] = False
+
+    # Every type needs a few skilled agents, or nights and weekends could not be covered: give it
+    # to the most experienced agents of its channel who lack it.
+    for k, spec in enumerate(specs):
+        short = MIN_SKILLED - int((level[k] > 0).sum())
+        if short <= 0:
+            continue
+        pool = np.flatnonzero((primary == CHANNELS.index(spec.channel)) & (level[k] == 0))
+        pick = pool[np.argsort(-(tenure[pool] + latent[pool]), kind="stable")[:short]]
+        level[k, pick] = np.clip(np.round(1.0 + 0.4 * tenure[pick] + 0.5 * latent[pick]), 1, 5).astype(int)
 
     weight = np.where(level > 0, 0.6 + 0.2 * level, 0.0)
     complex_rows = np.array([s.complexity == "complex" for s in specs])
@@ -155,13 +168,14 @@ def make_staff(specs: tuple[CaseTypeSpec, ...], n_agents: int, rng: np.random.Ge
 
 
 def roster(staff: Staff, specs: tuple[CaseTypeSpec, ...], rates: np.ndarray, grid: pd.DatetimeIndex,
-           center_open: np.ndarray, rng: np.random.Generator, minutes: int = 30) -> np.ndarray:
+           work_open: np.ndarray, rng: np.random.Generator, minutes: int = 30) -> np.ndarray:
     """Who was on shift in each history interval: a (n_intervals, n_agents) boolean matrix.
 
-    The history's planner is greedy: each week every agent works their contract's days (drawn with
-    the channel's busy days more likely); each working day, agents in random order take the shift
-    start that covers most of the channel's remaining requirement, which is the expected work at
-    ``ROSTER_OCCUPANCY`` (email work is spread evenly across the center's open hours of the day).
+    ``work_open`` (3, n_intervals) says when agents of each primary channel can work (phone and chat:
+    their opening hours; email: the center's). The history's planner is greedy: each week every
+    agent works their contract's days (the channel's busy days more likely); each working day the
+    shifts go where the channel's requirement (expected work at ``ROSTER_OCCUPANCY``) is least
+    covered. Email work is spread evenly over the day's working hours (it waits in a backlog).
     """
     per_day = 24 * 60 // minutes
     n_days = len(grid) // per_day
@@ -176,14 +190,16 @@ def roster(staff: Staff, specs: tuple[CaseTypeSpec, ...], rates: np.ndarray, gri
     for k, spec in enumerate(specs):
         c = CHANNELS.index(spec.channel)
         need[c] += rates[k] * spec.aht_mean_seconds / sec / CHANNEL_CONCURRENCY[spec.channel]
-    need /= ROSTER_OCCUPANCY
+    # Square-root staffing (Halfin-Whitt): a + beta * sqrt(a) agents is close to what Erlang C asks
+    # for a fixed service level, so small evening groups get the extra slack they need.
+    need[:2] += ROSTER_BETA * np.sqrt(need[:2])
+    need[2] /= ROSTER_OCCUPANCY
     # Email: the day's work spread over the center's open intervals of that day.
     email = need[2].reshape(n_days, per_day)
-    open_d = center_open.reshape(n_days, per_day)
+    open_d = work_open[2].reshape(n_days, per_day)
     day_total = email.sum(axis=1, keepdims=True)
     spread = np.where(open_d, day_total / np.maximum(open_d.sum(axis=1, keepdims=True), 1), 0.0)
     need[2] = spread.ravel()
-    # The evening needs are met by later shifts, so candidates start within the open day.
     for week in range(n_days // 7):
         days = range(week * 7, week * 7 + 7)
         day_need = {c: np.array([need[c, d * per_day:(d + 1) * per_day].sum() for d in days])
@@ -197,27 +213,54 @@ def roster(staff: Staff, specs: tuple[CaseTypeSpec, ...], rates: np.ndarray, gri
             for d in chosen:
                 work_days[week * 7 + int(d)].append(a)
         for d in days:
-            lo_i = d * per_day
-            deficit = need[:, lo_i:lo_i + per_day].copy()
-            open_today = center_open[lo_i:lo_i + per_day]
-            if not open_today.any():
-                continue
-            first = int(np.argmax(open_today))
-            last = per_day - int(np.argmax(open_today[::-1]))  # exclusive
-            for a in rng.permutation(work_days[d]):
-                c = staff.primary[a]
-                length = min(shift_len[int(a)], last - first)
-                lo, hi = first, last - length
-                if school[a]:
-                    lo = max(lo, 18 if minutes == 30 else 9 * 60 // minutes)
-                    hi = max(lo, min(hi, 30 - length if minutes == 30 else hi))
-                gain = np.convolve(np.minimum(np.maximum(deficit[c], 0), 1.0), np.ones(length), "valid")
-                cand = np.arange(lo, hi + 1)
-                score = gain[cand] + rng.random(len(cand)) * 1e-3
-                s = int(cand[np.argmax(score)])
-                deficit[c, s:s + length] -= 1
-                on[lo_i + s:lo_i + s + length, a] = True
+            _roster_day(d, work_days[d], need, work_open, staff, shift_len, school, on, rng, per_day,
+                        minutes)
     return on
+
+
+def _roster_day(d: int, workers: list[int], need: np.ndarray, work_open: np.ndarray, staff: Staff,
+                shift_len: dict[int, int], school: np.ndarray, on: np.ndarray,
+                rng: np.random.Generator, per_day: int, minutes: int) -> None:
+    """Place one day's shifts: greedy on the uncovered requirement, then two improvement passes.
+
+    The score of a start is the requirement it still covers (uncapped, so peaks attract more
+    agents than shoulders); each pass lifts one agent's shift and puts it back at its best start.
+    """
+    lo_i = d * per_day
+    deficit = need[:, lo_i:lo_i + per_day].copy()
+    windows = {}
+    for a in rng.permutation(workers):
+        a = int(a)
+        c = staff.primary[a]
+        open_today = work_open[c, lo_i:lo_i + per_day]
+        if not open_today.any():
+            continue
+        first = int(np.argmax(open_today))
+        last = per_day - int(np.argmax(open_today[::-1]))  # exclusive
+        length = min(shift_len[a], last - first)
+        lo, hi = first, last - length
+        if school[a]:
+            lo = max(lo, 9 * 60 // minutes)
+            hi = max(lo, min(hi, 15 * 60 // minutes - length))
+        windows[a] = (c, length, lo, hi)
+    placed: dict[int, int] = {}
+
+    def best(a: int) -> int:
+        c, length, lo, hi = windows[a]
+        gain = np.convolve(np.maximum(deficit[c], 0), np.ones(length), "valid")
+        cand = np.arange(lo, hi + 1)
+        return int(cand[np.argmax(gain[cand] + rng.random(len(cand)) * 1e-6)])
+
+    for _ in range(3):
+        for a in windows:
+            c, length, _lo, _hi = windows[a]
+            if a in placed:
+                deficit[c, placed[a]:placed[a] + length] += 1
+            s = best(a)
+            placed[a] = s
+            deficit[c, s:s + length] -= 1
+    for a, s in placed.items():
+        on[lo_i + s:lo_i + s + windows[a][1], a] = True
 
 
 def _shift_hours(agents: pd.DataFrame, a: int) -> float:
