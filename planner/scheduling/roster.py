@@ -66,14 +66,40 @@ class RosterModel:
         """The linear objective: ``sum(weight * expr)`` over the penalties."""
         return objective_expr(self.penalties)
 
-    def add_hint(self, roster: Mapping[Cell, str]) -> None:
-        """Hint every free literal with ``roster`` (worked cells; others are off)."""
-        for (e, d, s), lit in self.works.items():
-            if not is_const(lit):
-                self.model.AddHint(lit, roster.get((e, d)) == s)
-        for (e, d), lit in self.off.items():
-            if not is_const(lit):
-                self.model.AddHint(lit, (e, d) not in roster)
+    def _hint_pairs(self, roster: Mapping[Cell, str]) -> list[tuple[Any, bool]]:
+        pairs = [(lit, roster.get((e, d)) == s) for (e, d, s), lit in self.works.items()
+                 if not is_const(lit)]
+        pairs += [(lit, (e, d) not in roster) for (e, d), lit in self.off.items()
+                  if not is_const(lit)]
+        return pairs
+
+    def add_hint(self, roster: Mapping[Cell, str], complete: bool = True) -> bool:
+        """Hint the model with ``roster`` (worked cells; others are off).
+
+        With ``complete`` the hint is extended to every variable (shortfalls, penalty literals,
+        auxiliaries) by solving a copy with the roster's cells fixed, so CP-SAT starts from a full
+        solution instead of trying to repair a partial one. Returns whether the roster satisfied
+        the model (when completed).
+        """
+        pairs = self._hint_pairs(roster)
+        if complete:
+            copy = self.model.Clone()
+            for lit, value in pairs:
+                copy.Add(lit == int(value))
+            copy.Minimize(self.objective())
+            solver = cp_model.CpSolver()
+            solver.parameters.num_workers = 1
+            solver.parameters.max_time_in_seconds = 5.0
+            if solver.Solve(copy) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self.model.ClearHints()
+                proto = self.model.Proto()
+                for i in range(len(proto.variables)):
+                    var = self.model.GetIntVarFromProtoIndex(i)
+                    self.model.AddHint(var, solver.Value(var))
+                return True
+        for lit, value in pairs:
+            self.model.AddHint(lit, value)
+        return False
 
     def read(self, solver: cp_model.CpSolver) -> Roster:
         """The roster of the modelled employees in a solver's current solution."""
@@ -188,8 +214,8 @@ def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = 
     model : CpModel, optional
         Add to this model (e.g. one that already holds interval-level variables).
     employees : sequence of str, optional
-        Model only these employees; the others' cells are read from ``fixed`` (absent = off) and
-        their cover and request costs enter as constants.
+        Model only these employees; the others' worked cells are read from ``fixed`` (absent =
+        off) and their cover and request costs enter as constants (they get no literals).
     fixed : mapping (employee, day) -> shift name or None, optional
         Cells fixed in advance (None = off). The fixed part must respect the per-cell hard rules.
 
@@ -206,27 +232,32 @@ def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = 
     penalties: list[Penalty] = []
     for rules in problem.employees:
         e = rules.employee
-        if e in chosen:
-            x, off = _employee_cells(problem, rules, model, fixed)
-            penalties += _add_employee_rules(problem, rules, model, x, off)
-        else:
-            x = {(d, s): (fixed or {}).get((e, d)) == s for d in range(problem.days)
-                 for s in problem.shift_names if rules.may_work(d, s)}
-            off = {d: (fixed or {}).get((e, d)) is None for d in range(problem.days)}
+        if e not in chosen:
+            continue
+        x, off = _employee_cells(problem, rules, model, fixed)
+        penalties += _add_employee_rules(problem, rules, model, x, off)
         for (d, s), lit in x.items():
             works[(e, d, s)] = lit
         for d, lit in off.items():
             offs[(e, d)] = lit
+    # The employees not modelled only add constants: their worked cells come from ``fixed``.
+    background: dict[tuple[int, str], int] = {}
+    if fixed is not None and len(chosen) < len(names):
+        for (e, d), s in fixed.items():
+            if s is not None and e not in chosen:
+                background[(d, s)] = background.get((d, s), 0) + 1
     # Requests: a fixed cell gives a constant cost.
     const = 0
     for i, req in enumerate(problem.requests):
+        if req.employee not in chosen:
+            worked = (fixed or {}).get((req.employee, req.day))
+            hit = worked is not None if req.shift is None else worked == req.shift
+            const += req.weight * int(hit != req.on)
+            continue
         if req.shift is None:
             lit = negate(offs.get((req.employee, req.day), True))
         else:
             lit = works.get((req.employee, req.day, req.shift), False)
-        if req.employee not in chosen:
-            const += req.weight * int(bool(lit) != req.on)
-            continue
         kind = "on" if req.on else "off"
         penalties += add_request(model, lit, req,
                                  f"request {i} {req.employee} day {req.day} {req.shift} {kind}")
@@ -237,7 +268,9 @@ def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = 
     for (_e, d, s), lit in works.items():
         by_cell.setdefault((d, s), []).append(lit)
     for cov in problem.cover:
-        penalties += add_day_coverage(model, by_cell.get((cov.day, cov.shift), []), cov,
+        lits = by_cell.get((cov.day, cov.shift), [])
+        extra = background.get((cov.day, cov.shift), 0)
+        penalties += add_day_coverage(model, [*lits, *([True] * extra)], cov,
                                       f"cover day {cov.day} {cov.shift}")
     return RosterModel(model, works, offs, penalties, problem,
                        tuple(e for e in names if e in chosen))

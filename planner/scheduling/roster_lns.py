@@ -28,29 +28,32 @@ from planner.scheduling.rules import RosterProblem
 
 # Problems with at most this many (employee, day, shift) cells are first solved as one model.
 FULL_MODEL_CELLS = 40_000
+# Share of the time left after construction given to the full model.
+FULL_MODEL_SHARE = 0.5
 
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 
 
 def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
-               days: range | None, time_limit: float, seed: int, workers: int) -> Roster | None:
+               days: range | None, time_limit: float, seed: int, workers: int,
+               ) -> tuple[Roster, float, bool] | None:
     """Re-solve ``employees`` over ``days`` (all days when None) with the rest of ``current``
-    fixed; returns the new full roster or None when nothing was found."""
+    fixed. Returns (new full roster, its objective, proven optimal) or None when nothing was
+    found in time."""
     free = set(employees)
-    fixed: dict[Cell, str | None] = {}
-    for r in problem.employees:
-        e = r.employee
-        for d in range(problem.days):
-            if e in free and (days is None or d in days):
-                continue
-            fixed[(e, d)] = current.get((e, d))
+    fixed: dict[Cell, str | None] = {c: s for c, s in current.items() if c[0] not in free}
+    if days is not None:
+        for e in employees:
+            for d in range(problem.days):
+                if d not in days:
+                    fixed[(e, d)] = current.get((e, d))
     rm = build_roster_model(problem, employees=employees, fixed=fixed)
     solver, status, _ = solve_model(rm, time_limit, seed=seed, workers=workers, hint=current)
     if status not in _STATUS:
         return None
     new = {c: s for c, s in current.items() if c[0] not in free}
     new.update(rm.read(solver))
-    return new
+    return new, solver.ObjectiveValue(), status == cp_model.OPTIMAL
 
 
 def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: int = 2,
@@ -66,7 +69,7 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
             new = _solve_sub(problem, roster, [e], None, 5 * left, seed, workers)
         if new is None:
             return None
-        roster = new
+        roster = new[0]
     return roster
 
 
@@ -95,45 +98,61 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
             if log_callback is not None:
                 log_callback(t, obj)
 
-    cells = len(problem.employees) * problem.days * len(problem.shift_types)
-    if cells <= FULL_MODEL_CELLS:
-        rm = build_roster_model(problem)
-        solver, st, progress = solve_model(rm, time_limit * 0.5, seed, workers, hint=best,
-                                           log_callback=None, start=t0)
-        if st in _STATUS:
-            improved(rm.read(solver), solver.ObjectiveValue())
-            first = progress.first if progress.first is not None else first
-            bound = solver.BestObjectiveBound()
-            status = _STATUS[st]
-            if st == cp_model.OPTIMAL:
-                return RosterSolution(best, best_obj, bound, status, first,
-                                      time.perf_counter() - t0, tuple(history))
     if best is None:
         built = construct(problem, t0 + time_limit * 0.5, seed, workers)
         if built is not None:
             improved(built, roster_objective(problem, built))
-            status = "FEASIBLE"
+    cells = len(problem.employees) * problem.days * len(problem.shift_types)
+    if cells <= FULL_MODEL_CELLS:
+        rm = build_roster_model(problem)
+        left = deadline - time.perf_counter()
+        solver, st, _ = solve_model(rm, left * FULL_MODEL_SHARE, seed, workers, hint=best,
+                                           log_callback=None, start=t0)
+        if st in _STATUS:
+            improved(rm.read(solver), solver.ObjectiveValue())
+            bound = solver.BestObjectiveBound()
+            if st == cp_model.OPTIMAL:
+                return RosterSolution(best, best_obj, bound, "OPTIMAL", first,
+                                      time.perf_counter() - t0, tuple(history))
     if best is None:
         return RosterSolution({}, None, bound, "UNKNOWN", None, time.perf_counter() - t0)
     status = "FEASIBLE"
+    cur, cur_obj = best, best_obj
     names = [r.employee for r in problem.employees]
-    size = 3
-    while time.perf_counter() < deadline - 0.2:
-        k = min(len(names), size)
-        chosen = rng.sample(names, k)
-        span = problem.days
-        days = None
-        if problem.days > 56:
-            span = 56
-            a = rng.randrange(0, problem.days - span + 1)
-            days = range(a, a + span)
-        left = min(5.0, deadline - time.perf_counter())
-        new = _solve_sub(problem, best, chosen, days, left, rng.randrange(1 << 30), workers)
-        if new is not None:
-            obj = roster_objective(problem, new)
+    n_emp, n_days = len(names), problem.days
+    per_cell = max(1.0, sum(1 for r in problem.employees for s in problem.shift_names
+                            if r.max_shifts.get(s, 1) > 0) / max(1, n_emp))
+    total = n_emp * n_days * per_cell
+    target = min(400.0, total / 4)  # free (employee, day, shift) cells per move; adapted below
+    while time.perf_counter() < deadline - 0.1:
+        if rng.random() < 0.5:
+            # A few employees over a long stretch (whole horizon when short): rebalances whole
+            # lines of work under the per-employee totals.
+            w = min(n_days, 56)
+            k = int(min(n_emp, max(2, target // (w * per_cell))))
+        else:
+            # Every (or many) employee over a window of days: re-shuffles who covers what.
+            k = n_emp
+            w = int(target // (k * per_cell))
+            if w < 5:
+                w = min(n_days, 7)
+                k = int(min(n_emp, max(2, target // (w * per_cell))))
+            w = min(n_days, max(2, w))
+        a = rng.randrange(0, n_days - w + 1)
+        days = None if w >= n_days else range(a, a + w)
+        chosen = sorted(rng.sample(names, k), key=names.index)
+        left = min(2.0, deadline - time.perf_counter())
+        if left <= 0.05:
+            break
+        got = _solve_sub(problem, cur, chosen, days, left, rng.randrange(1 << 30), workers)
+        if got is None:
+            target = max(100.0, target / 1.5)
+            continue
+        new, obj, optimal = got
+        target = min(total / 2, target * 1.15) if optimal else max(100.0, target / 1.3)
+        if obj <= cur_obj:
+            cur, cur_obj = new, obj
             improved(new, obj)
-            if obj <= best_obj:
-                best = new
     if bound is not None and best_obj is not None and best_obj <= bound:
         status = "OPTIMAL"
     return RosterSolution(best, best_obj, bound, status, first, time.perf_counter() - t0,
