@@ -40,8 +40,8 @@ FORECAST = Contract(
 # DESIGN.md's columns first, then the ones that explain them.
 COLUMNS = (
     "case_type", "interval_start", "agents_net", "agents_gross", "service_level", "asa_seconds",
-    "occupancy", "agents_fractional", "agents_gross_fractional", "erlangs", "abandon_rate",
-    "volume", "aht_seconds", "shrinkage", "model",
+    "occupancy", "agents_fractional", "agents_gross_fractional", "agents_net_high", "erlangs",
+    "abandon_rate", "volume", "aht_seconds", "shrinkage", "model",
 )
 
 Model = Literal["erlang_c", "erlang_a", "deadline"]
@@ -246,8 +246,8 @@ def requirements(forecast: pd.DataFrame, config: PlannerConfig,
     Parameters
     ----------
     forecast : pandas.DataFrame
-        ``case_type``, ``interval_start``, ``volume``, ``aht_seconds`` (``volume_low`` and
-        ``volume_high`` are accepted and not used).
+        ``case_type``, ``interval_start``, ``volume``, ``aht_seconds``; ``volume_high`` (optional)
+        gives ``agents_net_high``, the requirement at the top of the forecast interval.
     config : PlannerConfig
         Targets per case type (``config.case_type(name)``) and staffing defaults.
     overrides : Overrides, optional
@@ -267,6 +267,19 @@ def requirements(forecast: pd.DataFrame, config: PlannerConfig,
     names = [n for n in dict.fromkeys([*config.case_types, *sorted(present)]) if n in present]
     tg = {n: targets_for(config, n, overrides) for n in names}
     minutes = interval_minutes_of(forecast, config.center.interval_minutes)
+    out = _staff(forecast, config, tg, names, minutes)
+    # The same plan at the top of the forecast interval: how much a busy week could need.
+    if "volume_high" in forecast and forecast["volume_high"].notna().any():
+        high = forecast.assign(volume=forecast["volume_high"].fillna(forecast["volume"]))
+        out["agents_net_high"] = _staff(high, config, tg, names, minutes)["agents_net"].to_numpy()
+    else:
+        out["agents_net_high"] = out["agents_net"]
+    return out[list(COLUMNS)]
+
+
+def _staff(forecast: pd.DataFrame, config: PlannerConfig, tg: dict[str, Targets], names: list[str],
+           minutes: int) -> pd.DataFrame:
+    """Requirement rows of every case type, sorted by case type (config order) and interval."""
     seconds = minutes * 60.0
     parts = []
     by_model = forecast["case_type"].map({n: t.model for n, t in tg.items()})
@@ -290,7 +303,7 @@ def requirements(forecast: pd.DataFrame, config: PlannerConfig,
                           key=lambda s: s.map(order) if s.name == "case_type" else s)
     out["agents_net"] = out["agents_net"].astype("int64")
     out["agents_gross"] = out["agents_gross"].astype("int64")
-    return out[list(COLUMNS)].reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
 def summarise(req: pd.DataFrame, interval_minutes: int | None = None) -> pd.DataFrame:

@@ -265,3 +265,11 @@ def test_missing_forecast_error_from_library(tmp_path):
 
     with pytest.raises(MissingInputError, match="planner forecast"):
         read_forecast(tmp_path, "UTC")
+
+
+def test_agents_at_volume_high(req, config):
+    assert (req["agents_net_high"] >= req["agents_net"]).all()
+    busy = req["model"] != "deadline"
+    assert (req.loc[busy, "agents_net_high"] > req.loc[busy, "agents_net"]).any()
+    plain = requirements(forecast(days=1).drop(columns=["volume_low", "volume_high"]), config)
+    assert (plain["agents_net_high"] == plain["agents_net"]).all()
