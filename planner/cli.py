@@ -305,6 +305,58 @@ def simulate(
                   f"{out}/simulation_summary.csv")
 
 
+@app.command()
+@handle_errors
+def forecast(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    weeks: Annotated[int, typer.Option("--weeks", "-w", min=1, max=6,
+                                       help="Forecast horizon [weeks]")] = 1,
+    start: Annotated[str | None, typer.Option(
+        "--start", help="First forecast day YYYY-MM-DD (default: the day after the history)")] = None,
+    interval: Annotated[int | None, typer.Option(
+        "--interval", help="Interval length: 15, 30 or 60 minutes (default: the config's)")] = None,
+) -> None:
+    """Volume and handle time per case type and interval (-> OUT/forecast.csv, OUT/backtest.csv)."""
+    from datetime import date
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from planner.errors import PlannerError
+    from planner.forecast import run_forecast
+
+    try:
+        first = date.fromisoformat(start) if start else None
+    except ValueError:
+        raise PlannerError(f"--start {start!r}: expected a date such as 2026-11-23") from None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("reading history", total=None)
+
+        def step(case_type: str, done: int, total: int) -> None:
+            bar.update(task, description=f"backtest {case_type}", completed=done, total=total)
+
+        result = run_forecast(data, out, weeks=weeks, start=first, interval_minutes=interval,
+                              progress=step)
+    fc, bt = result.forecast, result.backtest
+    table = Table(title=f"backtest (rolling origin, {int(bt['origins'].max() or 0)} weekly origins)")
+    for col in ("case type", "chosen model", "MASE", "vs baseline", "WAPE", "bias", "coverage"):
+        left = col in ("case type", "chosen model")
+        table.add_column(col, justify="left" if left else "right", no_wrap=left)
+    for _, r in bt[bt["chosen"]].iterrows():
+        table.add_row(str(r["case_type"]), str(r["model"]), f"{r['mase']:.3f}",
+                      f"{r['mase_vs_baseline']:.3f}", f"{r['wape']:.1%}", f"{r['bias']:+.1%}",
+                      f"{r['coverage']:.1%}")
+    console.print(table)
+    console.print("MASE: period one week; vs baseline: MASE / best seasonal window average; "
+                  "coverage: 80% intervals, each origin calibrated on the others")
+    days = fc["interval_start"].dt.normalize()
+    console.print(f"wrote {out}/forecast.csv ({len(fc):,} rows, {days.min():%Y-%m-%d} to "
+                  f"{days.max():%Y-%m-%d}, {fc['volume'].sum():,.0f} cases) and {out}/backtest.csv")
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+
 @import_app.command("anonbank")
 @handle_errors
 def import_anonbank_cmd(

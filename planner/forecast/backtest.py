@@ -62,9 +62,17 @@ def origins(history: History, weeks: int, max_origins: int = 10,
     return out[::-1]
 
 
-def _horizon(history: History, start: int, stop: int) -> pd.DataFrame:
+def _horizon(history: History, name: str, start: int, stop: int) -> pd.DataFrame:
     return pd.DataFrame({"interval_start": history.times[start:stop],
-                         "open": history.open[start:stop]})
+                         "open": history.open[name][start:stop]})
+
+
+def pooled_prior(history: History, end: int) -> PooledShape:
+    """Shape of all types together over the history before ``end`` (the quiet types' prior)."""
+    total = sum(np.where(history.open[t], v, 0.0) for t, v in history.volume.items())
+    union = np.logical_or.reduce(list(history.open.values()))
+    return pooled_shape(pd.DataFrame({"interval_start": history.times[:end],
+                                      "volume": total[:end], "open": union[:end]}))
 
 
 def _fit(model: Forecaster, frame: pd.DataFrame, prior: PooledShape | None) -> Forecaster:
@@ -101,18 +109,16 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
     collected: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = {
         t: {m.label: [] for m in models} for t in history.case_types}
     scales: dict[str, list[float]] = {t: [] for t in history.case_types}
-    total = sum(history.volume.values())
     done = 0
     for o in starts:
         stop = min(o + weeks * period, n)
-        horizon = _horizon(history, o, stop)
-        prior = pooled_shape(pd.DataFrame({"interval_start": history.times[:o],
-                                           "volume": total[:o], "open": history.open[:o]}))
-        scored = history.open[o:stop] & ~history.masked[o:stop]
+        prior = pooled_prior(history, o)
         for name in history.case_types:
+            horizon = _horizon(history, name, o, stop)
+            scored = history.open[name][o:stop] & ~history.masked[o:stop]
             frame = history.frame(name, end=o)
-            train = np.where(history.open[:o], frame["volume"].to_numpy(), np.nan)
-            valid = np.isfinite(train) & history.open[:o]
+            train = np.where(history.open[name][:o], frame["volume"].to_numpy(), np.nan)
+            valid = np.isfinite(train)
             scales[name].append(metrics.mase_scale(np.nan_to_num(train), valid, period))
             actual = history.volume[name][o:stop][scored]
             for model in models:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import ContractError, Problem
-from planner.io.config import CenterConfig
+from planner.io.config import CenterConfig, PlannerConfig
 
 
 def slots_per_day(interval_minutes: int) -> int:
@@ -93,3 +93,26 @@ def holiday_mask(times: pd.DatetimeIndex, holidays: dict[date, str]) -> np.ndarr
     if not holidays:
         return np.zeros(len(times), dtype=bool)
     return times.normalize().isin([pd.Timestamp(d) for d in holidays])
+
+
+#: channels whose arrivals do not wait for opening hours (worked from a backlog within a deadline)
+BACKLOG_CHANNELS = ("email", "backoffice")
+
+
+def arrival_calendar(config: PlannerConfig, case_type: str) -> CenterConfig:
+    """The calendar a case type's arrivals follow.
+
+    A type with its own ``opening_hours`` follows them; an email or back-office type without them
+    arrives around the clock and on holidays too (its customers do not know the opening hours: the
+    backlog is worked when the center is open, which is the requirements stage's business); any
+    other type follows the center's hours.
+    """
+    ct = config.case_type(case_type)
+    center = config.center
+    if ct.opening_hours is not None:
+        return center.model_copy(update={"opening_hours": ct.opening_hours})
+    if ct.channel in BACKLOG_CHANNELS:
+        return center.model_copy(update={
+            "opening_hours": {d: "24h" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+            "closed_dates": [], "open_on_holidays": True})
+    return center

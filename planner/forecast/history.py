@@ -15,6 +15,7 @@ import pandas as pd
 
 from planner.errors import ContractError, PlannerError, Problem
 from planner.forecast.calendar import (
+    arrival_calendar,
     holiday_dates,
     holiday_mask,
     interval_grid,
@@ -33,14 +34,15 @@ HOLIDAY_PRIOR = 0.5
 class History:
     """Interval volumes of every case type on one regular grid, with the calendar.
 
-    ``volume[t]`` is an array over ``times`` (NaN on masked days); ``open`` and ``holiday`` are
-    boolean arrays over ``times``; ``masked`` marks intervals no model learns from.
+    ``volume[t]`` and ``open[t]`` are arrays over ``times`` per case type (volume NaN on masked
+    days; open from the type's arrival calendar); ``holiday`` and ``masked`` (intervals no model
+    learns from) are boolean arrays over ``times``.
     """
 
     times: pd.DatetimeIndex
     interval_minutes: int
     volume: dict[str, np.ndarray]
-    open: np.ndarray
+    open: dict[str, np.ndarray]
     holiday: np.ndarray
     masked: np.ndarray
     notes: tuple[str, ...] = field(default=())
@@ -57,7 +59,7 @@ class History:
         return pd.DataFrame({
             "interval_start": self.times[:stop],
             "volume": self.volume[case_type][:stop],
-            "open": self.open[:stop],
+            "open": self.open[case_type][:stop],
         })
 
 
@@ -109,19 +111,23 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
     center = config.center
     hol = holiday_dates(center, range(first.year, last.year + 2))
     # days closed all day right after the last case (a Sunday) are known zeros, not the future
+    names = list(case_types) if case_types else sorted(counts["case_type"].unique())
     for _ in range(6):
         day = interval_grid(last, last + pd.Timedelta(days=1), interval_minutes)
-        if open_mask(day, center, hol, interval_minutes).any():
+        if any(open_mask(day, arrival_calendar(config, n), hol, interval_minutes).any()
+               for n in names):
             break
         last += pd.Timedelta(days=1)
     times = interval_grid(first, last, interval_minutes)
-    is_open = open_mask(times, center, hol, interval_minutes)
     is_hol = holiday_mask(times, hol)
     pos = pd.Index(times)
     notes: list[str] = []
     types = list(case_types) if case_types else sorted(counts["case_type"].unique())
     volume: dict[str, np.ndarray] = {}
+    opened: dict[str, np.ndarray] = {}
     for name in types:
+        is_open = open_mask(times, arrival_calendar(config, name), hol, interval_minutes)
+        opened[name] = is_open
         sub = counts[counts["case_type"] == name]
         arr = np.zeros(len(times))
         if len(sub):
@@ -137,6 +143,7 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
         volume[name] = arr
 
     spd = slots_per_day(interval_minutes)
+    is_open = np.logical_or.reduce(list(opened.values()))
     ndays = len(times) // spd
     day_open = is_open.reshape(ndays, spd).any(axis=1)
     day_total = sum(volume.values()).reshape(ndays, spd).sum(axis=1)
@@ -155,9 +162,12 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
     if (day_hol & day_open).any() or (day_hol & (day_total > 0)).any():
         days = pd.DatetimeIndex(times[::spd][day_hol])
         notes.append(f"public holidays in history masked ({_ranges(days)})")
-    factors = {name: holiday_factor(arr.reshape(ndays, spd), day_hol & day_open & ~day_gap,
-                                    day_open & ~day_gap & ~day_hol)
-               for name, arr in volume.items()}
+    factors = {}
+    for name, arr in volume.items():
+        type_open = opened[name].reshape(ndays, spd).any(axis=1)
+        factors[name] = holiday_factor(np.where(opened[name], arr, 0.0).reshape(ndays, spd),
+                                       day_hol & type_open & ~day_gap,
+                                       type_open & ~day_gap & ~day_hol)
     masked = np.repeat(day_gap | day_hol, spd)
     for name in volume:
         volume[name] = np.where(masked, np.nan, volume[name])
@@ -166,7 +176,7 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
         raise PlannerError(
             f"the history spans {ndays} day(s) ({times[0]:%Y-%m-%d} to {times[-1]:%Y-%m-%d}) with "
             f"{usable} usable open day(s); the forecast needs at least one full week")
-    return History(times, interval_minutes, volume, is_open, is_hol, masked, tuple(notes), factors)
+    return History(times, interval_minutes, volume, opened, is_hol, masked, tuple(notes), factors)
 
 
 def holiday_factor(days: np.ndarray, holiday: np.ndarray, normal: np.ndarray,

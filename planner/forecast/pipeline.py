@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,16 @@ from planner.forecast.backtest import (
     TypeBacktest,
     best_window,
     default_models,
+    pooled_prior,
     run_backtest,
 )
-from planner.forecast.calendar import holiday_dates, holiday_mask, interval_grid, open_mask
+from planner.forecast.calendar import (
+    arrival_calendar,
+    holiday_dates,
+    holiday_mask,
+    interval_grid,
+    open_mask,
+)
 from planner.forecast.handle_time import HandleTime, estimate_handle_time
 from planner.forecast.history import (
     History,
@@ -26,7 +34,7 @@ from planner.forecast.history import (
     volumes_to_interval,
 )
 from planner.forecast.intervals import apply_quantiles, poisson_band
-from planner.forecast.profile import ProfileModel, pooled_shape
+from planner.forecast.profile import ProfileModel
 from planner.io.config import PlannerConfig
 from planner.io.folder import DataFolder
 
@@ -157,14 +165,14 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
     """Fit each type's chosen model on all history and forecast the horizon."""
     times = interval_grid(first_day, first_day + pd.Timedelta(weeks=weeks), minutes)
     hol = holiday_dates(config.center, range(times[0].year, times[-1].year + 1))
-    is_open = open_mask(times, config.center, hol, minutes)
-    is_hol = holiday_mask(times, hol) & is_open
-    horizon = pd.DataFrame({"interval_start": times, "open": is_open})
-    total = sum(hist.volume.values())
-    prior = pooled_shape(pd.DataFrame({"interval_start": hist.times, "volume": total,
-                                       "open": hist.open}))
+    prior = pooled_prior(hist, len(hist.times))
     frames = []
+    holidays_open: set = set()
     for name, res in results.items():
+        is_open = open_mask(times, arrival_calendar(config, name), hol, minutes)
+        is_hol = holiday_mask(times, hol) & is_open
+        holidays_open |= {d.date() for d in times[is_hol]}
+        horizon = pd.DataFrame({"interval_start": times, "open": is_open})
         model = _model_for(res.chosen)
         frame = hist.frame(name)
         model = model.fit(frame, prior=prior) if isinstance(model, ProfileModel) else model.fit(frame)
@@ -181,8 +189,8 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         frames.append(pd.DataFrame({
             "case_type": name, "interval_start": times, "volume": vol, "volume_low": low,
             "volume_high": high, "aht_seconds": handle.lookup(name, times, minutes)}))
-    if is_hol.any():
-        days = sorted({d.date() for d in times[is_hol]})
+    if holidays_open:
+        days = sorted(holidays_open)
         notes.append(f"open public holiday(s) in the horizon ({', '.join(map(str, days))}): "
                      f"volume scaled by each type's holiday factor")
     return pd.concat(frames, ignore_index=True)[FORECAST_COLUMNS]
@@ -204,3 +212,18 @@ def _backtest_table(results: dict[str, TypeBacktest]) -> pd.DataFrame:
         rows.append(s)
     out = pd.concat(rows, ignore_index=True)
     return out[BACKTEST_COLUMNS]
+
+
+def run_forecast(data: str | Path, out: str | Path, *, weeks: int = 1,
+                 start: date | datetime | str | None = None, interval_minutes: int | None = None,
+                 progress: Progress | None = None) -> ForecastResult:
+    """Read a data folder, forecast, and write ``out/forecast.csv`` and ``out/backtest.csv``."""
+    from planner.io import load_folder, write_csv
+
+    folder = load_folder(data)
+    result = forecast(folder, weeks=weeks, start=start, interval_minutes=interval_minutes,
+                      progress=progress)
+    out = Path(out)
+    write_csv(result.forecast, out / "forecast.csv", float_format="%.6g")
+    write_csv(result.backtest, out / "backtest.csv", float_format="%.6g")
+    return result
