@@ -95,6 +95,10 @@ def served_cases(cases: pd.DataFrame, window: Window | None = None) -> pd.DataFr
         out[f"y_{kpi}"] = v
     if "handle_seconds" in df.columns:
         out["handle_seconds"] = df["handle_seconds"].astype(float).to_numpy()
+    # Categoricals: every later grouping and lookup works on small integer codes (a year of cases
+    # for 200 agents is a million rows).
+    for col in ("agent_id", "case_type", "segment"):
+        out[col] = out[col].astype("category")
     return out
 
 

@@ -88,7 +88,7 @@ def learn_levels(scores: pd.DataFrame, skills: pd.DataFrame | None, min_cases: i
     df = declared.merge(scores, on=["agent_id", "case_type"], how="outer")
     df["cases"] = df["cases"].fillna(0).astype(int)
     df["learned_level"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    for _ct, idx in df.groupby("case_type").groups.items():
+    for _ct, idx in df.groupby("case_type", observed=True).groups.items():
         part = df.loc[idx]
         ok = part["cases"] >= min_cases
         if not ok.any():
