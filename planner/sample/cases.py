@@ -85,8 +85,8 @@ def _waits(specs: tuple[CaseTypeSpec, ...], kind: np.ndarray, interval: np.ndarr
 
 def make_cases(specs: tuple[CaseTypeSpec, ...], kind: np.ndarray, interval: np.ndarray,
                created: np.ndarray, staff: Staff, on: np.ndarray, rng: np.random.Generator,
-               minutes: int = 30) -> pd.DataFrame:
-    """The cases.csv rows of the history."""
+               minutes: int = 30) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The cases.csv rows of the history, and a few facts about how they were made."""
     n = len(kind)
     n_int, n_agents = on.shape
     counts = np.zeros((len(specs), n_int))
@@ -164,4 +164,10 @@ def make_cases(specs: tuple[CaseTypeSpec, ...], kind: np.ndarray, interval: np.n
         "csat": full(np.where(surveyed, csat.astype(int).astype(str), "")),
         "qa_score": full(np.where(qa_done, qa.astype(int).astype(str), "")),
     })
-    return frame
+    facts = {
+        # Answered cases whose agent was not rostered when the case was picked up (no eligible
+        # agent was on shift: the roster is greedy, not perfect).
+        "answered_off_shift_share": round(float((~on[pickup[answered], a_ans]).mean()), 5),
+        "answered_share": round(float(answered.mean()), 5),
+    }
+    return frame, facts

@@ -31,6 +31,8 @@ class SampleCenter:
     true_rates: pd.DataFrame  # case_type, interval_start, rate, period (history / future)
     true_agents: pd.DataFrame
     true_case_types: pd.DataFrame
+    true_skills: pd.DataFrame  # agent_id, case_type, level, true mean handle time, routing weight
+    true_shifts: pd.DataFrame  # the history's roster: agent_id, date, shift_start, shift_end
     model: dict
 
 
@@ -66,7 +68,8 @@ def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
     staff = make_staff(specs, agents, rng)
     on = roster(staff, specs, rates[:, :hist_n], hist_grid, work_open, rng, minutes)
     kind, interval, created = draw_arrivals(rates[:, :hist_n], hist_grid, rng, minutes)
-    cases = make_cases(specs, kind, interval, created, staff, on, rng, minutes)
+    cases, facts = make_cases(specs, kind, interval, created, staff, on, rng, minutes)
+    shifts = _shifts(on, hist_grid, staff.agents["agent_id"].to_numpy())
     availability = _availability(staff.agents, history_end + pd.Timedelta(days=1), rng)
 
     names = np.array([s.name for s in specs])
@@ -100,9 +103,38 @@ def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
         "holiday_factor": S.HOLIDAY_FACTOR, "after_holiday_factor": S.AFTER_HOLIDAY_FACTOR,
         "weekday_weight": {k: list(v) for k, v in S.WEEKDAY_WEIGHT.items()},
         "tier_rule": "latent_score percentile: top 25% high, bottom 25% low",
+        **facts,
     }
+    k_idx, a_idx = np.nonzero(staff.level)
+    true_skills = pd.DataFrame({
+        "agent_id": staff.agents["agent_id"].to_numpy()[a_idx],
+        "case_type": names[k_idx],
+        "level": staff.level[k_idx, a_idx],
+        "aht_mean_seconds": np.round(np.array([s.aht_mean_seconds for s in specs])[k_idx]
+                                     * staff.handle_factor[k_idx, a_idx], 1),
+        "route_weight": np.round(staff.route_weight[k_idx, a_idx], 3),
+    }).sort_values(["agent_id", "case_type"], kind="stable").reset_index(drop=True)
     return SampleCenter(config_text(specs, seed), cases, staff.agents, staff.skills, availability,
-                        true, staff.truth, true_types, model)
+                        true, staff.truth, true_types, true_skills, shifts, model)
+
+
+def _shifts(on: np.ndarray, grid: pd.DatetimeIndex, ids: np.ndarray) -> pd.DataFrame:
+    """Runs of on-shift intervals per agent as rows (shifts never cross midnight here)."""
+    padded = np.vstack([np.zeros((1, on.shape[1]), bool), on, np.zeros((1, on.shape[1]), bool)])
+    step = np.diff(padded.astype(np.int8), axis=0)
+    starts_i, starts_a = np.nonzero(step == 1)
+    ends_i, ends_a = np.nonzero(step == -1)
+    o1 = np.lexsort((starts_i, starts_a))
+    o2 = np.lexsort((ends_i, ends_a))
+    minutes = (grid[1] - grid[0]) if len(grid) > 1 else pd.Timedelta(minutes=30)
+    start = grid[starts_i[o1]]
+    end = grid[ends_i[o2] - 1] + minutes
+    return pd.DataFrame({
+        "agent_id": ids[starts_a[o1]],
+        "date": start.strftime("%Y-%m-%d"),
+        "shift_start": start.strftime("%H:%M"),
+        "shift_end": end.strftime("%H:%M").str.replace("00:00", "24:00"),
+    })
 
 
 def _availability(agents: pd.DataFrame, week_start: pd.Timestamp,
@@ -163,6 +195,8 @@ def write_sample(center: SampleCenter, out: str | Path, truth: str | Path | None
                                                   truth_dir / "arrival_rates.csv.gz"),
         "truth/agents.csv": write_csv(center.true_agents, truth_dir / "agents.csv"),
         "truth/case_types.csv": write_csv(center.true_case_types, truth_dir / "case_types.csv"),
+        "truth/skills.csv": write_csv(center.true_skills, truth_dir / "skills.csv"),
+        "truth/shifts.csv.gz": write_bytes(_gzip_csv(center.true_shifts), truth_dir / "shifts.csv.gz"),
         "truth/model.json": write_text(json.dumps(center.model, indent=2, sort_keys=True) + "\n",
                                        truth_dir / "model.json"),
         "truth/README.md": write_text(_TRUTH_README, truth_dir / "README.md"),
@@ -184,5 +218,8 @@ would have. Use them to check that the planner recovers what generated the data.
   `specialist` agents take mostly complex work and are better on average.
 - `case_types.csv`: volume at the start, trend, lognormal handle time (median for a level-3 average
   agent, sigma), patience, outcome parameters, survey rate.
+- `skills.csv`: every skill with the agent's true mean handle time on it and the routing weight
+  the history used (specialists strongly preferred on complex work).
+- `shifts.csv.gz`: the history's roster (who was on shift when); cases went to agents on shift.
 - `model.json`: coefficients and the formulas that tie them together, the seed and holidays.
 """

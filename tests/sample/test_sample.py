@@ -87,6 +87,9 @@ def test_types_channels_agents_and_skills_are_plausible(center):
     answered = cases[cases["abandoned"] == 0]
     pairs = answered[["agent_id", "case_type"]].drop_duplicates().merge(skills, how="left")
     assert pairs["level"].notna().all()
+    # ... and nearly always to one rostered at the time (the truth keeps the roster).
+    assert center.model["answered_off_shift_share"] < 0.05
+    assert len(center.true_shifts) > 80 * 26 * 3
     # Surveys for a minority of answered cases; none for abandoned ones.
     survey = (answered["csat"] != "").mean()
     assert 0.12 <= survey <= 0.25
