@@ -279,22 +279,16 @@ def simulate(
             overflow_after_s=overflow_after, relax_after_s=relax_after, workers=workers,
             progress=lambda done, total: bar.update(task, completed=done, total=total))
     s = result.summary
-    table = Table(title=f"simulated week, {replications} replications (mean and 95% CI)")
-    table.add_column("case type")
-    for name in dict.fromkeys(s["policy"]):
-        table.add_column(f"{name}\nservice level", justify="right")
-        table.add_column("ASA [s]", justify="right")
-        table.add_column("abandon", justify="right")
-        table.add_column("hand-offs", justify="right")
-    for ct in dict.fromkeys(s["case_type"]):
-        cells = [str(ct)]
-        for name in dict.fromkeys(s["policy"]):
-            r = s[(s["policy"] == name) & (s["case_type"] == ct)].iloc[0]
-            half = (r["service_level_high"] - r["service_level_low"]) / 2
-            cells += [f"{r['service_level']:.1%} ±{half:.1%}" if half == half else
-                      f"{r['service_level']:.1%}", f"{r['asa_seconds']:.0f}",
-                      f"{r['abandon_rate']:.1%}", f"{r['handoffs']:.0f}"]
-        table.add_row(*cells)
+    table = Table(title=f"simulated week, {replications} replications (mean ± 95% CI)")
+    for col in ("case type", "policy", "service level", "ASA [s]", "abandoned", "hand-offs"):
+        table.add_column(col, justify="left" if col in ("case type", "policy") else "right")
+    for ct, g in s.groupby("case_type", sort=False):
+        for k, r in enumerate(g.itertuples(index=False)):
+            half = (r.service_level_high - r.service_level_low) / 2
+            table.add_row(str(ct) if k == 0 else "", str(r.policy),
+                          f"{r.service_level:.1%}" + (f" ±{half:.1%}" if half == half else ""),
+                          f"{r.asa_seconds:,.0f}", f"{r.abandon_rate:.1%}", f"{r.handoffs:.0f}",
+                          end_section=k == len(g) - 1)
     console.print(table)
     for name in dict.fromkeys(s["policy"]):
         r = s[(s["policy"] == name) & (s["case_type"] == "all")].iloc[0]

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.io import load_folder, write_csv
+from planner.io import DataFolder, load_folder, write_csv
 from planner.routing.center import Center
 from planner.routing.policies import RoutingPolicy, make_policy
 from planner.simulation.engine import SimulationOptions, simulate
@@ -109,14 +109,18 @@ def simulate_week(center: Center, plan: Plan, policies: Sequence[RoutingPolicy],
                             events=sum(e for _, _, e in results), seconds=seconds)
 
 
-def run_simulation(data: str | Path, run: str | Path, *, policies: Sequence[str] = ("tier-aware",),
+def run_simulation(data: str | Path | DataFolder, run: str | Path, *, policies: Sequence[str] = ("tier-aware",),
                    replications: int = 10, seed: int | None = None, abandonment: bool = True,
                    exponential: bool = False, scenario: float | str = 1.0,
                    overflow_after_s: float = 60.0, relax_after_s: float | None = None,
                    workers: int = 1, progress: Progress | None = None) -> SimulationResult:
     """`planner simulate`: read DATA and RUN, simulate, write RUN/simulation.csv and
-    RUN/simulation_summary.csv. ``seed`` defaults to the config's seed."""
-    folder = load_folder(data)
+    RUN/simulation_summary.csv. ``seed`` defaults to the config's seed.
+
+    ``data`` may be an already loaded :class:`~planner.io.DataFolder` (reading a large cases.csv
+    once is enough when a caller runs several stages).
+    """
+    folder = data if isinstance(data, DataFolder) else load_folder(data)
     inputs = read_run(run, folder.config.center.timezone)
     center, plan = load_center_and_plan(folder, inputs)
     built = []
