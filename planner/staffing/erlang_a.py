@@ -62,41 +62,69 @@ class ErlangA:
     occupancy: Array
 
 
-def _log_j(x: Array, y: Array) -> Array:
-    """log J(x, y), J = sum_{m>=0} y^m / ((x+1)...(x+m)) = x e^y y^-x gamma(x, y).
+def _series(a: Array, z: Array) -> tuple[Array, Array]:
+    """log S(a, z) and d/da log S(a, z) for S = 1F1(1; a+1; z) = sum_k z^k / ((a+1)...(a+k)).
 
-    Through the regularised incomplete gamma function; where that underflows (far more agents than
-    load) the series converges geometrically and is summed directly.
+    Used where the regularised incomplete gamma function underflows (z far below a): there the
+    terms fall at least geometrically, and every term is positive (no cancellation).
     """
-    p = gammainc(x, y)
+    term = np.ones_like(a)
+    total = np.ones_like(a)
+    dtotal = np.zeros_like(a)
+    harmonic = np.zeros_like(a)
+    live = np.arange(a.size)
+    k = 0
+    while live.size and k < 1_000_000:
+        k += 1
+        al, zl = a[live], z[live]
+        term[live] = term[live] * zl / (al + k)
+        harmonic[live] += 1.0 / (al + k)
+        total[live] += term[live]
+        dtotal[live] -= term[live] * harmonic[live]
+        done = term[live] * (1.0 + harmonic[live]) <= 1e-17 * (total[live] + np.abs(dtotal[live]))
+        live = live[~done]
+    return np.log(total), dtotal / total
+
+
+def _log_p(a: Array, z: Array) -> Array:
+    """log P(a, z), the log of the regularised lower incomplete gamma function, without underflow.
+
+    ``P(a, z) = z^a e^-z S(a, z) / Gamma(a + 1)`` where ``gammainc`` would return 0.
+    """
+    p = gammainc(a, z)
     with np.errstate(divide="ignore"):
-        out = np.log(x) + y - x * np.log(y) + gammaln(x) + np.log(p)
-    bad = ~(p > TINY)
+        out = np.log(p)
+    bad = ~(p > TINY) & (z > 0)
     if bad.any():
-        xb, yb = x[bad], y[bad]
-        term = np.ones_like(xb)
-        total = np.ones_like(xb)
-        m = 0
-        while True:
-            m += 1
-            term = term * yb / (xb + m)
-            total += term
-            if np.all(term <= 1e-17 * total) or m > 100_000:
-                break
-        out[bad] = np.log(total)
+        ab, zb = a[bad], z[bad]
+        out[bad] = ab * np.log(zb) - zb - gammaln(ab + 1.0) + _series(ab, zb)[0]
     return out
 
 
-def _dlog_gamma_lower(s: Array, y: Array) -> Array:
-    """d/ds log gamma(s, y) (lower incomplete gamma), by a 5-point central difference."""
-    h = 1e-3 * np.sqrt(s)
+def _log_j(x: Array, y: Array) -> Array:
+    """log J(x, y), J = sum_{m>=0} y^m / ((x+1)...(x+m)) = x e^y y^-x gamma(x, y) = S(x, y)."""
+    return np.log(x) + y - x * np.log(y) + gammaln(x) + _log_p(x, y)
 
-    def f(v: Array) -> Array:
-        with np.errstate(divide="ignore"):
-            return np.log(gammainc(v, y))
 
-    d = (-f(s + 2 * h) + 8 * f(s + h) - 8 * f(s - h) + f(s - 2 * h)) / (12 * h)
-    return digamma(s) + d
+def _log_y_minus_dlog_gamma(s: Array, y: Array) -> Array:
+    """log y - d/ds log gamma(s, y) (lower incomplete gamma), which is positive for s > y.
+
+    Where P(s, y) is comfortably representable: digamma plus a 5-point central difference of
+    log P in s. Elsewhere, from the series: log gamma(s, y) = s log y - y - log s + log S(s, y),
+    so the wanted value is 1/s - d/ds log S(s, y), summed term by term.
+    """
+    out = np.empty_like(s)
+    fd = gammainc(s, y) > 1e-250
+    if fd.any():
+        ss, yy = s[fd], y[fd]
+        h = 1e-3 * np.sqrt(ss)
+        d = (-_log_p(ss + 2 * h, yy) + 8 * _log_p(ss + h, yy) - 8 * _log_p(ss - h, yy)
+             + _log_p(ss - 2 * h, yy)) / (12 * h)
+        out[fd] = np.log(yy) - digamma(ss) - d
+    if (~fd).any():
+        ss, yy = s[~fd], y[~fd]
+        out[~fd] = 1.0 / ss - _series(ss, yy)[1]
+    return out
 
 
 def erlang_a(agents: ArrayLike, erlangs: ArrayLike, aht_seconds: ArrayLike,
@@ -155,19 +183,18 @@ def erlang_a(agents: ArrayLike, erlangs: ArrayLike, aht_seconds: ArrayLike,
         # P(served | waited) = (x / y)(1 - 1/J): the long-target limit of the service level.
         served_w = np.clip((x / y) * (1.0 - np.exp(-log_j)), 0.0, 1.0)
         pab_o = pwo * (1.0 - served_w)
-        # Share of waiting cases answered within T: [P(x+1, y) - P(x+1, y e^-theta T)] x / (y P(x, y)).
-        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-            p_xy = gammainc(x, y)
-            within = (x / y) * (gammainc(x + 1, y) - gammainc(x + 1, y * np.exp(-theta * tt))) / p_xy
-        within = np.where(p_xy > TINY, np.clip(np.nan_to_num(within), 0.0, served_w), served_w)
+        # Share of waiting cases answered within T: x [P(x+1, y) - P(x+1, y e^-theta T)] / (y P(x, y)).
+        lp = _log_p(x, y)
+        with np.errstate(over="ignore", under="ignore"):
+            within = (x / y) * (np.exp(_log_p(x + 1.0, y) - lp)
+                                - np.exp(_log_p(x + 1.0, y * np.exp(-theta * tt)) - lp))
+        within = np.clip(np.nan_to_num(within), 0.0, served_w)
         sl_o = (1.0 - pwo) + pwo * within
         # E[V exp(-theta V) | V > 0] = L (log y - d/ds log gamma(s, y)|_{s=x+1}) / theta with
         # L = gamma(x+1, y) / (y gamma(x, y)) = P(served | waited).
+        ev = served_w * np.maximum(_log_y_minus_dlog_gamma(x + 1.0, y), 0.0) * pp
         with np.errstate(divide="ignore", invalid="ignore"):
-            dlog = _dlog_gamma_lower(x + 1.0, y)
-            ev = served_w * np.maximum(np.log(y) - dlog, 0.0) * pp
-            ans = 1.0 - pab_o
-            w_o = np.where(pwo > TINY, pwo * ev / ans, 0.0)
+            w_o = np.where(pwo > TINY, pwo * ev / (1.0 - pab_o), 0.0)
         pw[ok], pab[ok], sl[ok], w_ans[ok] = pwo, pab_o, sl_o, np.nan_to_num(w_o)
     mean_wait = pab * pat
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -129,3 +129,15 @@ def test_many_agents_stay_finite():
     r = erlang_a(np.array([50, 200, 2000]), 10.0, 300.0, 60.0, 20.0)
     assert np.all(np.isfinite(r.service_level)) and np.all(r.service_level <= 1)
     assert np.all(r.abandon_probability < 1e-12)
+
+
+@pytest.mark.parametrize("n,a,aht", [(14, 10.0, 180.0), (20_150, 20_000.0, 300.0)])
+def test_long_patience_tends_to_erlang_c(n, a, aht):
+    """With a mean patience of 10^6 to 10^8 s nobody abandons: Erlang A becomes Erlang C (the
+    gamma functions underflow here; the series path must take over)."""
+    for patience in (1e6, 1e8):
+        r = erlang_a(n, a, aht, patience, 20.0)
+        assert float(r.wait_probability) == pytest.approx(float(erlang.erlang_c(n, a)), rel=1e-3)
+        assert float(r.service_level) == pytest.approx(float(erlang.service_level(n, a, aht, 20)),
+                                                       abs=1e-4)
+        assert float(r.asa_seconds) == pytest.approx(float(erlang.asa(n, a, aht)), rel=1e-3)
