@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from planner.tiers.casemix import wait_band
+
 # KPI name -> cases.csv column. The order is the order of columns and of reasons.
 KPI_COLUMNS: dict[str, str] = {
     "handle_time": "handle_seconds",
@@ -64,9 +66,9 @@ def kpi_window(cases: pd.DataFrame, weeks: int, as_of: pd.Timestamp | None = Non
 def served_cases(cases: pd.DataFrame, window: Window | None = None) -> pd.DataFrame:
     """Cases handled by an agent inside the window, with one numeric outcome column per KPI.
 
-    Adds ``segment`` (case type and channel: what the case-mix model compares within) and
-    ``y_<kpi>`` columns: log handle time, 0/1 for rates (transfers: transferred at least once),
-    CSAT and QA as given. Missing values stay NaN.
+    Adds ``segment`` (case type and channel: what the case-mix model compares within), ``wait_band``
+    (when waits are known) and ``y_<kpi>`` columns: log handle time, 0/1 for rates (transfers:
+    transferred at least once), CSAT and QA as given. Missing values stay NaN.
     """
     if "agent_id" not in cases.columns:
         return pd.DataFrame(columns=["agent_id", "case_type", "segment"])
@@ -95,6 +97,8 @@ def served_cases(cases: pd.DataFrame, window: Window | None = None) -> pd.DataFr
         out[f"y_{kpi}"] = v
     if "handle_seconds" in df.columns:
         out["handle_seconds"] = df["handle_seconds"].astype(float).to_numpy()
+    if "wait_seconds" in df.columns:
+        out["wait_band"] = wait_band(df["wait_seconds"].astype(float).to_numpy())
     # Categoricals: every later grouping and lookup works on small integer codes (a year of cases
     # for 200 agents is a million rows).
     for col in ("agent_id", "case_type", "segment"):

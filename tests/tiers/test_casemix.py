@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.tiers.casemix import fit_case_mix, fit_two_way
+from planner.tiers.casemix import fit_case_mix, fit_two_way, wait_band
 
 
 def test_fit_two_way_recovers_noise_free_effects():
@@ -38,3 +38,19 @@ def test_specialist_on_slow_types_is_faster_after_adjustment():
     fit = fit_case_mix(served, "handle_time", np.array(["G", "S"]))
     ratio = np.exp(fit.effect[1] - fit.effect[0])
     assert ratio == pytest.approx(0.8, rel=1e-6)
+
+
+def test_csat_is_not_blamed_on_the_agent_for_the_customers_wait():
+    # Same true CSAT; B works the busy hours (80% of callers waited 5 min, which costs 0.6 points).
+    rows = []
+    for agent, long_share in (("A", 0.2), ("B", 0.8)):
+        for i in range(100):
+            wait = 300.0 if i < 100 * long_share else 10.0
+            rows.append((agent, "billing", "billing|phone", 4.0 - 0.6 * (wait > 60), wait))
+    served = pd.DataFrame(rows, columns=["agent_id", "case_type", "segment", "y_csat", "wait"])
+    without = fit_case_mix(served, "csat", np.array(["A", "B"]))
+    assert without.effect[1] - without.effect[0] == pytest.approx(-0.36)
+    served["wait_band"] = wait_band(served["wait"].to_numpy())
+    fit = fit_case_mix(served, "csat", np.array(["A", "B"]))
+    assert fit.covariates == ("wait_band",)
+    assert fit.effect[1] - fit.effect[0] == pytest.approx(0.0, abs=1e-6)
