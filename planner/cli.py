@@ -146,11 +146,12 @@ def sample(
         write_sample(center, out, truth)
     cases = center.cases
     table = Table(title=f"sample center written to {out}")
-    for col in ("case type", "channel", "cases", "abandoned", "surveys"):
+    for col in ("case type", "channel", "cases", "abandoned", "surveys (of answered)"):
         table.add_column(col, justify="left" if col in ("case type", "channel") else "right")
     for name, g in cases.groupby("case_type", sort=False):
+        answered = g[g["abandoned"] == 0]
         table.add_row(str(name), str(g["channel"].iloc[0]), f"{len(g):,}",
-                      f"{g['abandoned'].mean():.1%}", f"{(g['csat'] != '').mean():.1%}")
+                      f"{g['abandoned'].mean():.1%}", f"{(answered['csat'] != '').mean():.1%}")
     console.print(table)
     per_agent = center.skills.groupby("agent_id").size()
     console.print(f"{len(cases):,} cases, {len(center.agents)} agents, "
