@@ -57,12 +57,13 @@ class TierResult:
     def write(self, out: str | Path) -> list[Path]:
         """Write the stage's files into the run folder ``out``; returns their paths."""
         out = Path(out)
+        # Four decimals: enough for rates and scores, and never scientific notation for seconds.
         files = [
-            write_csv(self.tiers, out / "tiers.csv", float_format="%.4g"),
-            write_csv(self.skill_levels, out / "skill_levels.csv", float_format="%.4g"),
+            write_csv(self.tiers.round(4), out / "tiers.csv"),
+            write_csv(self.skill_levels.round(4), out / "skill_levels.csv"),
             write_csv(self.cross_skilling, out / "cross_skilling.csv"),
-            write_csv(self.upskilling, out / "upskilling.csv", float_format="%.4g"),
-            write_csv(self.kpis_by_type, out / "kpis_by_type.csv", float_format="%.4g"),
+            write_csv(self.upskilling.round(4), out / "upskilling.csv"),
+            write_csv(self.kpis_by_type.round(4), out / "kpis_by_type.csv"),
         ]
         return files
 

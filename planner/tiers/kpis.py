@@ -83,7 +83,7 @@ def served_cases(cases: pd.DataFrame, window: Window | None = None) -> pd.DataFr
         "case_type": df["case_type"].astype(str).to_numpy(),
         "created_at": df["created_at"].to_numpy(),
     })
-    channel = (df["channel"].astype(str).fillna("").to_numpy() if "channel" in df.columns
+    channel = (df["channel"].astype("string").fillna("").astype(str).to_numpy() if "channel" in df.columns
                else np.full(len(df), ""))
     out["segment"] = out["case_type"] + "|" + channel
     for kpi, col in KPI_COLUMNS.items():
