@@ -109,7 +109,8 @@ def compute_tiers(cases: pd.DataFrame, agents: pd.DataFrame | None, skills: pd.D
         raise MissingInputError("tiers found no KPI with data: cases.csv needs at least one of "
                                 + ", ".join(KPI_COLUMNS.values()))
     used = list(weights)
-    missing = tuple(k for k in KPI_COLUMNS if k not in used)
+    # Named in reasons as "not in the data"; a KPI present but weighted 0 is simply not used.
+    missing = tuple(k for k in KPI_COLUMNS if k not in kpis)
     ids = set(served["agent_id"])
     if agents is not None:
         ids |= set(agents["agent_id"].astype(str))
