@@ -300,6 +300,85 @@ def simulate(
                   f"{out}/simulation_summary.csv")
 
 
+def _print_report_summary(rep, out: Path) -> None:
+    """Key figures and what to do, as the report's first section says them."""
+    table = Table(title=f"weekly plan: {out}/report.html", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for k, v in rep.figures.items():
+        table.add_row(k, v)
+    console.print(table)
+    for i, line in enumerate(rep.headlines, 1):
+        console.print(f"{i}. {line}")
+    for note in rep.notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+
+@app.command()
+@handle_errors
+def report(
+    out: OutOpt = Path("out"),
+    data: Annotated[Path | None, typer.Option(
+        "--data", "-d", help="Data folder (default: the one the run's run.json names)")] = None,
+    resolve_top: Annotated[int, typer.Option(
+        "--resolve-top", min=0, help="Measure the top N training candidates by re-solving")] = 0,
+    resolve_seconds: Annotated[float, typer.Option(
+        "--resolve-seconds", min=1, help="Time limit of each re-solve [s]")] = 8.0,
+) -> None:
+    """Rebuild report.html, report.md and the per-agent exports from a run folder."""
+    from planner.report import build_report
+    from planner.report.cycle import resolver_for_run
+
+    with console.status(f"building the report of {out}") as status:
+        resolve = resolver_for_run(out, data, resolve_seconds) if resolve_top else None
+        rep = build_report(out, data, resolve=resolve, resolve_top=resolve_top,
+                           progress=lambda m: status.update(m))
+    _print_report_summary(rep, out)
+    console.print(f"wrote {out}/report.html, {out}/report.md, {out}/agent_schedules.csv, {out}/agents/")
+
+
+@app.command("run")
+@handle_errors
+def run_cmd(
+    data: Annotated[Path | None, typer.Option(
+        "--data", "-d", help="Data folder (default: the bundled sample data/)")] = None,
+    out: OutOpt = Path("out"),
+    schedule_seconds: Annotated[float, typer.Option(
+        "--schedule-seconds", min=1, help="Scheduler time limit [s]")] = 40.0,
+    replications: Annotated[int, typer.Option(min=1, max=1000, help="Simulation replications")] = 5,
+    resolve_top: Annotated[int, typer.Option(
+        "--resolve-top", min=0, help="Training candidates measured by re-solving")] = 3,
+    resolve_seconds: Annotated[float, typer.Option(
+        "--resolve-seconds", min=1, help="Time limit of each re-solve [s]")] = 8.0,
+) -> None:
+    """The whole weekly cycle: forecast, requirements, tiers, schedule, simulate, report."""
+    import time
+
+    from planner.report.cycle import run_cycle
+
+    start = time.perf_counter()
+    with console.status("starting the weekly cycle") as status:
+        def say(message: str) -> None:
+            status.update(f"[{time.perf_counter() - start:5.0f} s] {message}")
+            if ": done in" in message:
+                console.print(f"[green]✓[/] {message}")
+
+        result = run_cycle(data, out, schedule_seconds=schedule_seconds, replications=replications,
+                           resolve_top=resolve_top, resolve_seconds=resolve_seconds, progress=say)
+    table = Table(title="stages")
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    for k, v in result.timings.items():
+        table.add_row(k, f"{v:.1f}")
+    console.print(table)
+    if result.report is not None:
+        _print_report_summary(result.report, out)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    files = sorted(p.name for p in out.iterdir() if p.is_file())
+    console.print(f"wrote {len(files)} files into {out}: {', '.join(files)} (and agents/)")
+
+
 @app.command()
 @handle_errors
 def forecast(

@@ -18,6 +18,7 @@ import pandas as pd
 from planner.io import DataFolder, PlannerConfig, default_config, load_folder, write_csv, write_text
 from planner.report import charts
 from planner.report.exports import export_agents
+from planner.report.flow import measure_on_fixed_shifts
 from planner.report.runfolder import RunFolder, interval_minutes, read_run
 from planner.report.shortage import eligibility, hiring, hours_per_fte, shortages, swarming
 from planner.report.training import Resolver, measure_by_resolving, training_candidates
@@ -182,17 +183,26 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
                                if f is not None and "agent_id" in f], ignore_index=True) \
             if any(run.get(n) is not None for n in ("cross_skilling", "upskilling")) else None
         cand = training_candidates(cov, asg, elig, skills, tiers, cfg, minutes, suggested)
+        if len(cand):
+            say("recommendations: re-planning activities on the plan's shifts per candidate")
+            types = case_types or sorted(skills["case_type"].unique())
+            cand = measure_on_fixed_shifts(
+                cand, cov, asg, elig, skills, tiers,
+                lambda sk, ti: eligibility(sk, ti, cfg, types), minutes)
+            # Rank by the exact figure; the estimate breaks ties (and orders the unmeasured tail).
+            cand = cand.sort_values(["fixed_shift_hours", "estimated_hours"], ascending=False,
+                                    na_position="last", kind="stable").reset_index(drop=True)
         if resolve is not None and len(cand):
             cand = measure_by_resolving(cand, skills, tiers, resolve, minutes, resolve_top, say)
         rep.training = cand
         if len(cand):
             top = cand.iloc[0]
             measured = top.get("measured_hours")
-            how = (f"measured by re-solving: {measured:.1f} h" if pd.notna(measured)
-                   else "estimated on the current plan")
-            rep.headlines.append(f"Train next: {top['agent_id']} ({top['tier']}) {top['change']} "
-                                 f"removes about {top['estimated_hours']:.1f} h of {top['case_type']} "
-                                 f"shortfall ({how}).")
+            how = f"; a full re-schedule measured {measured:+.1f} h" if pd.notna(measured) else ""
+            rep.headlines.append(
+                f"Train next: {top['agent_id']} ({top['tier']}) {top['change']}: removes "
+                f"{top['fixed_shift_hours']:.1f} h of shortfall with activities re-planned on this "
+                f"week's shifts (first estimate {top['estimated_hours']:.1f} h of {top['case_type']}{how}).")
         fte = hours_per_fte(asg, cfg, minutes)
         rep.hiring = hiring(rep.shortages, cov, skills, fte, minutes)
         rep.figures["on-queue hours per FTE"] = _fmt_hours(fte)
@@ -254,13 +264,18 @@ def build_report(out: str | Path, data: str | Path | DataFolder | None = None,
     if isinstance(data, DataFolder):
         folder = data
     else:
-        where = data or run.manifest.get("data")
         folder = None
-        if where is not None and Path(where).is_dir():
-            say(f"reading the data folder {where}")
-            folder = load_folder(where)
-        elif where is not None:
-            run.notes.append(f"data folder {where} not found: report without history, skills or names")
+        if data is not None:
+            say(f"reading the data folder {data}")
+            folder = load_folder(data)  # given explicitly: a wrong path is the user's error
+        elif run.manifest.get("data"):
+            where = Path(run.manifest["data"])
+            if where.is_dir():
+                say(f"reading the data folder {where} (from run.json)")
+                folder = load_folder(where)
+            else:
+                run.notes.append(f"data folder {where} (run.json) not found: report without history, "
+                                 "skills or names")
     cfg = folder.config if folder is not None else default_config()
     rep = analyse(run, folder, cfg, resolve, resolve_top, say)
     names = None

@@ -141,13 +141,17 @@ def _recommendations(rep: WeeklyReport) -> str:
     parts.append("<h3 id='training'>Cross-skilling and upskilling, ranked by shortfall removed</h3>")
     if rep.training is not None and len(rep.training):
         t = rep.training.head(15)
-        parts.append('<p class="note">estimated hours: shortfall the change removes in this plan '
-                     '(the agent works then on a type with a surplus and the target type is short); '
-                     'measured hours: the scheduler re-solved with the change, against a baseline '
-                     're-solved with the same time limit.</p>')
+        parts.append('<p class="note"><b>removed on these shifts</b>: shortfall hours the change '
+                     'removes when every interval\'s activities are re-planned optimally (a maximum '
+                     'flow) on this week\'s shifts and breaks, against the same re-plan without it; '
+                     '<b>first estimate</b>: the agent moved only where their current type has a '
+                     'surplus; <b>full re-schedule</b>: the scheduler re-run with the change against a '
+                     'baseline re-run with the same time limit (shifts may move; solver noise '
+                     'included).</p>')
         parts.append(table(t, {"kind": None, "agent_id": None, "tier": None, "case_type": None,
-                               "change": None, "estimated_hours": "{:,.1f}", "measured_hours": "{:,.1f}",
-                               "intervals": "{:,.0f}", "suggested_by_tiers": None}))
+                               "change": None, "fixed_shift_hours": "{:,.1f}",
+                               "estimated_hours": "{:,.1f}", "measured_hours": "{:,.1f}",
+                               "suggested_by_tiers": None}))
     elif rep.training is not None:
         parts.append("<p>No single training change removes shortfall in this plan.</p>")
     else:

@@ -46,7 +46,8 @@ def render_markdown(rep: WeeklyReport) -> str:
     if rep.training is not None and len(rep.training):
         out += ["", "## Training, ranked by shortfall removed", "",
                 _md_table(rep.training, {"kind": None, "agent_id": None, "change": None,
-                                         "estimated_hours": "{:.1f}", "measured_hours": "{:.1f}"}, 5)]
+                                         "fixed_shift_hours": "{:.1f}", "estimated_hours": "{:.1f}",
+                                         "measured_hours": "{:.1f}"}, 5)]
     if rep.hiring is not None and len(rep.hiring):
         out += ["", "## Hiring", "",
                 _md_table(rep.hiring, {"skill_set": None, "shortfall_hours": "{:.1f}", "fte": "{:.2f}",

@@ -130,6 +130,12 @@ def read_run(path: str | Path) -> RunFolder:
             run.notes.append(f"{file} could not be read ({type(err).__name__}: {err}); ignored")
             continue
         frame = _parse_timestamps(normalise_columns(frame))
+        if "policy" in frame.columns and frame["policy"].nunique() > 1:
+            # Several routing policies compared: the report shows the one the plan is meant for.
+            names = list(dict.fromkeys(frame["policy"].astype(str)))
+            keep = "tier-aware" if "tier-aware" in names else names[0]
+            frame = frame[frame["policy"].astype(str) == keep].reset_index(drop=True)
+            run.notes.append(f"{file}: policies {', '.join(names)}; the report shows {keep}")
         lacking = [c for c in NEEDED.get(name, ()) if c not in frame.columns]
         if lacking:
             run.notes.append(f"{file} lacks column(s) {', '.join(lacking)}; ignored")

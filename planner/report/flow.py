@@ -1,0 +1,84 @@
+"""Exact re-planning of activities on fixed shifts, as a maximum flow: what a skill change is worth.
+
+With the shifts and breaks of the plan held fixed, the best assignment of working agents to case
+types in one interval is a bipartite b-matching: each working agent covers at most one case type they
+are eligible for, each case type takes at most its requirement. Its value (agent-intervals covered)
+is a maximum flow, and all intervals are independent, so the whole week is one flow network:
+
+    source -> (agent, interval) [cap 1] -> (case type, interval) [cap 1 if eligible]
+           -> sink [cap = required]
+
+The uncovered requirement is the least shortfall any activity plan on these shifts can reach. The
+difference with and without a training change is exact for the plan's shifts and free of solver
+noise (a CP-SAT re-solve under a short time limit varies by more than one change is worth); the full
+re-solve, which may also move shifts, is left to :func:`~planner.report.training.measure_by_resolving`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
+
+from planner.report.shortage import working
+
+
+def least_shortfall(coverage: pd.DataFrame, assignments: pd.DataFrame, eligible: pd.DataFrame,
+                    minutes: int) -> float:
+    """Least total shortfall [agent-hours] of the plan's shifts with the given eligibility.
+
+    Parameters
+    ----------
+    coverage : case_type, interval_start, required (the requirement per interval).
+    assignments : the plan (who works when); break/lunch/training intervals are not available.
+    eligible : agent_id, case_type pairs an agent may take (one row each).
+    """
+    req = coverage[["case_type", "interval_start", "required"]].copy()
+    req["required"] = np.ceil(req["required"].astype(float).clip(lower=0) - 1e-9).astype(np.int64)
+    req = req[req["required"] > 0].reset_index(drop=True)
+    total = int(req["required"].sum())
+    if total == 0:
+        return 0.0
+    work = working(assignments)[["agent_id", "interval_start"]].drop_duplicates().reset_index(drop=True)
+    work["agent_id"] = work["agent_id"].astype(str)
+    elig = eligible[["agent_id", "case_type"]].astype(str).drop_duplicates()
+    # Edges (agent-interval, type-interval) where the agent is eligible and the type is required.
+    pairs = work.reset_index(names="w").merge(elig, on="agent_id").merge(
+        req.reset_index(names="r")[["r", "case_type", "interval_start"]],
+        on=["case_type", "interval_start"])
+    n_w, n_r = len(work), len(req)
+    source, sink = 0, 1 + n_w + n_r
+    rows = np.concatenate([np.zeros(n_w, dtype=np.int64), 1 + pairs["w"].to_numpy(),
+                           1 + n_w + np.arange(n_r)])
+    cols = np.concatenate([1 + np.arange(n_w), 1 + n_w + pairs["r"].to_numpy(),
+                           np.full(n_r, sink)])
+    caps = np.concatenate([np.ones(n_w, dtype=np.int64), np.ones(len(pairs), dtype=np.int64),
+                           req["required"].to_numpy()])
+    graph = csr_matrix((caps.astype(np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
+    flow = maximum_flow(graph, source, sink).flow_value
+    return float(total - flow) * minutes / 60.0
+
+
+def measure_on_fixed_shifts(candidates: pd.DataFrame, coverage: pd.DataFrame,
+                            assignments: pd.DataFrame, elig: pd.DataFrame, skills: pd.DataFrame,
+                            tiers: pd.DataFrame | None, eligibility_fn, minutes: int,
+                            top: int = 30) -> pd.DataFrame:
+    """Add ``fixed_shift_hours``: shortfall each candidate removes with activities re-planned exactly.
+
+    ``eligibility_fn(skills, tiers)`` recomputes eligibility after a change (the report's own
+    :func:`~planner.report.shortage.eligibility` bound to the config and case types).
+    """
+    out = candidates.copy()
+    out["fixed_shift_hours"] = np.nan
+    if out.empty:
+        return out
+    base_pairs = elig[elig["eligible"]]
+    base = least_shortfall(coverage, assignments, base_pairs, minutes)
+    out["fixed_shift_baseline_hours"] = base
+    for i in range(min(top, len(out))):
+        sk, ti = out.at[i, "_change"].apply(skills, tiers)
+        e = eligibility_fn(sk, ti)
+        out.at[i, "fixed_shift_hours"] = base - least_shortfall(coverage, assignments,
+                                                                e[e["eligible"]], minutes)
+    return out
