@@ -1,10 +1,11 @@
 """Rolling-origin backtest, model selection per case type, and interval calibration.
 
-Origins are weekly, the most recent one ``weeks`` before the end of history; each model is fitted on
+Origins are weekly, the most recent one a week before the end of history; each model is fitted on
 the history before the origin and forecasts the following ``weeks`` weeks (cut at the end of
-history). Scores pool the open, known intervals of every origin: MASE (period one week, scaled per
-origin on that origin's training history), WAPE, bias and the coverage of conformal intervals
-calibrated leave-one-origin-out. Works with any model that keeps the :class:`Forecaster` contract.
+history, so the recent origins score the first weeks of the horizon only). Scores pool the open,
+known intervals of every origin: MASE (period one week, scaled per origin on that origin's training
+history), WAPE, bias and the coverage of conformal intervals calibrated leave-one-origin-out.
+Works with any model that keeps the :class:`Forecaster` contract.
 """
 
 from __future__ import annotations
@@ -48,13 +49,12 @@ class TypeBacktest:
     notes: tuple[str, ...] = field(default=())
 
 
-def origins(history: History, weeks: int, max_origins: int = 10,
-            min_train_weeks: int = 4) -> list[int]:
+def origins(history: History, max_origins: int = 10, min_train_weeks: int = 4) -> list[int]:
     """Grid positions of the weekly origins, oldest first (may be empty for short history)."""
     period = 7 * 24 * 60 // history.interval_minutes
     n = len(history.times)
     out = []
-    for j in range(weeks, weeks + max_origins):
+    for j in range(1, 1 + max_origins):
         o = n - j * period
         if o < min_train_weeks * period:
             break
@@ -103,7 +103,7 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
     """
     models = list(models) if models is not None else default_models()
     period = 7 * 24 * 60 // history.interval_minutes
-    starts = origins(history, weeks, max_origins)
+    starts = origins(history, max_origins)
     n = len(history.times)
     # forecasts[type][label] -> list per origin of (actual, forecast) over scored intervals
     collected: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = {
@@ -194,8 +194,10 @@ def _choose(scores: pd.DataFrame, history: History, name: str) -> tuple[str, str
     recent = history.volume[name][-8 * 7 * 24 * 60 // history.interval_minutes:]
     cases = float(np.nansum(recent))
     if cases < MIN_CASES_TO_SELECT:
-        return ProfileModel.name, (f"{name}: only {cases:.0f} cases in the last 8 weeks; no model "
-                                   f"selection, profile model with the pooled shape of all types")
+        every = float(np.nansum(history.volume[name]))
+        return ProfileModel.name, (f"{name}: only {cases:.0f} case(s) in the last 8 weeks "
+                                   f"({every:.0f} in all history); no model selection, profile "
+                                   f"model with the pooled shape of all types")
     window = best_window(scores)
     pool = scores[(~scores["model"].str.startswith(BASELINE)) | (scores["model"] == window)]
     pool = pool[pool["mase"].notna()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from planner.forecast.backtest import (
     pooled_prior,
     run_backtest,
 )
+from planner.forecast.base import Forecaster
 from planner.forecast.calendar import (
     arrival_calendar,
     holiday_dates,
@@ -72,6 +74,7 @@ def _history_frames(history: DataFolder | pd.DataFrame) -> tuple[pd.DataFrame | 
 def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = None, *,
              weeks: int = 1, start: date | datetime | str | None = None,
              interval_minutes: int | None = None, level: float = 0.8,
+             models: Sequence[Forecaster] | None = None,
              progress: Progress | None = None) -> ForecastResult:
     """Forecast volume (with an interval) and handle time per case type and interval.
 
@@ -90,6 +93,8 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
         15, 30 or 60 (default: the config's).
     level : float
         Central coverage of ``volume_low`` .. ``volume_high``.
+    models : sequence of Forecaster, optional
+        Candidate models (default: :func:`~planner.forecast.backtest.default_models`).
     progress : callable, optional
         ``progress(case_type, done, total)`` during the backtest.
     """
@@ -122,12 +127,14 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
         notes.append(f"forecast starts {first_day:%Y-%m-%d}, "
                      f"{(first_day - hist.times[-1]).days} day(s) after the history ends")
 
-    results = run_backtest(hist, weeks=weeks, level=level, progress=progress)
+    candidates = list(models) if models is not None else default_models()
+    results = run_backtest(hist, weeks=weeks, level=level, models=candidates, progress=progress)
     for r in results.values():
         notes += r.notes
     handle = _handle_time(cases, volumes, types, minutes, hist)
     notes += handle.notes
-    frame = _final_forecast(hist, results, handle, config, first_day, weeks, minutes, level, notes)
+    frame = _final_forecast(hist, results, handle, config, first_day, weeks, minutes, level, notes,
+                            candidates)
     return ForecastResult(frame, _backtest_table(results), tuple(notes),
                           {t: r.chosen for t, r in results.items()})
 
@@ -152,16 +159,18 @@ def _handle_time(cases: pd.DataFrame | None, volumes: pd.DataFrame | None, types
     return estimate_handle_time(samples, types, minutes, end=end)
 
 
-def _model_for(label: str):
-    for model in default_models():
+def _model_for(label: str, candidates: Sequence[Forecaster]) -> Forecaster:
+    """A fresh copy of the candidate with this label (the profile model for fallbacks)."""
+    for model in candidates:
         if model.label == label:
-            return model
+            return type(model)(**model.get_params())
     return ProfileModel()
 
 
 def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: HandleTime,
                     config: PlannerConfig, first_day: pd.Timestamp, weeks: int, minutes: int,
-                    level: float, notes: list[str]) -> pd.DataFrame:
+                    level: float, notes: list[str],
+                    candidates: Sequence[Forecaster]) -> pd.DataFrame:
     """Fit each type's chosen model on all history and forecast the horizon."""
     times = interval_grid(first_day, first_day + pd.Timedelta(weeks=weeks), minutes)
     hol = holiday_dates(config.center, range(times[0].year, times[-1].year + 1))
@@ -173,7 +182,7 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         is_hol = holiday_mask(times, hol) & is_open
         holidays_open |= {d.date() for d in times[is_hol]}
         horizon = pd.DataFrame({"interval_start": times, "open": is_open})
-        model = _model_for(res.chosen)
+        model = _model_for(res.chosen, candidates)
         frame = hist.frame(name)
         model = model.fit(frame, prior=prior) if isinstance(model, ProfileModel) else model.fit(frame)
         vol = model.predict(horizon)["volume"].to_numpy()

@@ -50,18 +50,20 @@ def daily_totals(vol: np.ndarray, open_days: np.ndarray) -> np.ndarray:
 def weekday_counts(vol: np.ndarray, opened: np.ndarray, weekday: np.ndarray,
                    weeks: int) -> tuple[np.ndarray, np.ndarray]:
     """Counts per weekday and slot over the last ``weeks`` weeks (valid days only), and the open
-    pattern of each weekday in the most recent week."""
+    slots of each weekday on those days."""
     days = vol.shape[0]
     sel = slice(max(days - 7 * weeks, 0), days)
     v, wd = vol[sel], weekday[sel]
+    o = opened[sel]
     counts = np.zeros((7, vol.shape[1]))
-    for day in range(7):
-        rows = v[(wd == day) & np.isfinite(v).all(axis=1)]
-        if len(rows):
-            counts[day] = rows.sum(axis=0)
     pattern = np.zeros((7, vol.shape[1]), dtype=bool)
-    for i in range(max(days - 7, 0), days):
-        pattern[weekday[i]] = opened[i]
+    for day in range(7):
+        valid = (wd == day) & np.isfinite(v).all(axis=1)
+        if valid.any():
+            counts[day] = v[valid].sum(axis=0)
+            # open slots of the weekday on its ordinary (unmasked) days: a closed holiday Monday
+            # must not close every Monday
+            pattern[day] = o[valid].any(axis=0)
     return counts, pattern
 
 

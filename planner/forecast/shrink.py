@@ -5,6 +5,8 @@ around a prior shape ``p0``: the posterior mean of the shares is ``(c + alpha * 
 The concentration ``alpha`` is estimated by the method of moments from the Pearson statistic:
 ``E[X2] = (S - 1) (N + alpha) / (1 + alpha)`` (Mosimann 1962), so a busy type whose shape really
 differs from the prior keeps its own shape, and a quiet one (a type with 3 cases) takes the prior's.
+``alpha`` is at least the number of categories, since the moment estimate is unreliable for a few
+counts.
 """
 
 from __future__ import annotations
@@ -46,7 +48,10 @@ def concentration(counts: np.ndarray, prior: np.ndarray) -> float:
     ratio = x2 / (cats - 1)
     if ratio <= 1.0:
         return np.inf
-    return max((total - ratio) / (ratio - 1.0), 0.0)
+    # The moment estimate is very noisy for a handful of counts (3 cases in one slot look like
+    # "no pooling at all"); at least one pseudo-count per category keeps a quiet type near the prior
+    # while costing a busy type (thousands of cases) nothing.
+    return max((total - ratio) / (ratio - 1.0), float(cats))
 
 
 def shrink_shares(counts: np.ndarray, prior: np.ndarray) -> np.ndarray:

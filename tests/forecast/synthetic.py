@@ -31,8 +31,10 @@ def rates(start: str, weeks: int, daily: float, growth_per_week: float = 0.0,
     per_day = pd.Series(shape).groupby(np.arange(len(times)) // (24 * 60 // minutes)).transform("sum")
     days = (times - times[0]).days.to_numpy()
     level = daily * (1 + growth_per_week) ** (days / 7)
-    rate = level * WEEKDAY[wd] * shape / per_day.to_numpy()
-    return pd.DataFrame({"interval_start": times, "rate": np.nan_to_num(rate), "open": is_open})
+    share = np.divide(shape, per_day.to_numpy(), out=np.zeros(len(shape)),
+                      where=per_day.to_numpy() > 0)
+    rate = level * WEEKDAY[wd] * share
+    return pd.DataFrame({"interval_start": times, "rate": rate, "open": is_open})
 
 
 def counts(rate: pd.DataFrame, seed: int = 0) -> np.ndarray:
