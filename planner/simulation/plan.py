@@ -9,8 +9,10 @@ Who is on queue (:func:`build_plan`):
   interval. A case type (or ``swarm``) puts the agent on queue with that primary activity; any other
   activity (``break``, ``lunch``, ``training``, ``meeting``, ...) takes the agent off queue. Intervals
   without a row are off.
-* ``schedule.csv`` breaks (if given) are then cut out of those intervals to the minute: a 15-minute
-  break inside a 30-minute interval the assignments mark as ``billing`` leaves 15 minutes on queue.
+* ``schedule.csv`` breaks (if given) are then cut out to the minute. The scheduler marks a whole
+  interval ``break`` for a 15-minute break: such an interval is on queue outside the break, on the
+  activity of the interval before (else after). A ``break``/``lunch`` interval without a schedule
+  break inside stays off, and a schedule break inside a working interval is still cut out.
 * With a schedule but no assignments, an agent is on queue for the whole shift minus breaks with every
   skill primary (:data:`~planner.routing.ANY`).
 """
@@ -27,6 +29,7 @@ from planner.errors import ContractError, Problem
 from planner.routing.center import ANY, OFF, SWARM, Center
 
 ON_QUEUE_ANY = ("any", "available", "queue", "on_queue")
+BREAKS = ("break", "lunch")
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,23 +225,27 @@ def build_plan(center: Center, forecast: pd.DataFrame, *, interval_minutes: int,
     shifts = breaks = None
     if schedule is not None and len(schedule):
         shifts, breaks = schedule_windows(schedule)
+    win = None
+    if breaks is not None and len(breaks):
+        win = pd.DataFrame({"agent": agent_codes(breaks["agent_id"], "schedule.csv"),
+                            "start": secs(breaks["start"]), "end": secs(breaks["end"])})
     if assignments is not None:
         acts = assignments["activity"].astype(str).str.strip()
         code = np.array([_activity_code(a, tpos) for a in acts], dtype=np.int64)
+        agent = agent_codes(assignments["agent_id"], "assignments.csv")
+        start = secs(assignments["interval_start"])
+        if win is not None:
+            code = _refine_breaks(agent, start, L, code, acts.str.lower().isin(BREAKS).to_numpy(),
+                                  win)
         keep = code != OFF
-        a = assignments[keep]
-        start = secs(a["interval_start"])
-        seg = _segments_frame(agent_codes(a["agent_id"], "assignments.csv"), start, start + L,
-                              code[keep])
+        seg = _segments_frame(agent[keep], start[keep], start[keep] + L, code[keep])
     elif shifts is not None:
         seg = _segments_frame(agent_codes(shifts["agent_id"], "schedule.csv"), secs(shifts["start"]),
                               secs(shifts["end"]), np.full(len(shifts), ANY))
     else:
         n = center.n_agents
         seg = _segments_frame(np.arange(n), np.zeros(n), np.full(n, n_int * L), np.full(n, ANY))
-    if breaks is not None and len(breaks):
-        win = pd.DataFrame({"agent": agent_codes(breaks["agent_id"], "schedule.csv"),
-                            "start": secs(breaks["start"]), "end": secs(breaks["end"])})
+    if win is not None:
         seg = _cut(seg, win)
     seg = seg.assign(start=seg["start"].clip(lower=0.0))
     seg = seg[seg["end"] > seg["start"]]
@@ -246,6 +253,34 @@ def build_plan(center: Center, forecast: pd.DataFrame, *, interval_minutes: int,
                 seg_agent=seg["agent"].to_numpy(np.int64), seg_start=seg["start"].to_numpy(float),
                 seg_end=seg["end"].to_numpy(float), seg_activity=seg["activity"].to_numpy(np.int64),
                 volume_low=low, volume_high=high)
+
+
+def _refine_breaks(agent: np.ndarray, start: np.ndarray, L: float, code: np.ndarray,
+                   is_break: np.ndarray, win: pd.DataFrame) -> np.ndarray:
+    """A break/lunch interval that holds a shorter schedule break is on queue around the break.
+
+    The scheduler marks a whole interval ``break`` for a 15-minute break; the agent is on queue for
+    the rest of it, on the activity of the agent's interval before (else after). The exact break is
+    cut out afterwards. A break interval without a schedule break inside stays off queue.
+    """
+    code = code.copy()
+    frame = pd.DataFrame({"agent": agent, "start": start, "code": code, "row": np.arange(len(code))})
+    frame = frame.sort_values(["agent", "start"], kind="stable")
+    work = frame["code"].where(~is_break[frame["row"].to_numpy()] & (frame["code"] != OFF))
+    # Only the neighbour interval right before/after counts (not a working interval hours away).
+    prev_ok = (frame["agent"].shift() == frame["agent"]) & (frame["start"].shift() == frame["start"] - L)
+    next_ok = (frame["agent"].shift(-1) == frame["agent"]) & (frame["start"].shift(-1)
+                                                              == frame["start"] + L)
+    fill = work.shift().where(prev_ok).fillna(work.shift(-1).where(next_ok))
+    by_agent = {a: list(zip(w["start"], w["end"], strict=True)) for a, w in win.groupby("agent")}
+    for pos, row, a, s in zip(range(len(frame)), frame["row"], frame["agent"], frame["start"],
+                              strict=True):
+        if not is_break[row] or np.isnan(fill.iloc[pos]):
+            continue
+        inside = [(ws, we) for ws, we in by_agent.get(a, ()) if ws < s + L and we > s]
+        if inside and sum(min(we, s + L) - max(ws, s) for ws, we in inside) < L:
+            code[row] = int(fill.iloc[pos])
+    return code
 
 
 def _activity_code(activity: str, tpos: dict[str, int]) -> int:

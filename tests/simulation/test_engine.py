@@ -203,3 +203,18 @@ def test_swarm_activity_code_reaches_the_plan():
     plan = build_plan(c, forecast({"tech": 1}), interval_minutes=30,
                       assignments=assignments({"x1": ["swarm"] * 4, "h1": ["lunch", "tech"]}))
     assert set(plan.seg_activity.tolist()) == {SWARM, 0}
+
+
+def test_a_short_break_in_a_break_interval_leaves_the_rest_on_queue():
+    c = make({"billing": CaseTypeConfig(), "returns": CaseTypeConfig()},
+             [("a1", "billing", 3), ("a1", "returns", 3)])
+    acts = ["returns", "returns", "break", "billing", "lunch", "billing"]
+    sched = pd.DataFrame({"agent_id": ["a1"], "date": [DAY], "shift_start": ["09:00"],
+                          "shift_end": ["12:00"],
+                          "breaks": ["break 10:00-10:15; lunch 11:00-11:30"]})
+    plan = build_plan(c, forecast({"billing": 1}, hours=3), interval_minutes=30,
+                      assignments=assignments({"a1": acts}), schedule=sched)
+    h = 3600.0
+    got = list(zip(plan.seg_start / h, plan.seg_end / h, plan.seg_activity, strict=True))
+    # 10:15-10:30 is on queue on returns (the interval before the break); lunch is off throughout.
+    assert got == [(0.0, 1.0, 1), (1.25, 1.5, 1), (1.5, 2.0, 0), (2.5, 3.0, 0)]
