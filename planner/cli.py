@@ -298,6 +298,8 @@ def simulate(
     console.print(f"{result.events:,} events in {result.seconds:.1f} s "
                   f"({result.events_per_second:,.0f} events/s); wrote {out}/simulation.csv and "
                   f"{out}/simulation_summary.csv")
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
 
 
 def _print_report_summary(rep, out: Path) -> None:

@@ -7,7 +7,7 @@ and hand-offs) are kept apart. Randomness is a ``numpy.random.Generator`` passed
 
 from planner.simulation.engine import Records, SimulationOptions, draw_arrivals, simulate
 from planner.simulation.handle_time import ExponentialHandleTime, LognormalHandleTime
-from planner.simulation.inputs import load_center_and_plan, read_run
+from planner.simulation.inputs import load_center_and_plan, plan_notes, read_run
 from planner.simulation.metrics import (
     confidence_summary,
     interval_table,
@@ -21,6 +21,7 @@ from planner.simulation.run import SimulationResult, run_simulation, simulate_we
 __all__ = [
     "ExponentialHandleTime", "LognormalHandleTime", "Plan", "Records", "SimulationOptions",
     "SimulationResult", "build_plan", "confidence_summary", "draw_arrivals", "interval_table",
-    "load_center_and_plan", "outcomes", "pool_intervals", "read_run", "run_simulation", "simulate",
+    "load_center_and_plan", "outcomes", "plan_notes", "pool_intervals", "read_run",
+    "run_simulation", "simulate",
     "simulate_week", "weekly_metrics",
 ]

@@ -110,6 +110,32 @@ def plan_case_types(data: DataFolder, inputs: RunInputs) -> list[str]:
     return types
 
 
+def plan_notes(center: Center, plan: Plan) -> list[str]:
+    """What in the plan routing cannot honour: activities on a type the agent lacks the skill,
+    level or tier for (the agent is on queue but takes no such case until relaxation/overflow)."""
+    notes = []
+    act, agent = plan.seg_activity, plan.seg_agent
+    on_type = act >= 0
+    if not on_type.any():
+        return notes
+    a, t = agent[on_type], act[on_type]
+    hours = (plan.seg_end - plan.seg_start)[on_type] / 3600.0
+    lv = center.level[a, t]
+    for label, bad in (("no skill on", lv == 0),
+                       ("a level below the minimum of",
+                        (lv > 0) & (lv < center.min_level[t])),
+                       ("a tier below the minimum of",
+                        (lv > 0) & (center.tier[a] < center.min_tier[t]))):
+        if bad.any():
+            pairs = sorted({f"{center.agent_ids[i]} {center.case_types[j]}"
+                            for i, j in zip(a[bad], t[bad], strict=True)})
+            shown = ", ".join(pairs[:6]) + (f" and {len(pairs) - 6} more" if len(pairs) > 6 else "")
+            notes.append(f"assignments.csv: {hours[bad].sum():,.1f} agent-hours planned on a case "
+                         f"type the agent has {label} ({shown}); routing follows skills.csv and "
+                         "the type's rules, so those hours take none of that type")
+    return notes
+
+
 def load_center_and_plan(data: DataFolder, inputs: RunInputs) -> tuple[Center, Plan]:
     """Build the routing center and the simulation plan from a data folder and a run folder."""
     agents, skills = data.require_agents("simulate")

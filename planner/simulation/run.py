@@ -8,6 +8,7 @@ policies is far less noisy than either figure. Results do not depend on the numb
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +23,7 @@ from planner.routing.center import Center
 from planner.routing.policies import RoutingPolicy, make_policy
 from planner.simulation.engine import SimulationOptions, simulate
 from planner.simulation.handle_time import ExponentialHandleTime, LognormalHandleTime
-from planner.simulation.inputs import load_center_and_plan, read_run
+from planner.simulation.inputs import load_center_and_plan, plan_notes, read_run
 from planner.simulation.metrics import (
     confidence_summary,
     interval_table,
@@ -42,6 +43,8 @@ class SimulationResult:
     summary : simulation_summary.csv (per policy and case type plus ``all``: mean and 95% CI).
     weekly : the per-replication weekly metrics behind the summary.
     events : discrete events processed over all runs; seconds : wall-clock time of the runs.
+    notes : what in the plan routing could not honour (see
+        :func:`~planner.simulation.inputs.plan_notes`).
     """
 
     intervals: pd.DataFrame
@@ -49,6 +52,7 @@ class SimulationResult:
     weekly: pd.DataFrame
     events: int
     seconds: float
+    notes: tuple[str, ...] = ()
 
     @property
     def events_per_second(self) -> float:
@@ -135,6 +139,7 @@ def run_simulation(data: str | Path | DataFolder, run: str | Path, *, policies: 
     result = simulate_week(center, plan, built, replications=replications,
                            seed=folder.config.seed if seed is None else seed, options=options,
                            workers=workers, progress=progress)
+    result = dataclasses.replace(result, notes=tuple(plan_notes(center, plan)))
     write_csv(result.intervals, Path(run) / "simulation.csv", float_format="%.4f")
     write_csv(result.summary, Path(run) / "simulation_summary.csv", float_format="%.4f")
     return result

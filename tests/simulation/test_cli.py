@@ -97,3 +97,16 @@ def test_bad_scenario_is_explained(tmp_path):
     res = CliRunner().invoke(app, ["simulate", "-d", str(data), "-o", str(run),
                                    "--scenario", "lots"])
     assert res.exit_code == 3 and "scenario" in res.output
+
+
+def test_activity_without_the_skill_is_reported(tmp_path):
+    data = write_folder(tmp_path / "data")
+    run = tmp_path / "run"
+    write_run(run)
+    asg = pd.read_csv(run / "assignments.csv")
+    asg.loc[asg["agent_id"] == "a2", "activity"] = "returns"  # a2 has no returns skill
+    asg.to_csv(run / "assignments.csv", index=False)
+    res = CliRunner().invoke(app, ["simulate", "-d", str(data), "-o", str(run),
+                                   "--replications", "1", "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    assert "4.0 agent-hours" in res.output and "a2 returns" in res.output
