@@ -182,6 +182,8 @@ class TierConfig(_Model):
     hysteresis_sd_share: float = Field(default=0.5, ge=0, le=3)
     # Cases of one type an agent needs in the window for a learned proficiency level on it.
     proficiency_min_cases: int = Field(default=10, ge=1)
+    # High (low) only when the score's 90% interval is above (below) the team average.
+    require_credible: bool = True
 
     @model_validator(mode="after")
     def _check(self) -> TierConfig:

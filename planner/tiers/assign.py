@@ -4,6 +4,9 @@ Hysteresis: an agent keeps the previous tier while the score stays within ``marg
 band, so an agent whose score wobbles around a boundary does not flip at every run. The margin is the
 configured ``hysteresis`` (in score units, i.e. between-agent standard deviations) plus a share of
 the agent's own score uncertainty: evidence that is vague must cross further before it moves someone.
+
+Credibility: with ``require_credible`` an agent is high (low) only when the score's interval lies
+above (below) the team average, so a team without real differences is not split into tiers by noise.
 """
 
 from __future__ import annotations
@@ -52,9 +55,10 @@ def band_of(score: np.ndarray, bands: Bands) -> np.ndarray:
 
 
 def assign_tiers(score: np.ndarray, score_sd: np.ndarray, eligible: np.ndarray, bands: Bands,
-                 previous: np.ndarray | None, hysteresis: float, sd_share: float = 0.5
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Tier per agent and whether hysteresis kept the previous tier.
+                 previous: np.ndarray | None, hysteresis: float, sd_share: float = 0.5,
+                 credible_z: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tier per agent, whether hysteresis kept the previous tier, and whether the evidence held an
+    agent in medium.
 
     Parameters
     ----------
@@ -66,8 +70,18 @@ def assign_tiers(score: np.ndarray, score_sd: np.ndarray, eligible: np.ndarray, 
         The previous tier per agent ("" or NaN when unknown).
     hysteresis, sd_share : float
         Margin = hysteresis + sd_share * score_sd.
+    credible_z : float or None
+        When given, high needs ``score - credible_z * sd > 0`` and low ``score + credible_z * sd < 0``:
+        the agent's interval must exclude the team average (score 0). Percentile bands always fill
+        their shares, even in a team where nobody differs; this keeps such agents medium.
     """
     new = band_of(score, bands)
+    held = np.zeros(len(score), dtype=bool)
+    if credible_z is not None:
+        sd = np.asarray(score_sd)
+        held = ((new == "high") & (score - credible_z * sd <= 0)) | (
+            (new == "low") & (score + credible_z * sd >= 0))
+        new = np.where(held, "medium", new)
     kept = np.zeros(len(score), dtype=bool)
     if previous is not None:
         prev = np.asarray(pd.Series(previous).fillna("").astype(str), dtype=object)
@@ -78,8 +92,9 @@ def assign_tiers(score: np.ndarray, score_sd: np.ndarray, eligible: np.ndarray, 
         keep = (stay_high | stay_low | stay_medium) & (prev != new)
         new = np.where(keep, prev, new)
         kept = keep
+        held &= ~keep
     tiers = np.where(eligible, new, INSUFFICIENT)
-    return tiers.astype(object), kept & eligible
+    return tiers.astype(object), kept & eligible, held & eligible
 
 
 def read_previous(path: str | Path) -> pd.DataFrame:

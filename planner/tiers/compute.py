@@ -126,8 +126,9 @@ def compute_tiers(cases: pd.DataFrame, agents: pd.DataFrame | None, skills: pd.D
     eligible = n_cases >= cfg.min_cases
     bands = band_thresholds(score, eligible, cfg)
     prev = _previous_tiers(previous, agent_ids)
-    tier, kept = assign_tiers(score, sd, eligible, bands, prev, cfg.hysteresis,
-                              cfg.hysteresis_sd_share)
+    tier, kept, held = assign_tiers(score, sd, eligible, bands, prev, cfg.hysteresis,
+                                    cfg.hysteresis_sd_share,
+                                    Z_LEVEL if cfg.require_credible else None)
 
     complexity = {t: config.case_type(t).complexity for t in set(served["case_type"])}
     shares = mix_shares(served, complexity, agent_ids)
@@ -146,6 +147,7 @@ def compute_tiers(cases: pd.DataFrame, agents: pd.DataFrame | None, skills: pd.D
             csat_raw=float(raw["csat"].iloc[i]) if "csat" in used else float("nan"),
             surveys=int(raw["surveys"].fillna(0).iloc[i]) if "csat" in used else 0,
             kept_by_hysteresis=bool(kept[i]), band_edge=float(edge), missing_kpis=missing,
+            held_by_evidence=bool(held[i]),
         )
         reasons.append(reason_line(facts))
 

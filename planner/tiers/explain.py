@@ -28,6 +28,7 @@ class AgentFacts:
     kept_by_hysteresis: bool = False
     band_edge: float = math.nan
     missing_kpis: tuple[str, ...] = ()
+    held_by_evidence: bool = False
 
 
 def kpi_phrase(kpi: str, value: float, team: float) -> str:
@@ -52,9 +53,19 @@ def kpi_phrase(kpi: str, value: float, team: float) -> str:
     raise KeyError(kpi)
 
 
+def _material(kpi: str, value: float, team: float) -> bool:
+    """Whether the difference survives the rounding of the phrase ("0% faster" says nothing)."""
+    if kpi == "handle_time":
+        return abs(value - 1) >= 0.005
+    if kpi == "qa":
+        return abs(value - team) >= 0.5
+    return abs(value - team) >= 0.005
+
+
 def _pick(facts: AgentFacts) -> list[str]:
     """The KPIs to cite: those that pushed the agent toward the tier, the largest first."""
-    c = {k: v for k, v in facts.contributions.items() if abs(v) >= _MIN_CONTRIBUTION}
+    c = {k: v for k, v in facts.contributions.items()
+         if abs(v) >= _MIN_CONTRIBUTION and _material(k, facts.values[k], facts.teams[k])}
     if facts.tier == "high":
         order = sorted((k for k in c if c[k] > 0), key=lambda k: -c[k])[:2]
     elif facts.tier == "low":
@@ -91,6 +102,10 @@ def reason_line(facts: AgentFacts) -> str:
     if facts.kept_by_hysteresis:
         line += (f"; kept {facts.tier} from the previous run (score {facts.score:+.2f} is within the "
                  f"hysteresis margin of the band edge {facts.band_edge:+.2f})")
+    if facts.held_by_evidence:
+        side = "high" if facts.score > 0 else "low"
+        line += (f"; in the {side} band by score ({facts.score:+.2f}) but its interval reaches the team "
+                 "average: not enough evidence to call it " + side)
     if facts.missing_kpis:
         used = ", ".join(LABELS[k] for k in facts.values)
         line += f"; KPIs used: {used} (not in the data: {', '.join(LABELS[k] for k in facts.missing_kpis)})"
