@@ -10,8 +10,9 @@ Works with any model that keeps the :class:`Forecaster` contract.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,8 @@ class TypeBacktest:
     chosen: str
     quantiles: tuple[float, float] | None
     notes: tuple[str, ...] = field(default=())
+    #: per origin and model: interval_start, actual, forecast (only with keep_forecasts=True)
+    forecasts: pd.DataFrame | None = None
 
 
 def origins(history: History, max_origins: int = 10, min_train_weeks: int = 4) -> list[int]:
@@ -82,7 +85,7 @@ def _fit(model: Forecaster, frame: pd.DataFrame, prior: PooledShape | None) -> F
 
 
 def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaster] | None = None,
-                 level: float = 0.8, max_origins: int = 10,
+                 level: float = 0.8, max_origins: int = 10, keep_forecasts: bool = False,
                  progress: Progress | None = None) -> dict[str, TypeBacktest]:
     """Backtest every model on every case type and choose one per type.
 
@@ -98,13 +101,24 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
         Central coverage of the prediction intervals.
     max_origins : int
         At most this many weekly origins (10 by default: at least 8 needs 12 weeks of history).
+    keep_forecasts : bool
+        Keep every origin's forecast in ``TypeBacktest.forecasts`` (for benchmarks).
     progress : callable, optional
         ``progress(case_type, done, total)`` after each origin.
     """
     models = list(models) if models is not None else default_models()
     period = 7 * 24 * 60 // history.interval_minutes
     starts = origins(history, max_origins)
+    short_note = None
+    if not starts:
+        # a month of history (the bank log): train on two weeks rather than not backtest at all
+        starts = origins(history, max_origins, min_train_weeks=2)
+        if starts:
+            short_note = (f"history of {len(history.times) // period} weeks: backtest with "
+                          f"{len(starts)} origin(s) and 2 training weeks only")
     n = len(history.times)
+    seconds: dict[str, float] = {m.label: 0.0 for m in models}
+    kept: list[pd.DataFrame] = []
     # forecasts[type][label] -> list per origin of (actual, forecast) over scored intervals
     collected: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = {
         t: {m.label: [] for m in models} for t in history.case_types}
@@ -122,14 +136,30 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
             scales[name].append(metrics.mase_scale(np.nan_to_num(train), valid, period))
             actual = history.volume[name][o:stop][scored]
             for model in models:
+                tic = time.perf_counter()
                 fitted = _fit(type(model)(**model.get_params()), frame, prior)
                 pred = fitted.predict(horizon)["volume"].to_numpy()[scored]
+                seconds[model.label] += time.perf_counter() - tic
                 collected[name][model.label].append((actual, pred))
+                if keep_forecasts:
+                    kept.append(pd.DataFrame({
+                        "case_type": name, "model": model.label, "origin": history.times[o],
+                        "interval_start": history.times[o:stop][scored], "actual": actual,
+                        "forecast": pred}))
             done += 1
             if progress is not None:
                 progress(name, done, len(starts) * len(history.case_types))
-    return {name: _score_type(name, collected[name], scales[name], history, level)
-            for name in history.case_types}
+    out = {}
+    for name in history.case_types:
+        res = _score_type(name, collected[name], scales[name], history, level)
+        res.scores["seconds"] = res.scores["model"].map(seconds) / max(len(history.case_types), 1)
+        notes = res.notes if short_note is None else (short_note, *res.notes)
+        forecasts = None
+        if keep_forecasts and kept:
+            every = pd.concat(kept, ignore_index=True)
+            forecasts = every[every["case_type"] == name].reset_index(drop=True)
+        out[name] = replace(res, notes=notes, forecasts=forecasts)
+    return out
 
 
 def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],

@@ -135,7 +135,8 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
     notes += handle.notes
     frame = _final_forecast(hist, results, handle, config, first_day, weeks, minutes, level, notes,
                             candidates)
-    return ForecastResult(frame, _backtest_table(results), tuple(notes),
+    # the same note from every type (a short history) is said once
+    return ForecastResult(frame, _backtest_table(results), tuple(dict.fromkeys(notes)),
                           {t: r.chosen for t, r in results.items()})
 
 
