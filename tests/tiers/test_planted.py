@@ -123,3 +123,23 @@ def test_same_input_same_output(center):
     b = compute_tiers(cases, c.agents, c.skills, c.config, as_of=START + pd.Timedelta(weeks=12))
     pd.testing.assert_frame_equal(a.tiers, b.tiers)
     pd.testing.assert_frame_equal(a.skill_levels, b.skill_levels)
+
+
+def test_a_team_without_real_differences_is_not_split_into_tiers():
+    rng = np.random.default_rng(5)
+    n = 6000
+    cases = pd.DataFrame({
+        "case_id": [f"c{i}" for i in range(n)],
+        "created_at": START + pd.to_timedelta(rng.integers(0, 8 * 7 * 24 * 60, n), unit="min"),
+        "case_type": rng.choice(["billing", "returns"], n),
+        "agent_id": pd.array(rng.choice([f"a{i:02d}" for i in range(30)], n), dtype="string"),
+        "handle_seconds": rng.lognormal(6, 0.5, n),
+        "resolved_first_contact": pd.array(rng.random(n) < 0.8, dtype="boolean"),
+        "csat": np.where(rng.random(n) < 0.2, rng.integers(1, 6, n), np.nan),
+    })
+    from planner.io.config import PlannerConfig
+
+    r = compute_tiers(cases, None, None, PlannerConfig())
+    assert (r.tiers["tier"] == "medium").mean() >= 0.9
+    held = r.tiers["reason"].str.contains("not enough evidence to call it")
+    assert held.any()
