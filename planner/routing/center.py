@@ -164,15 +164,47 @@ class AgentState:
     activity : the activity code of the current interval (see the module docstring).
     used : capacity units in use (0 = idle; :data:`CAPACITY` = full).
     idle_since : when the agent last freed capacity or came on queue [s] (longest-idle ordering).
+    primary_on : per case type, on-queue agents whose planned activity makes the type primary and
+        who have a skill on it (kept by :meth:`set_activity`).
     """
 
-    __slots__ = ("activity", "idle_since", "on", "used")
+    __slots__ = ("activity", "idle_since", "on", "primary_on", "primary_types", "used")
 
-    def __init__(self, n_agents: int):
+    def __init__(self, n_agents: int, center: Center | None = None):
         self.on = [False] * n_agents
         self.activity = [OFF] * n_agents
         self.used = [0] * n_agents
         self.idle_since = [0.0] * n_agents
+        n_types = center.n_types if center is not None else 0
+        self.primary_on = [0] * n_types
+        # Primary types per (agent, activity): computed once, used at every activity change.
+        self.primary_types: list[dict[int, tuple[int, ...]]] = []
+        if center is not None:
+            level, cx = center.level, center.complexity
+            for a in range(n_agents):
+                skilled = tuple(int(t) for t in np.flatnonzero(level[a] > 0))
+                table = {t: (t,) for t in skilled}
+                table[ANY] = skilled
+                table[SWARM] = tuple(t for t in skilled if cx[t] == COMPLEX)
+                self.primary_types.append(table)
+
+    def set_activity(self, agent: int, activity: int) -> tuple[int, ...]:
+        """Put an agent on ``activity`` (OFF takes it off queue); returns the case types that just
+        lost their last primary agent (the engine re-offers their waiting cases)."""
+        lost: tuple[int, ...] = ()
+        if self.primary_types:
+            table = self.primary_types[agent]
+            if self.on[agent]:
+                old = table.get(self.activity[agent], ())
+                for t in old:
+                    self.primary_on[t] -= 1
+                lost = tuple(t for t in old if self.primary_on[t] == 0)
+            if activity != OFF:
+                for t in table.get(activity, ()):
+                    self.primary_on[t] += 1
+        self.on[agent] = activity != OFF
+        self.activity[agent] = activity
+        return tuple(t for t in lost if self.primary_on[t] == 0)
 
 
 class Case:

@@ -22,7 +22,9 @@ the agent's *primary* type for that interval; the agent's other skills are *seco
 * :class:`LongestIdle` is the classic ACD: an on-queue agent is logged into every skill, primary or
   not; the plan only decides who is on queue. It shows what the plan's activity split is worth.
 * :class:`TierAware` honours the plan: a case is first offered only to agents whose primary type it is;
-  after ``overflow_after_s`` of waiting, secondary agents may take it (overflow). Among candidates,
+  after ``overflow_after_s`` of waiting, secondary agents may take it (overflow). When no skilled
+  agent is planned on the type right now (none on queue, busy or idle), it overflows at once: there
+  is nobody to wait for. Among candidates,
   transactional work goes to the lowest tier first and complex work to the highest tier first, so high
   performers stay free for complex work. ``swarm`` agents are primary for every complex type.
 
@@ -57,6 +59,10 @@ class RoutingPolicy(Protocol):
     def choose_agent(self, case: Case, idle_agents: Sequence[int], now: float) -> int | None: ...
 
     def choose_case(self, agent: int, heads: Sequence[Case], now: float) -> Case | None: ...
+
+    def has_primary_on(self, case_type: int) -> bool:
+        """Is any agent planned on this type (and skilled on it) on queue now, busy or not?"""
+        return self.state_.primary_on[case_type] > 0
 
     def choose_expert(self, case: Case, experts: Sequence[int], now: float) -> int | None: ...
 
@@ -108,6 +114,10 @@ class _SkillPolicy:
         act = self.state_.activity[agent]
         return act in (case_type, ANY) or (act == SWARM and
                                            self.complexity_[case_type] == COMPLEX)
+
+    def has_primary_on(self, case_type: int) -> bool:
+        """Is any agent planned on this type (and skilled on it) on queue now, busy or not?"""
+        return self.state_.primary_on[case_type] > 0
 
     def choose_expert(self, case: Case, experts: Sequence[int], now: float) -> int | None:
         """Agents reserved for swarming first, then the longest idle."""
@@ -196,7 +206,7 @@ class TierAware(_SkillPolicy):
 
     def choose_agent(self, case: Case, idle_agents: Sequence[int], now: float) -> int | None:
         t, wait = case.type, now - case.arrival
-        overflow = wait >= self.overflow_after_s
+        overflow = wait >= self.overflow_after_s or not self.has_primary_on(t)
         used, since = self.state_.used, self.state_.idle_since
         best, key = None, None
         for a in idle_agents:
@@ -213,7 +223,8 @@ class TierAware(_SkillPolicy):
         for c in heads:
             t, wait = c.type, now - c.arrival
             primary = self.is_primary(agent, t)
-            if not (primary or wait >= self.overflow_after_s) or not self.eligible(agent, t, wait):
+            overflow = wait >= self.overflow_after_s or not self.has_primary_on(t)
+            if not (primary or overflow) or not self.eligible(agent, t, wait):
                 continue
             k = (-self.priority_[t], not primary, self.fit(agent, t), c.arrival, c.idx)
             if key is None or k < key:

@@ -142,8 +142,9 @@ def simulate(center: Center, plan: Plan, policy: RoutingPolicy, rng: np.random.G
     """
     options = options or SimulationOptions()
     arr = draw_arrivals(center, plan, rng, options)
-    state = AgentState(center.n_agents)
+    state = AgentState(center.n_agents, center)
     policy.bind(center, state)
+    set_activity = state.set_activity
 
     on, activity, used, idle_since = state.on, state.activity, state.used, state.idle_since
     level = center.level.tolist()
@@ -283,15 +284,17 @@ def simulate(center: Center, plan: Plan, policy: RoutingPolicy, rng: np.random.G
             idle_since[a] = now
             pull(a, now)
         elif kind == _CHANGE:
-            if payload == OFF:
-                on[a] = False
-                activity[a] = OFF
-            else:
-                if not on[a]:
-                    idle_since[a] = now
-                on[a] = True
-                activity[a] = payload
+            if payload != OFF and not on[a]:
+                idle_since[a] = now
+            lost = set_activity(a, payload)
+            if payload != OFF:
                 pull(a, now)
+            # A type that just lost its last primary agent may now overflow to idle agents.
+            for t in lost:
+                if queues[t]:
+                    for b in skilled[t]:
+                        if on[b] and used[b] < CAPACITY:
+                            pull(b, now)
         elif kind == _ABANDON:
             if payload.state == WAITING:
                 payload.state = Case.ABANDONED

@@ -37,9 +37,9 @@ def center(levels, tiers, min_level=(1, 1, 3), min_tier=(0, 0, 1), priority=(1.0
 
 
 def bound(policy, c: Center, activity, idle_since=None):
-    state = AgentState(c.n_agents)
-    state.on = [True] * c.n_agents
-    state.activity = list(activity)
+    state = AgentState(c.n_agents, c)
+    for a, act in enumerate(activity):
+        state.set_activity(a, act)
     state.idle_since = list(idle_since or [0.0] * c.n_agents)
     policy.bind(c, state)
     return policy
@@ -83,10 +83,26 @@ def test_tier_aware_keeps_secondary_skills_for_overflow():
 
 def test_swarm_agents_are_primary_for_complex_work_only():
     c = center(ALL_SKILLS, TIERS3)
-    p = bound(TierAware(overflow_after_s=60), c, [OFF, OFF, SWARM])
+    p = bound(TierAware(overflow_after_s=60), c, [OFF, 1, SWARM])
     assert p.choose_agent(Case(0, 2, 0.0), [2], 0.0) == 2
-    assert p.choose_agent(Case(0, 1, 0.0), [2], 0.0) is None
+    assert p.choose_agent(Case(0, 1, 0.0), [2], 0.0) is None  # agent 1 is planned on billing
     assert p.choose_expert(Case(0, 2, 0.0), [1, 2], 0.0) == 2  # reserved swarm time first
+
+
+def test_tier_aware_overflows_at_once_when_nobody_is_planned_on_the_type():
+    c = center(ALL_SKILLS, TIERS3)
+    state_acts = [1, 1, OFF]  # two on billing, nobody on order_status
+    p = bound(TierAware(overflow_after_s=60), c, state_acts)
+    assert p.choose_agent(Case(0, 0, 100.0), [0, 1], 100.0) == 0  # low tier first, no wait
+    assert p.choose_case(1, [Case(5, 0, 100.0)], 100.0).idx == 5
+    # Once someone is planned on order_status (even busy), secondary agents wait for overflow again.
+    p.state_.set_activity(2, 0)
+    assert p.choose_agent(Case(0, 0, 100.0), [0, 1], 100.0) is None
+    # The primary count is per skilled agent: an agent planned on a type without the skill is none.
+    c2 = center([[0, 4, 4], [4, 4, 4]], [1, 1])
+    p = bound(TierAware(overflow_after_s=60), c2, [0, 1])
+    assert p.choose_agent(Case(0, 0, 100.0), [1], 100.0) == 1
+    assert p.state_.set_activity(1, OFF) == (1,)  # billing lost its last primary agent
 
 
 def test_relaxation_lowers_level_and_tier_after_the_wait():

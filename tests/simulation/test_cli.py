@@ -52,8 +52,8 @@ def test_simulate_writes_both_files_with_policies_side_by_side(tmp_path):
     allrow = summ[summ["case_type"] == "all"]
     assert (allrow["service_level_low"] <= allrow["service_level"]).all()
     assert (allrow["replications"] == 3).all()
-    # Only a1 (level 2 on returns) can take returns, and a1 is planned on billing: tier-aware makes
-    # returns wait for overflow, longest-idle does not; returns' ASA must show that.
+    # Only a1 (level 2 on returns) can take returns, and a1 is planned on billing: a freed a1 takes
+    # its primary billing first under tier-aware, the oldest case under longest-idle.
     asa = summ[summ["case_type"] == "returns"].set_index("policy")["asa_seconds"]
     assert asa["tier-aware"] > asa["longest-idle"]
 
