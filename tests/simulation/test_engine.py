@@ -218,3 +218,21 @@ def test_a_short_break_in_a_break_interval_leaves_the_rest_on_queue():
     got = list(zip(plan.seg_start / h, plan.seg_end / h, plan.seg_activity, strict=True))
     # 10:15-10:30 is on queue on returns (the interval before the break); lunch is off throughout.
     assert got == [(0.0, 1.0, 1), (1.25, 1.5, 1), (1.5, 2.0, 0), (2.5, 3.0, 0)]
+
+
+def test_scenario_scales_arrivals_and_bounds_need_the_forecast_columns():
+    from planner.simulation import draw_arrivals
+
+    c = make({"billing": CaseTypeConfig()}, [("a1", "billing", 3)])
+    fc = forecast({"billing": 500.0})
+    plan = build_plan(c, fc, interval_minutes=30)
+    base = len(draw_arrivals(c, plan, np.random.default_rng(0), SimulationOptions()).time)
+    more = len(draw_arrivals(c, plan, np.random.default_rng(0), SimulationOptions(scenario=1.2)).time)
+    assert base == pytest.approx(8000, rel=0.03) and more == pytest.approx(9600, rel=0.03)
+    with pytest.raises(ValueError, match="volume_low"):
+        draw_arrivals(c, plan, np.random.default_rng(0), SimulationOptions(scenario="low"))
+    plan = build_plan(c, fc.assign(volume_low=250.0, volume_high=750.0), interval_minutes=30)
+    low = len(draw_arrivals(c, plan, np.random.default_rng(0), SimulationOptions(scenario="low")).time)
+    assert low == pytest.approx(4000, rel=0.05)
+    with pytest.raises(ValueError, match="scenario"):
+        SimulationOptions(scenario=0.0)
