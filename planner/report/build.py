@@ -18,7 +18,7 @@ import pandas as pd
 from planner.io import DataFolder, PlannerConfig, default_config, load_folder, write_csv, write_text
 from planner.report import charts
 from planner.report.exports import export_agents
-from planner.report.flow import measure_on_fixed_shifts
+from planner.report.flow import measure_on_fixed_shifts, replan_coverage
 from planner.report.runfolder import RunFolder, interval_minutes, read_run
 from planner.report.shortage import eligibility, hiring, hours_per_fte, shortages, swarming
 from planner.report.training import Resolver, measure_by_resolving, training_candidates
@@ -188,13 +188,23 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
             types = case_types or sorted(skills["case_type"].unique())
             cand = measure_on_fixed_shifts(
                 cand, cov, asg, elig, skills, tiers,
-                lambda sk, ti: eligibility(sk, ti, cfg, types), minutes)
+                lambda sk, ti: eligibility(sk, ti, cfg, types), minutes, top=15)
             # Rank by the exact figure; the estimate breaks ties (and orders the unmeasured tail).
             cand = cand.sort_values(["fixed_shift_hours", "estimated_hours"], ascending=False,
                                     na_position="last", kind="stable").reset_index(drop=True)
         if resolve is not None and len(cand):
             cand = measure_by_resolving(cand, skills, tiers, resolve, minutes, resolve_top, say)
         rep.training = cand
+        if len(cand) and "fixed_shift_baseline_hours" in cand:
+            best = float(cand["fixed_shift_baseline_hours"].iloc[0])
+            now = float(rep.shortages["shortfall_hours"].sum())
+            rep.figures["least shortfall on these shifts"] = _fmt_hours(best)
+            if now - best >= max(1.0, 0.05 * now):
+                rep.headlines.append(
+                    f"Re-plan activities: on this week's shifts and breaks an optimal choice of "
+                    f"case type per agent and interval leaves {best:.1f} h short instead of "
+                    f"{now:.1f} h (a maximum-flow re-plan; the scheduler's activity stage left "
+                    f"{now - best:.1f} h of coverage unused).")
         if len(cand):
             top = cand.iloc[0]
             measured = top.get("measured_hours")
@@ -204,12 +214,20 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
                 f"{top['fixed_shift_hours']:.1f} h of shortfall with activities re-planned on this "
                 f"week's shifts (first estimate {top['estimated_hours']:.1f} h of {top['case_type']}{how}).")
         fte = hours_per_fte(asg, cfg, minutes)
-        rep.hiring = hiring(rep.shortages, cov, skills, fte, minutes)
         rep.figures["on-queue hours per FTE"] = _fmt_hours(fte)
-        for r in rep.hiring.itertuples():
-            rep.headlines.append(f"Hire {r.fte:.1f} FTE ({r.heads} people; {r.heads_for_peak} at the "
-                                 f"peak) with skills {r.skill_set} to close {r.shortfall_hours:.1f} h "
-                                 f"of {r.case_types} shortfall.")
+        # Hire for the gap the best activity plan on these shifts still leaves: a hire should not
+        # paper over coverage the current staff could give. Expert swarm time is not a hiring skill.
+        replanned = replan_coverage(cov, asg, elig[elig["eligible"]])
+        replanned = replanned[replanned["case_type"].astype(str) != "swarm"]
+        left = (replanned.groupby("case_type")["shortfall"].sum() * minutes / 60).rename("shortfall_hours")
+        rep.hiring = hiring(left.reset_index(), replanned, skills, fte, minutes)
+        if len(rep.hiring):
+            total = rep.hiring["fte"].sum()
+            parts = "; ".join(f"{r.fte:.1f} with {r.skill_set} (for {r.case_types})"
+                              for r in rep.hiring.itertuples())
+            rep.headlines.append(
+                f"Hire {total:.1f} FTE to close the {left.sum():.1f} h the best activity plan on "
+                f"these shifts still leaves short: {parts}.")
     else:
         rep.missing["recommendations"] = ("training and hiring recommendations need coverage.csv, "
                                           "assignments.csv and the data folder's skills.csv"

@@ -93,6 +93,29 @@ def resolver_for_run(out: str | Path, data: str | Path | None, time_limit: float
     return scheduler(folder, req, time_limit)
 
 
+def _simulate(folder: DataFolder, out: Path, replications: int, progress=None):
+    """`planner simulate`'s defaults (tier-aware routing, lognormal handle times, abandonment) on
+    the run folder's plan, reusing the data folder already read."""
+    from planner.routing import make_policy
+    from planner.simulation import (
+        LognormalHandleTime,
+        SimulationOptions,
+        load_center_and_plan,
+        read_run,
+        simulate_week,
+    )
+
+    inputs = read_run(out, folder.config.center.timezone)
+    center, plan = load_center_and_plan(folder, inputs)
+    policy = make_policy("tier-aware", relax_after_s=None, overflow_after_s=60.0)
+    options = SimulationOptions(handle_time=LognormalHandleTime(), abandonment=True, scenario=1.0)
+    result = simulate_week(center, plan, [policy], replications=replications, seed=folder.config.seed,
+                           options=options, workers=2, progress=progress)
+    write_csv(result.intervals, out / "simulation.csv", float_format="%.4f")
+    write_csv(result.summary, out / "simulation_summary.csv", float_format="%.4f")
+    return result
+
+
 def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks: int = 1,
               schedule_seconds: float = SCHEDULE_SECONDS, replications: int = REPLICATIONS,
               resolve_top: int = RESOLVE_TOP, resolve_seconds: float = RESOLVE_SECONDS,
@@ -188,11 +211,9 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
         if plan.gap is not None:
             res.figures["gap to bound"] = f"{plan.gap:.1%}"
 
-        from planner.simulation import run_simulation
-
         with timed("simulate"):
-            sim = run_simulation(data_dir, out, replications=replications, workers=2,
-                                 progress=lambda d, t: say(f"simulate: replication {d}/{t}"))
+            sim = _simulate(folder, out, replications,
+                            progress=lambda d, t: say(f"simulate: replication {d}/{t}"))
         s = sim.summary
         overall = s[s["case_type"] == "all"]
         if len(overall):

@@ -24,22 +24,28 @@ from scipy.sparse.csgraph import maximum_flow
 from planner.report.shortage import working
 
 
-def least_shortfall(coverage: pd.DataFrame, assignments: pd.DataFrame, eligible: pd.DataFrame,
-                    minutes: int) -> float:
-    """Least total shortfall [agent-hours] of the plan's shifts with the given eligibility.
+def replan_coverage(coverage: pd.DataFrame, assignments: pd.DataFrame,
+                    eligible: pd.DataFrame) -> pd.DataFrame:
+    """Coverage after the optimal re-plan of activities on the plan's shifts.
 
     Parameters
     ----------
     coverage : case_type, interval_start, required (the requirement per interval).
     assignments : the plan (who works when); break/lunch/training intervals are not available.
     eligible : agent_id, case_type pairs an agent may take (one row each).
+
+    Returns
+    -------
+    case_type, interval_start, required, scheduled (agents the re-plan puts there, at most the
+    requirement), shortfall; one row per row of ``coverage`` with a requirement.
     """
     req = coverage[["case_type", "interval_start", "required"]].copy()
     req["required"] = np.ceil(req["required"].astype(float).clip(lower=0) - 1e-9).astype(np.int64)
     req = req[req["required"] > 0].reset_index(drop=True)
-    total = int(req["required"].sum())
-    if total == 0:
-        return 0.0
+    req["scheduled"] = 0
+    if req.empty:
+        req["shortfall"] = 0
+        return req
     work = working(assignments)[["agent_id", "interval_start"]].drop_duplicates().reset_index(drop=True)
     work["agent_id"] = work["agent_id"].astype(str)
     elig = eligible[["agent_id", "case_type"]].astype(str).drop_duplicates()
@@ -56,8 +62,17 @@ def least_shortfall(coverage: pd.DataFrame, assignments: pd.DataFrame, eligible:
     caps = np.concatenate([np.ones(n_w, dtype=np.int64), np.ones(len(pairs), dtype=np.int64),
                            req["required"].to_numpy()])
     graph = csr_matrix((caps.astype(np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
-    flow = maximum_flow(graph, source, sink).flow_value
-    return float(total - flow) * minutes / 60.0
+    flow = maximum_flow(graph, source, sink).flow.tocsc()
+    into_sink = np.asarray(flow[:, sink].todense()).ravel()[1 + n_w: 1 + n_w + n_r]
+    req["scheduled"] = into_sink.astype(np.int64)
+    req["shortfall"] = req["required"] - req["scheduled"]
+    return req
+
+
+def least_shortfall(coverage: pd.DataFrame, assignments: pd.DataFrame, eligible: pd.DataFrame,
+                    minutes: int) -> float:
+    """Least total shortfall [agent-hours] any activity plan on the plan's shifts can reach."""
+    return float(replan_coverage(coverage, assignments, eligible)["shortfall"].sum()) * minutes / 60.0
 
 
 def measure_on_fixed_shifts(candidates: pd.DataFrame, coverage: pd.DataFrame,

@@ -161,9 +161,11 @@ def _recommendations(rep: WeeklyReport) -> str:
         parts.append(table(rep.hiring, {"skill_set": None, "case_types": None,
                                         "shortfall_hours": "{:,.1f}", "fte": "{:,.2f}",
                                         "heads": "{:,.0f}", "heads_for_peak": "{:,.0f}"}))
-        parts.append(f'<p class="note">One FTE gives {escape(rep.figures.get("on-queue hours per FTE", "?"))} '
-                     "on queue a week in this plan. heads for peak: people needed at the same time at "
-                     "the worst interval.</p>")
+        parts.append(f'<p class="note">For the shortfall the best activity plan on this week\'s '
+                     f'shifts still leaves (see "least shortfall on these shifts"). One FTE gives '
+                     f'{escape(rep.figures.get("on-queue hours per FTE", "?"))} on queue a week in '
+                     "this plan. heads for peak: people needed at the same time at the worst "
+                     "interval.</p>")
     elif rep.hiring is not None:
         parts.append("<p>No hiring needed: the plan covers the requirements.</p>")
     else:

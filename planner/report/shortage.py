@@ -22,6 +22,8 @@ import pandas as pd
 from planner.io import TIERS, PlannerConfig
 
 NON_WORK = ("break", "lunch", "off", "training", "meeting")
+# The scheduler's reserved expert time on complex types: a coverage row, not a skill.
+SWARM = "swarm"
 CAUSES = ("too few eligible agents", "tier rules", "demand")
 
 
@@ -188,7 +190,9 @@ def hiring(short: pd.DataFrame, coverage: pd.DataFrame, skills: pd.DataFrame | N
                 # Most common combination; ties by name for determinism.
                 key = sorted(counts[counts == counts.max()].index)[0]
         sets.setdefault(key, []).append(str(ct))
-    cov = _coverage_hours(coverage, minutes)
+    cov = coverage.copy()
+    if "shortfall" not in cov:
+        cov["shortfall"] = (cov["required"] - cov["scheduled"]).clip(lower=0)
     rows = []
     for key, types in sets.items():
         hours = float(need.loc[need["case_type"].isin(types), "shortfall_hours"].sum())

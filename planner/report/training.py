@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.io import TIERS, PlannerConfig
-from planner.report.shortage import tier_rank, working
+from planner.report.shortage import SWARM, tier_rank, working
 
 # A solver: (skills, tiers) -> coverage with case_type, interval_start, required, scheduled[, shortfall].
 Resolver = Callable[[pd.DataFrame, pd.DataFrame | None], pd.DataFrame]
@@ -93,6 +93,8 @@ def training_candidates(coverage: pd.DataFrame, assignments: pd.DataFrame, elig:
     rows = []
     for ct, g in short.groupby("case_type"):
         ct = str(ct)
+        if ct == SWARM:
+            continue  # expert time on complex cases, not a case type one learns
         ctc = config.case_type(ct)
         need = g.set_index("interval_start")["shortfall"]
         for a in agents:
