@@ -253,8 +253,9 @@ def simulate(
         "--exponential", help="Exponential handle times, no level effect (M/M/n)")] = False,
     scenario: Annotated[str, typer.Option(
         help="Forecast-error scenario: a volume multiplier (1.1) or low/high (prediction bounds)")] = "1",
-    overflow_after: Annotated[float, typer.Option(
-        "--overflow-after", min=0, help="tier-aware: seconds before secondary skills help")] = 60.0,
+    overflow_after: Annotated[float | None, typer.Option(
+        "--overflow-after", min=0, help="tier-aware: seconds before secondary skills help "
+        "(default: half the type's answer time, at most 60)")] = None,
     relax_after: Annotated[float | None, typer.Option(
         "--relax-after", min=0, help="Seconds after which lower levels/tiers may take a case")] = None,
     workers: Annotated[int, typer.Option(min=1, max=8, help="Processes for replications")] = 2,

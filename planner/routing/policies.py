@@ -22,7 +22,8 @@ the agent's *primary* type for that interval; the agent's other skills are *seco
 * :class:`LongestIdle` is the classic ACD: an on-queue agent is logged into every skill, primary or
   not; the plan only decides who is on queue. It shows what the plan's activity split is worth.
 * :class:`TierAware` honours the plan: a case is first offered only to agents whose primary type it is;
-  after ``overflow_after_s`` of waiting, secondary agents may take it (overflow). When no skilled
+  after ``overflow_after_s`` of waiting (default: half the type's answer time, at most 60 s),
+  secondary agents may take it (overflow). When no skilled
   agent is planned on the type right now (none on queue, busy or idle), it overflows at once: there
   is nobody to wait for. Among candidates,
   transactional work goes to the lowest tier first and complex work to the highest tier first, so high
@@ -172,8 +173,10 @@ class TierAware(_SkillPolicy):
 
     Parameters
     ----------
-    overflow_after_s : wait [s] after which agents whose primary type is another may take the case
-        (default 60). 0 lets secondary skills take work at once, still after primary agents.
+    overflow_after_s : wait [s] after which agents whose primary type is another may take the case.
+        None (default) uses half the type's answer time, at most 60 s (10 s for a 20 s target), so
+        overflow starts before the case misses its target. 0 lets secondary skills take work at once,
+        still after primary agents.
     relax_after_s : as for :class:`LongestIdle`.
 
     Ordering among eligible idle agents: primary before secondary; then for transactional types the
@@ -182,17 +185,23 @@ class TierAware(_SkillPolicy):
     """
 
     name = "tier-aware"
+    DEFAULT_MAX_OVERFLOW_S = 60.0
 
-    def __init__(self, overflow_after_s: float = 60.0, relax_after_s: float | None = None):
+    def __init__(self, overflow_after_s: float | None = None, relax_after_s: float | None = None):
         _check_wait("overflow_after_s", overflow_after_s)
-        if overflow_after_s is None:
-            raise ValueError("overflow_after_s must be a number of seconds (use a large one to "
-                             "forbid overflow)")
         super().__init__(relax_after_s)
-        self.overflow_after_s = float(overflow_after_s)
+        self.overflow_after_s = None if overflow_after_s is None else float(overflow_after_s)
+
+    def bind(self, center: Center, state: AgentState) -> None:
+        super().bind(center, state)
+        if self.overflow_after_s is None:
+            self.overflow_ = [min(self.DEFAULT_MAX_OVERFLOW_S, a / 2) for a in
+                              center.answer_seconds.tolist()]
+        else:
+            self.overflow_ = [self.overflow_after_s] * center.n_types
 
     def thresholds(self, case_type: int) -> tuple[float, ...]:
-        waits = {self.overflow_after_s, *super().thresholds(case_type)}
+        waits = {self.overflow_[case_type], *super().thresholds(case_type)}
         return tuple(sorted(w for w in waits if w > 0))
 
     def fit(self, agent: int, case_type: int) -> int:
@@ -206,7 +215,7 @@ class TierAware(_SkillPolicy):
 
     def choose_agent(self, case: Case, idle_agents: Sequence[int], now: float) -> int | None:
         t, wait = case.type, now - case.arrival
-        overflow = wait >= self.overflow_after_s or not self.has_primary_on(t)
+        overflow = wait >= self.overflow_[t] or not self.has_primary_on(t)
         used, since = self.state_.used, self.state_.idle_since
         best, key = None, None
         for a in idle_agents:
@@ -223,7 +232,7 @@ class TierAware(_SkillPolicy):
         for c in heads:
             t, wait = c.type, now - c.arrival
             primary = self.is_primary(agent, t)
-            overflow = wait >= self.overflow_after_s or not self.has_primary_on(t)
+            overflow = wait >= self.overflow_[t] or not self.has_primary_on(t)
             if not (primary or overflow) or not self.eligible(agent, t, wait):
                 continue
             k = (-self.priority_[t], not primary, self.fit(agent, t), c.arrival, c.idx)

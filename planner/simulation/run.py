@@ -116,7 +116,7 @@ def simulate_week(center: Center, plan: Plan, policies: Sequence[RoutingPolicy],
 def run_simulation(data: str | Path | DataFolder, run: str | Path, *, policies: Sequence[str] = ("tier-aware",),
                    replications: int = 10, seed: int | None = None, abandonment: bool = True,
                    exponential: bool = False, scenario: float | str = 1.0,
-                   overflow_after_s: float = 60.0, relax_after_s: float | None = None,
+                   overflow_after_s: float | None = None, relax_after_s: float | None = None,
                    workers: int = 1, progress: Progress | None = None) -> SimulationResult:
     """`planner simulate`: read DATA and RUN, simulate, write RUN/simulation.csv and
     RUN/simulation_summary.csv. ``seed`` defaults to the config's seed.

@@ -154,3 +154,11 @@ def test_center_checks_its_arrays():
         center([[4, 4]], [0])
     with pytest.raises(ValueError, match="tier"):
         center(ALL_SKILLS, [0, 1, 3])
+
+
+def test_default_overflow_is_half_the_answer_time_at_most_a_minute():
+    c = center(ALL_SKILLS, TIERS3)
+    c = Center(**{**c.__dict__, "answer_seconds": np.array([20.0, 60.0, 86400.0])})
+    p = bound(TierAware(), c, [ANY, ANY, ANY])
+    assert [p.thresholds(t) for t in range(3)] == [(10.0,), (30.0,), (60.0,)]
+    assert bound(TierAware(overflow_after_s=0), c, [ANY] * 3).thresholds(0) == ()
