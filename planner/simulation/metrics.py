@@ -9,8 +9,9 @@ Definitions (the same as planner.staffing uses for Erlang C):
 * ``occupancy`` = busy agent-seconds / on-queue agent-seconds. Per case type it is that of the agents
   whose planned activity is the type (a case counts for the activity its agent had when it started);
   a plan without per-interval activities (every agent ``any``) gets the center's occupancy on every
-  row. A chat taking 1/k of an agent counts 1/k busy. Work finished after going off queue counts busy,
-  so an interval at a shift's end can show slightly above 1.
+  row. A chat taking 1/k of an agent counts 1/k busy. Work finished after going off queue is not
+  counted (nor is that time on queue). A case counts for the activity at its start, so a type's
+  occupancy can pass 1 a little where agents change activity mid-case; the ``all`` row cannot.
 * ``handoffs`` = swarm joins (one per expert who joined a case).
 * ``high_tier_share`` = share of a type's handle time done by high-tier agents;
   ``high_tier_on_transactional`` (``all`` row) = share of high-tier busy time spent on transactional
@@ -71,31 +72,49 @@ def _activity_key(code: np.ndarray, n_types: int) -> np.ndarray:
     return np.where(code >= 0, code, np.where(code == SWARM, n_types, n_types + 1))
 
 
-def activity_at(plan: Plan, agent: np.ndarray, when: np.ndarray) -> np.ndarray:
-    """The planned activity code of each (agent, time); ANY where the agent is not on a segment."""
-    big = float(np.max(plan.seg_end, initial=0.0) + 1e7)
+def _stretch_end(plan: Plan) -> np.ndarray:
+    """Per segment: the end of the agent's unbroken on-queue stretch it belongs to."""
+    agent, start, end = plan.seg_agent, plan.seg_start, plan.seg_end
+    out = end.copy()
+    for i in range(len(out) - 2, -1, -1):
+        if agent[i + 1] == agent[i] and start[i + 1] == end[i]:
+            out[i] = out[i + 1]
+    return out
+
+
+def activity_at(plan: Plan, agent: np.ndarray, when: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The planned activity code of each (agent, time), and the end of that on-queue stretch.
+
+    Where the agent is not on a segment: ANY and +inf.
+    """
+    if len(plan.seg_start) == 0:
+        return np.full(len(agent), ANY), np.full(len(agent), np.inf)
+    big = float(np.max(plan.seg_end) + 1e7)
     seg_key = plan.seg_agent * big + plan.seg_start
-    key = agent * big + when
-    pos = np.searchsorted(seg_key, key, side="right") - 1
-    pos_ok = np.clip(pos, 0, max(len(seg_key) - 1, 0))
-    hit = (pos >= 0) & (plan.seg_agent[pos_ok] == agent) if len(seg_key) else np.zeros(len(agent), bool)
-    return np.where(hit, plan.seg_activity[pos_ok] if len(seg_key) else ANY, ANY)
+    pos = np.searchsorted(seg_key, agent * big + when, side="right") - 1
+    pos_ok = np.clip(pos, 0, len(seg_key) - 1)
+    hit = (pos >= 0) & (plan.seg_agent[pos_ok] == agent)
+    return (np.where(hit, plan.seg_activity[pos_ok], ANY),
+            np.where(hit, _stretch_end(plan)[pos_ok], np.inf))
 
 
 def busy_and_on_queue(cases: pd.DataFrame, center: Center, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
-    """Busy and on-queue agent-seconds per (activity key, interval) of one replication."""
+    """Busy and on-queue agent-seconds per (activity key, interval) of one replication.
+
+    Work an agent finishes after going off queue (shift end, break) is not counted: neither is the
+    time in the denominator, so occupancy stays a share of on-queue time.
+    """
     T, n_int, L = center.n_types, plan.n_intervals, plan.interval_seconds
     served = cases[cases["agent"] >= 0]
-    agent = served["agent"].to_numpy()
-    start, end = served["start"].to_numpy(), served["end"].to_numpy()
-    weight = center.units[served["case_type"].to_numpy()] / CAPACITY
     sw = cases[cases["expert"] >= 0]
-    e_agent = sw["expert"].to_numpy()
-    e_start, e_end = sw["swarm_start"].to_numpy(), sw["swarm_end"].to_numpy()
-    key = _activity_key(np.concatenate([activity_at(plan, agent, start),
-                                        activity_at(plan, e_agent, e_start)]), T)
-    busy = spread_over_intervals(key, np.concatenate([start, e_start]), np.concatenate([end, e_end]),
-                                 np.concatenate([weight, np.ones(len(sw))]), T + 2, L, n_int)
+    agent = np.concatenate([served["agent"].to_numpy(), sw["expert"].to_numpy()])
+    start = np.concatenate([served["start"].to_numpy(), sw["swarm_start"].to_numpy()])
+    end = np.concatenate([served["end"].to_numpy(), sw["swarm_end"].to_numpy()])
+    weight = np.concatenate([center.units[served["case_type"].to_numpy()] / CAPACITY,
+                             np.ones(len(sw))])
+    act, stretch_end = activity_at(plan, agent, start)
+    busy = spread_over_intervals(_activity_key(act, T), start, np.minimum(end, stretch_end), weight,
+                                 T + 2, L, n_int)
     onq = spread_over_intervals(_activity_key(plan.seg_activity, T), plan.seg_start, plan.seg_end,
                                 np.ones(len(plan.seg_start)), T + 2, L, n_int)
     return busy, onq

@@ -189,12 +189,14 @@ def test_occupancy_counts_busy_over_on_queue_time():
     c = make({"billing": CaseTypeConfig()}, [("a1", "billing", 3)])
     plan = build_plan(c, forecast({"billing": 0}, hours=1), interval_minutes=30,
                       assignments=assignments({"a1": ["billing", "billing"]}))
-    one = pd.DataFrame({"case_type": [0], "interval": [0], "arrival": [100.0],
-                        "state": [Case.DONE], "start": [100.0], "end": [1000.0], "agent": [0],
-                        "primary": [True], "expert": [-1], "swarm_start": [np.nan],
-                        "swarm_end": [np.nan], "handoffs": [0]})
-    w = weekly_metrics(one, c, plan).set_index("case_type")
-    assert w.loc["billing", "occupancy"] == pytest.approx(900 / 3600)
+    # The second case runs 1,400 s past the end of the on-queue hour: only 600 s count.
+    two = pd.DataFrame({"case_type": [0, 0], "interval": [0, 1], "arrival": [100.0, 3000.0],
+                        "state": [Case.DONE] * 2, "start": [100.0, 3000.0],
+                        "end": [1000.0, 5000.0], "agent": [0, 0], "primary": [True] * 2,
+                        "expert": [-1, -1], "swarm_start": [np.nan] * 2,
+                        "swarm_end": [np.nan] * 2, "handoffs": [0, 0]})
+    w = weekly_metrics(two, c, plan).set_index("case_type")
+    assert w.loc["billing", "occupancy"] == pytest.approx(1500 / 3600)
     assert w.loc["billing", "service_level"] == 1.0 and w.loc["billing", "asa_seconds"] == 0.0
 
 
