@@ -123,10 +123,6 @@ class Records:
     events: int
 
 
-CASE_COLUMNS = ("case_type", "interval", "arrival", "state", "start", "end", "agent", "primary",
-                "expert", "swarm_start", "swarm_end", "handoffs")
-
-
 def simulate(center: Center, plan: Plan, policy: RoutingPolicy, rng: np.random.Generator,
              options: SimulationOptions | None = None) -> Records:
     """Run one replication; see the module docstring for the model.
