@@ -182,13 +182,13 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
         suggested = pd.concat([f for f in (run.get("cross_skilling"), run.get("upskilling"))
                                if f is not None and "agent_id" in f], ignore_index=True) \
             if any(run.get(n) is not None for n in ("cross_skilling", "upskilling")) else None
-        cand = training_candidates(cov, asg, elig, skills, tiers, cfg, minutes, suggested)
+        cand = training_candidates(cov, asg, elig, skills, tiers, cfg, minutes, suggested, limit=400)
         if len(cand):
             say("recommendations: re-planning activities on the plan's shifts per candidate")
             types = case_types or sorted(skills["case_type"].unique())
             cand = measure_on_fixed_shifts(
                 cand, cov, asg, elig, skills, tiers,
-                lambda sk, ti: eligibility(sk, ti, cfg, types), minutes, top=15)
+                lambda sk, ti: eligibility(sk, ti, cfg, types), minutes, top=400)
             # Rank by the exact figure; the estimate breaks ties (and orders the unmeasured tail).
             cand = cand.sort_values(["fixed_shift_hours", "estimated_hours"], ascending=False,
                                     na_position="last", kind="stable").reset_index(drop=True)

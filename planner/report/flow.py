@@ -23,6 +23,8 @@ from scipy.sparse.csgraph import maximum_flow
 
 from planner.report.shortage import working
 
+_UNIT = 100
+
 
 def replan_coverage(coverage: pd.DataFrame, assignments: pd.DataFrame,
                     eligible: pd.DataFrame) -> pd.DataFrame:
@@ -40,9 +42,9 @@ def replan_coverage(coverage: pd.DataFrame, assignments: pd.DataFrame,
     requirement), shortfall; one row per row of ``coverage`` with a requirement.
     """
     req = coverage[["case_type", "interval_start", "required"]].copy()
-    req["required"] = np.ceil(req["required"].astype(float).clip(lower=0) - 1e-9).astype(np.int64)
+    req["required"] = req["required"].astype(float).clip(lower=0)
     req = req[req["required"] > 0].reset_index(drop=True)
-    req["scheduled"] = 0
+    req["scheduled"] = 0.0
     if req.empty:
         req["shortfall"] = 0
         return req
@@ -59,12 +61,14 @@ def replan_coverage(coverage: pd.DataFrame, assignments: pd.DataFrame,
                            1 + n_w + np.arange(n_r)])
     cols = np.concatenate([1 + np.arange(n_w), 1 + n_w + pairs["r"].to_numpy(),
                            np.full(n_r, sink)])
-    caps = np.concatenate([np.ones(n_w, dtype=np.int64), np.ones(len(pairs), dtype=np.int64),
-                           req["required"].to_numpy()])
-    graph = csr_matrix((caps.astype(np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
+    # Integer capacities in hundredths of an agent: fractional requirements (expert swarm time)
+    # count as they are, not rounded up to a whole agent.
+    caps = np.concatenate([np.full(n_w, _UNIT), np.full(len(pairs), _UNIT),
+                           np.round(req["required"].to_numpy() * _UNIT)]).astype(np.int32)
+    graph = csr_matrix((caps, (rows, cols)), shape=(sink + 1, sink + 1))
     flow = maximum_flow(graph, source, sink).flow.tocsc()
     into_sink = np.asarray(flow[:, sink].todense()).ravel()[1 + n_w: 1 + n_w + n_r]
-    req["scheduled"] = into_sink.astype(np.int64)
+    req["scheduled"] = into_sink / _UNIT
     req["shortfall"] = req["required"] - req["scheduled"]
     return req
 

@@ -98,7 +98,11 @@ def shortages(coverage: pd.DataFrame, assignments: pd.DataFrame | None, elig: pd
             e = elig[elig["case_type"] == ct]
             row["eligible_agents"] = int(e["eligible"].sum())
             row["blocked_agents"] = int((~e["eligible"]).sum())
-        if len(short):
+        if len(short) and ct == SWARM:
+            row.update(cause="expert time",
+                       evidence=f"{hours:.1f} h of high-tier expert time reserved for swarming on "
+                                "complex cases could not be given (see swarming load)")
+        elif len(short):
             row.update(_cause(ct, short, on_shift, elig, config, minutes))
         rows.append(row)
     out = pd.DataFrame(rows)
