@@ -110,3 +110,33 @@ def test_activity_without_the_skill_is_reported(tmp_path):
                                    "--replications", "1", "--workers", "1"])
     assert res.exit_code == 0, res.output
     assert "4.0 agent-hours" in res.output and "a2 returns" in res.output
+
+
+def test_validation_switches_reach_the_engine(tmp_path):
+    data = write_folder(tmp_path / "data", {"planner.toml": CONFIG_WITH_PATIENCE})
+    run = tmp_path / "run"
+    write_run(run)
+    args = ["simulate", "-d", str(data), "-o", str(run), "--replications", "2", "--workers", "1",
+            "--policy", "longest-idle", "--scenario", "3"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    ab = pd.read_csv(run / "simulation_summary.csv").set_index("case_type")["abandoned"]
+    assert ab["all"] > 0
+    res = CliRunner().invoke(app, [*args, "--no-abandonment", "--exponential"])
+    assert res.exit_code == 0, res.output
+    ab = pd.read_csv(run / "simulation_summary.csv").set_index("case_type")["abandoned"]
+    assert ab["all"] == 0
+
+
+CONFIG_WITH_PATIENCE = """[center]
+timezone = "Europe/London"
+interval_minutes = 30
+
+[case_types.billing]
+patience_seconds = 30
+
+[case_types.returns]
+channel = "chat"
+concurrency = 2
+patience_seconds = 30
+"""
