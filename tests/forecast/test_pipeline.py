@@ -143,3 +143,22 @@ def test_same_input_same_output(result):
     again = forecast(center_cases(), config(country="GB", subdivision="ENG"), weeks=2, models=FAST)
     pd.testing.assert_frame_equal(result.forecast, again.forecast)
     pd.testing.assert_frame_equal(result.backtest, again.backtest)
+
+
+def test_volumes_input_matches_cases_and_reports_missing_days():
+    from planner.errors import ContractError
+    from planner.forecast import interval_counts
+
+    cases = center_cases(weeks=8)
+    cfg = config(country="GB", subdivision="ENG")
+    volumes = interval_counts(cases, 30)
+    volumes = volumes[volumes["case_type"] != "fax"]
+    cases = cases[cases["case_type"] != "fax"]
+    a = forecast(cases, cfg, weeks=1, models=FAST).forecast
+    b = forecast(volumes, cfg, weeks=1, models=FAST).forecast
+    pd.testing.assert_series_equal(a["volume"], b["volume"])
+    hole = volumes["interval_start"].dt.normalize() == pd.Timestamp("2026-07-08")
+    res = forecast(volumes[~hole], cfg, weeks=1, models=FAST)
+    assert any("1 open day(s) without data (2026-07-08)" in n for n in res.notes)
+    with pytest.raises(ContractError, match="cannot be split"):
+        forecast(volumes, cfg, weeks=1, interval_minutes=15, models=FAST)
