@@ -23,6 +23,7 @@ from planner.simulation import (
     simulate,
 )
 from planner.staffing.erlang import erlang_c, service_level
+from planner.staffing.erlang_a import erlang_a
 
 AHT = 300.0
 WEEK = 336  # 30-minute intervals
@@ -96,6 +97,10 @@ def test_abandonment_matches_erlang_a():
     assert len(c) > 90_000
     p_wait, p_ab = erlang_a_reference(n, erlangs, AHT, patience)
     assert 0.05 < p_ab < 0.3  # a load where abandonment matters
+    # The chain and planner.staffing's closed form agree (two independent routes to Erlang A).
+    closed = erlang_a(n, erlangs, AHT, patience)
+    assert float(closed.abandon_probability) == pytest.approx(p_ab, abs=1e-6)
+    assert float(closed.wait_probability) == pytest.approx(p_wait, abs=1e-6)
     assert abs(c["abandoned"].mean() - p_ab) < 0.01, (c["abandoned"].mean(), p_ab)
     # P(wait > 0) under abandonment: the share of arrivals that found every agent busy.
     waited = (c["abandoned"] | (c["wait"] > 0)).mean()
