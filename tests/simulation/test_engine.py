@@ -9,7 +9,7 @@ import pytest
 from planner.io import PlannerConfig
 from planner.io.config import CaseTypeConfig
 from planner.routing import SWARM, Case, Center, LongestIdle, TierAware
-from planner.simulation import SimulationOptions, build_plan, simulate, weekly_metrics
+from planner.simulation import SimulationOptions, build_plan, outcomes, simulate, weekly_metrics
 from planner.simulation.metrics import spread_over_intervals
 from planner.simulation.plan import parse_breaks
 
@@ -238,3 +238,37 @@ def test_scenario_scales_arrivals_and_bounds_need_the_forecast_columns():
     assert low == pytest.approx(4000, rel=0.05)
     with pytest.raises(ValueError, match="scenario"):
         SimulationOptions(scenario=0.0)
+
+
+def test_tier_aware_keeps_high_tier_off_transactional_work():
+    types = {"order_status": CaseTypeConfig(complexity="transactional"),
+             "tech": CaseTypeConfig(complexity="complex")}
+    skills = [(a, t, 4) for a in ("lo1", "lo2", "hi1", "hi2") for t in types]
+    c = make(types, skills, {"lo1": "low", "lo2": "low", "hi1": "high", "hi2": "high"})
+    plan = build_plan(c, forecast({"order_status": 6, "tech": 3}), interval_minutes=30,
+                      assignments=assignments({"lo1": ["order_status"] * 16,
+                                               "lo2": ["order_status"] * 16,
+                                               "hi1": ["tech"] * 16, "hi2": ["tech"] * 16}))
+    got = {}
+    for policy in (TierAware(), LongestIdle()):
+        w = pd.concat([weekly_metrics(simulate(c, plan, policy, np.random.default_rng(s)).cases,
+                                      c, plan) for s in range(4)])
+        got[policy.name] = w.groupby("case_type")[["high_tier_on_transactional",
+                                                   "high_tier_share"]].mean()
+    assert got["tier-aware"].loc["all", "high_tier_on_transactional"] < 0.5 * got[
+        "longest-idle"].loc["all", "high_tier_on_transactional"]
+    assert got["tier-aware"].loc["tech", "high_tier_share"] > got["longest-idle"].loc[
+        "tech", "high_tier_share"]
+
+
+def test_relaxation_lets_a_lower_level_answer_after_the_wait():
+    types = {"tech": CaseTypeConfig(min_level=3, answer_seconds=20)}
+    c = make(types, [("a1", "tech", 2)])
+    plan = build_plan(c, forecast({"tech": 2}), interval_minutes=30)
+    opts = SimulationOptions(abandonment=False)
+    never = outcomes(simulate(c, plan, LongestIdle(), np.random.default_rng(0), opts).cases, c)
+    assert not never["answered"].any()
+    relaxed = outcomes(simulate(c, plan, LongestIdle(relax_after_s=30), np.random.default_rng(0),
+                                opts).cases, c)
+    assert relaxed["answered"].mean() > 0.9
+    assert (relaxed.loc[relaxed["answered"], "wait"] >= 30 - 1e-9).all()
