@@ -205,8 +205,14 @@ def build_plan(center: Center, forecast: pd.DataFrame, *, interval_minutes: int,
         return g
 
     volume = grid(f["volume"])
-    aht = grid(f["aht_seconds"].fillna(300.0) if "aht_seconds" in f else np.full(len(f), 300.0),
-               300.0)
+    # No silent default handle time: every interval that expects cases needs its AHT.
+    aht_col = f["aht_seconds"] if "aht_seconds" in f else pd.Series(np.nan, index=f.index)
+    missing = (aht_col.isna() & (f["volume"] > 0)).to_numpy()
+    if missing.any():
+        raise ContractError([Problem("forecast.csv", int(i) + 2, "aht_seconds", "",
+                                     "a handle time for every interval with volume > 0")
+                             for i in np.flatnonzero(missing)[:20]])
+    aht = grid(aht_col.fillna(1.0), 1.0)
     low = grid(f["volume_low"]) if "volume_low" in f else None
     high = grid(f["volume_high"]) if "volume_high" in f else None
 

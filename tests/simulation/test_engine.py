@@ -272,3 +272,13 @@ def test_relaxation_lets_a_lower_level_answer_after_the_wait():
                                 opts).cases, c)
     assert relaxed["answered"].mean() > 0.9
     assert (relaxed.loc[relaxed["answered"], "wait"] >= 30 - 1e-9).all()
+
+
+def test_forecast_without_handle_time_is_a_contract_error():
+    from planner.errors import ContractError
+
+    c = make({"billing": CaseTypeConfig()}, [("a1", "billing", 3)])
+    fc = forecast({"billing": 2.0}).astype({"aht_seconds": float})
+    fc.loc[3, "aht_seconds"] = np.nan
+    with pytest.raises(ContractError, match="aht_seconds"):
+        build_plan(c, fc, interval_minutes=30)
