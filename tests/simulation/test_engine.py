@@ -282,3 +282,16 @@ def test_forecast_without_handle_time_is_a_contract_error():
     fc.loc[3, "aht_seconds"] = np.nan
     with pytest.raises(ContractError, match="aht_seconds"):
         build_plan(c, fc, interval_minutes=30)
+
+
+def test_results_do_not_depend_on_the_number_of_workers():
+    from planner.simulation import simulate_week
+
+    c = make({"billing": CaseTypeConfig(patience_seconds=100)}, [("a1", "billing", 3),
+                                                                 ("a2", "billing", 4)])
+    plan = build_plan(c, forecast({"billing": 8}), interval_minutes=30)
+    one = simulate_week(c, plan, [LongestIdle(), TierAware()], replications=3, seed=2, workers=1)
+    two = simulate_week(c, plan, [LongestIdle(), TierAware()], replications=3, seed=2, workers=2)
+    pd.testing.assert_frame_equal(one.summary, two.summary)
+    pd.testing.assert_frame_equal(one.intervals, two.intervals)
+    assert one.events == two.events > 0
