@@ -111,9 +111,15 @@ def plan_case_types(data: DataFolder, inputs: RunInputs) -> list[str]:
 
 
 def plan_notes(center: Center, plan: Plan) -> list[str]:
-    """What in the plan routing cannot honour: activities on a type the agent lacks the skill,
-    level or tier for (the agent is on queue but takes no such case until relaxation/overflow)."""
+    """What in the plan routing cannot honour: forecast types nobody has a skill on, and activities
+    on a type the agent lacks the skill, level or tier for (the agent is on queue but takes no such
+    case, or only after relaxation)."""
     notes = []
+    orphan = [t for j, t in enumerate(center.case_types)
+              if plan.volume[j].sum() > 0 and not (center.level[:, j] > 0).any()]
+    if orphan:
+        notes.append(f"forecast.csv: no agent has a skill on {', '.join(orphan)} (skills.csv): "
+                     "none of those cases can be answered")
     act, agent = plan.seg_activity, plan.seg_agent
     on_type = act >= 0
     if not on_type.any():

@@ -295,3 +295,15 @@ def test_results_do_not_depend_on_the_number_of_workers():
     pd.testing.assert_frame_equal(one.summary, two.summary)
     pd.testing.assert_frame_equal(one.intervals, two.intervals)
     assert one.events == two.events > 0
+
+
+def test_plan_notes_name_what_routing_cannot_honour():
+    from planner.simulation import plan_notes
+
+    c = make({"billing": CaseTypeConfig(), "ghost": CaseTypeConfig()}, [("a1", "billing", 3)])
+    plan = build_plan(c, forecast({"billing": 1, "ghost": 2}), interval_minutes=30,
+                      assignments=assignments({"a1": ["ghost", "ghost"]}))
+    notes = plan_notes(c, plan)
+    assert len(notes) == 2
+    assert "no agent has a skill on ghost" in notes[0]
+    assert "1.0 agent-hours" in notes[1] and "a1 ghost" in notes[1]
