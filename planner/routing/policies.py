@@ -23,11 +23,11 @@ the agent's *primary* type for that interval; the agent's other skills are *seco
   not; the plan only decides who is on queue. It shows what the plan's activity split is worth.
 * :class:`TierAware` honours the plan: a case is first offered only to agents whose primary type it is;
   after ``overflow_after_s`` of waiting (default: half the type's answer time, at most 60 s),
-  secondary agents may take it (overflow). When no skilled
-  agent is planned on the type right now (none on queue, busy or idle), it overflows at once: there
-  is nobody to wait for. Among candidates,
-  transactional work goes to the lowest tier first and complex work to the highest tier first, so high
-  performers stay free for complex work. ``swarm`` agents are primary for every complex type.
+  secondary agents may take it (overflow). When no skilled agent is planned on the type right now
+  (none on queue, busy or idle), it overflows at once: there is nobody to wait for. Among
+  candidates, transactional work goes to the lowest tier first and complex work to the highest tier
+  first, so high performers stay free for complex work. ``swarm`` agents are primary for every
+  complex type.
 
 Both respect each type's ``min_level`` and ``min_tier``. With ``relax_after_s`` set, a case that has
 waited that long may also go to agents with a lower level on the type (backup skill, level >= 1) and
