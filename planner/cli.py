@@ -350,9 +350,11 @@ def run_cmd(
         "--schedule-seconds", min=1, help="Scheduler time limit [s]")] = 40.0,
     replications: Annotated[int, typer.Option(min=1, max=1000, help="Simulation replications")] = 5,
     resolve_top: Annotated[int, typer.Option(
-        "--resolve-top", min=0, help="Training candidates measured by re-solving")] = 3,
+        "--resolve-top", min=0, help="Training candidates also measured by a full re-schedule")] = 0,
     resolve_seconds: Annotated[float, typer.Option(
-        "--resolve-seconds", min=1, help="Time limit of each re-solve [s]")] = 8.0,
+        "--resolve-seconds", min=1, help="Time limit of each re-schedule [s]")] = 8.0,
+    bound: Annotated[bool, typer.Option(
+        "--bound/--no-bound", help="Compute the scheduler's lower bound (slow on large centers)")] = False,
 ) -> None:
     """The whole weekly cycle: forecast, requirements, tiers, schedule, simulate, report."""
     import time
@@ -367,7 +369,8 @@ def run_cmd(
                 console.print(f"[green]✓[/] {message}")
 
         result = run_cycle(data, out, schedule_seconds=schedule_seconds, replications=replications,
-                           resolve_top=resolve_top, resolve_seconds=resolve_seconds, progress=say)
+                           resolve_top=resolve_top, resolve_seconds=resolve_seconds, bound=bound,
+                           progress=say)
     table = Table(title="stages")
     table.add_column("stage")
     table.add_column("seconds", justify="right")
