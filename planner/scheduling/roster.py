@@ -51,7 +51,8 @@ class RosterModel:
     """A built roster model.
 
     ``works[(e, d, s)]`` is the literal of employee ``e`` working shift ``s`` on day ``d`` (only for
-    allowed cells; a BoolVar, or a Python bool when the cell was fixed); ``off[(e, d)]`` the
+    allowed cells; a BoolVar; for a fixed cell only its fixed shift appears, as ``True``; a missing
+    key is never worked); ``off[(e, d)]`` the
     literal of a day off; ``penalties`` every soft cost (the objective is ``objective_expr``).
     """
 
@@ -141,8 +142,8 @@ def _employee_cells(problem: RosterProblem, rules: EmployeeRules, model: cp_mode
             value = fixed[(e, d)]
             if value is not None and value not in allowed:
                 raise ValueError(f"fixed cell ({e}, day {d}) = {value!r} breaks a hard rule")
-            for s in allowed:
-                x[(d, s)] = value == s
+            if value is not None:
+                x[(d, value)] = True  # the other shifts of a fixed cell are simply absent
             off[d] = value is None
             continue
         lits = []
@@ -192,7 +193,9 @@ def _add_employee_rules(problem: RosterProblem, rules: EmployeeRules, model: cp_
     # Forbidden successions (the days around the horizon count as off: nothing to add there).
     forbidden = {st.name: st.cannot_follow for st in problem.shift_types if st.cannot_follow}
     if forbidden:
-        day_shifts = [{s: lit for (dd, s), lit in x.items() if dd == d} for d in range(days)]
+        day_shifts: list[dict[str, Any]] = [{} for _ in range(days)]
+        for (d, s), lit in x.items():
+            day_shifts[d][s] = lit
         penalties += add_forbidden_transitions(model, day_shifts, forbidden, f"{e} succession")
     # Weekends.
     weekends = problem.weekends()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
@@ -24,10 +25,13 @@ from planner.scheduling.roster import (
     roster_objective,
     solve_model,
 )
+from planner.scheduling.roster_greedy import weekday_row
 from planner.scheduling.rules import RosterProblem
 
 # Problems with at most this many (employee, day, shift) cells are first solved as one model.
 FULL_MODEL_CELLS = 40_000
+# Up to this many cells, construction places one employee at a time with every shift type.
+CONSTRUCT_ONE_BY_ONE_CELLS = 30_000
 # Share of the time left after construction given to the full model.
 FULL_MODEL_SHARE = 0.5
 
@@ -35,20 +39,22 @@ _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 
 
 def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
-               days: range | None, time_limit: float, seed: int, workers: int,
-               ) -> tuple[Roster, float, bool] | None:
+               days: Collection[int] | None, time_limit: float, seed: int, workers: int,
+               hint: bool = True) -> tuple[Roster, float, bool] | None:
     """Re-solve ``employees`` over ``days`` (all days when None) with the rest of ``current``
     fixed. Returns (new full roster, its objective, proven optimal) or None when nothing was
     found in time."""
     free = set(employees)
     fixed: dict[Cell, str | None] = {c: s for c, s in current.items() if c[0] not in free}
     if days is not None:
+        days = set(days)
         for e in employees:
             for d in range(problem.days):
                 if d not in days:
                     fixed[(e, d)] = current.get((e, d))
     rm = build_roster_model(problem, employees=employees, fixed=fixed)
-    solver, status, _ = solve_model(rm, time_limit, seed=seed, workers=workers, hint=current)
+    solver, status, _ = solve_model(rm, time_limit, seed=seed, workers=workers,
+                                    hint=current if hint else None)
     if status not in _STATUS:
         return None
     new = {c: s for c, s in current.items() if c[0] not in free}
@@ -56,20 +62,79 @@ def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
     return new, solver.ObjectiveValue(), status == cp_model.OPTIMAL
 
 
+def _restricted(problem: RosterProblem, employees: Collection[str], rotation: int
+                ) -> RosterProblem:
+    """``problem`` with ``employees`` limited to one shift type per length: a type they may work
+    every other day at least, that may follow itself. Picked in rotation so that successive
+    groups spread over the types. Employees without such a type keep all theirs."""
+    by_length: dict[int, list[str]] = {}
+    for st in problem.shift_types:
+        if st.name not in st.cannot_follow:
+            by_length.setdefault(st.length_minutes, []).append(st.name)
+    out = []
+    for r in problem.employees:
+        if r.employee not in employees:
+            out.append(r)
+            continue
+        keep = []
+        for i, names in enumerate(by_length.values()):
+            ok = [s for s in names if r.max_shifts.get(s, problem.days) >= problem.days // 2]
+            if ok:
+                keep.append(ok[(rotation + i) % len(ok)])
+        if not keep:
+            out.append(r)
+            continue
+        caps = {s: (r.max_shifts.get(s, problem.days) if s in keep else 0)
+                for s in problem.shift_names}
+        out.append(replace(r, max_shifts=caps))
+    return replace(problem, employees=tuple(out))
+
+
 def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: int = 2,
-              start: Roster | None = None) -> Roster | None:
-    """Employee by employee: each solved over the whole horizon against the cover left by the
-    employees placed so far (a greedy that always respects every hard rule)."""
-    roster: Roster = dict(start or {})
+              quick: bool = False) -> Roster | None:
+    """Build a roster that respects every hard rule, one employee at a time, each placed against
+    the cover left by the employees placed so far.
+
+    Small problems: each employee is solved with CP-SAT over the whole horizon (a good greedy).
+    Large ones (``quick``): each row is first built by the weekday-block heuristic
+    (:func:`planner.scheduling.roster_greedy.weekday_row`); only employees it cannot serve get a
+    CP-SAT model, limited to a few shift types (:func:`_restricted`) and then with all of them.
+    """
+    roster: Roster = {}
     names = [r.employee for r in problem.employees]
-    for i, e in enumerate(names):
-        left = max(0.05, (deadline - time.perf_counter()) / max(1, len(names) - i) * 0.8)
-        new = _solve_sub(problem, roster, [e], None, left, seed, workers)
-        if new is None:
-            new = _solve_sub(problem, roster, [e], None, 5 * left, seed, workers)
-        if new is None:
-            return None
-        roster = new[0]
+    cover = {(c.day, c.shift): c for c in problem.cover}
+    counts: dict[tuple[int, str], int] = {}
+
+    def demand_value(cell: tuple[int, str]) -> float:
+        c = cover.get(cell)
+        if c is None:
+            return 0.0
+        return float(c.under_weight if counts.get(cell, 0) < c.requirement else -c.over_weight)
+
+    for i, rules in enumerate(problem.employees):
+        e = rules.employee
+        left = max(0.1, (deadline - time.perf_counter()) / max(1, len(names) - i) * 0.9)
+        row = None
+        if quick:
+            demand = {cell: demand_value(cell) for cell in cover}
+            row = weekday_row(problem, rules, demand)
+        if row is not None:
+            placed = {(e, d): s for d, s in enumerate(row) if s is not None}
+        else:
+            got = None
+            tries = [(_restricted(problem, [e], i), 1.0)] if quick else []
+            tries += [(problem, 1.0), (problem, 5.0)]
+            for sub, factor in tries:
+                got = _solve_sub(sub, roster, [e], None, max(left, 0.5) * factor, seed, workers,
+                                 hint=False)
+                if got is not None:
+                    break
+            if got is None:
+                return None
+            placed = {c: s for c, s in got[0].items() if c[0] == e}
+        roster.update(placed)
+        for (_, d), s in placed.items():
+            counts[(d, s)] = counts.get((d, s), 0) + 1
     return roster
 
 
@@ -99,7 +164,12 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
                 log_callback(t, obj)
 
     if best is None:
-        built = construct(problem, t0 + time_limit * 0.5, seed, workers)
+        n_days = problem.days
+        cells = len(problem.employees) * n_days * len(problem.shift_types)
+        if cells <= CONSTRUCT_ONE_BY_ONE_CELLS:
+            built = construct(problem, t0 + time_limit * 0.5, seed, workers)
+        else:
+            built = construct(problem, t0 + time_limit * 0.5, seed, workers, quick=True)
         if built is not None:
             improved(built, roster_objective(problem, built))
     cells = len(problem.employees) * problem.days * len(problem.shift_types)
@@ -116,44 +186,75 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
                                       time.perf_counter() - t0, tuple(history))
     if best is None:
         return RosterSolution({}, None, bound, "UNKNOWN", None, time.perf_counter() - t0)
-    status = "FEASIBLE"
-    cur, cur_obj = best, best_obj
+    _lns(problem, best, best_obj, deadline, rng, workers, improved)
+    if bound is not None and best_obj is not None and best_obj <= bound:
+        status = "OPTIMAL"
+    return RosterSolution(best, best_obj, bound, status, first, time.perf_counter() - t0,
+                          tuple(history))
+
+
+def _under_days(problem: RosterProblem, roster: Roster) -> list[int]:
+    """Days with a cover shortfall or surplus (where a move is most likely to pay)."""
+    counts: dict[tuple[int, str], int] = {}
+    for (_, d), s in roster.items():
+        counts[(d, s)] = counts.get((d, s), 0) + 1
+    return sorted({c.day for c in problem.cover
+                   if counts.get((c.day, c.shift), 0) != c.requirement})
+
+
+def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
+         rng: random.Random, workers: int, improved: Callable[[Roster, float], None]) -> None:
+    """Relax-and-resolve until ``deadline``; ``improved`` hears of every accepted roster.
+
+    Three neighbourhoods, each with its own size (free cells) adapted to the solve time: a few
+    employees over a long stretch (rebalances whole lines of work under the per-employee totals);
+    all (or many) employees over a window of days (re-shuffles who covers what); all (or many)
+    employees over two separate short windows (moves weekends and runs between parts of the
+    horizon, which the per-employee totals couple). Windows are centred on a day with a cover
+    deviation half of the time. Equal-cost moves are accepted (plateau moves).
+    """
     names = [r.employee for r in problem.employees]
     n_emp, n_days = len(names), problem.days
     per_cell = max(1.0, sum(1 for r in problem.employees for s in problem.shift_names
                             if r.max_shifts.get(s, 1) > 0) / max(1, n_emp))
     total = n_emp * n_days * per_cell
-    target = min(400.0, total / 4)  # free (employee, day, shift) cells per move; adapted below
+    target = {"staff": min(400.0, total / 4), "window": min(400.0, total / 4),
+              "split": min(400.0, total / 4)}
     while time.perf_counter() < deadline - 0.1:
-        if rng.random() < 0.5:
-            # A few employees over a long stretch (whole horizon when short): rebalances whole
-            # lines of work under the per-employee totals.
+        kind = rng.choice(("staff", "window", "split"))
+        size = target[kind]
+        if kind == "staff":
             w = min(n_days, 56)
-            k = int(min(n_emp, max(2, target // (w * per_cell))))
+            k = int(min(n_emp, max(2, size // (w * per_cell))))
         else:
-            # Every (or many) employee over a window of days: re-shuffles who covers what.
             k = n_emp
-            w = int(target // (k * per_cell))
-            if w < 5:
-                w = min(n_days, 7)
-                k = int(min(n_emp, max(2, target // (w * per_cell))))
+            w = int(size // (k * per_cell))
+            if w < 4:
+                w = min(n_days, 4 if kind == "split" else 7)
+                k = int(min(n_emp, max(2, size // (w * per_cell))))
             w = min(n_days, max(2, w))
-        a = rng.randrange(0, n_days - w + 1)
-        days = None if w >= n_days else range(a, a + w)
+        hot = _under_days(problem, cur) if rng.random() < 0.5 else []
+        if kind == "split":
+            half = max(1, w // 2)
+            days: set[int] | None = set()
+            for _ in range(2):
+                centre = rng.choice(hot) if hot else rng.randrange(n_days)
+                a = min(max(0, centre - half // 2), n_days - half)
+                days.update(range(a, a + half))
+        else:
+            centre = rng.choice(hot) if hot else rng.randrange(n_days)
+            a = min(max(0, centre - w // 2), n_days - w)
+            days = None if w >= n_days else set(range(a, a + w))
         chosen = sorted(rng.sample(names, k), key=names.index)
         left = min(2.0, deadline - time.perf_counter())
         if left <= 0.05:
             break
         got = _solve_sub(problem, cur, chosen, days, left, rng.randrange(1 << 30), workers)
         if got is None:
-            target = max(100.0, target / 1.5)
+            target[kind] = max(100.0, size / 1.5)
             continue
         new, obj, optimal = got
-        target = min(total / 2, target * 1.15) if optimal else max(100.0, target / 1.3)
+        target[kind] = min(total / 2, size * 1.15) if optimal else max(100.0, size / 1.3)
         if obj <= cur_obj:
             cur, cur_obj = new, obj
             improved(new, obj)
-    if bound is not None and best_obj is not None and best_obj <= bound:
-        status = "OPTIMAL"
-    return RosterSolution(best, best_obj, bound, status, first, time.perf_counter() - t0,
-                          tuple(history))
