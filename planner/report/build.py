@@ -120,7 +120,8 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
         total = short["shortfall_hours"].sum()
         rep.figures["shortfall"] = _fmt_hours(total)
         rep.figures["agent-hours scheduled"] = _fmt_hours(
-            (cov["scheduled"].clip(upper=cov["required"])).sum() * minutes / 60)
+            np.minimum(cov["scheduled"].to_numpy(float), cov["required"].to_numpy(float)).sum()
+            * minutes / 60)
         for r in short[short["shortfall_hours"] > 0].head(4).itertuples():
             rep.headlines.append(f"{r.case_type} is short {r.shortfall_hours:.1f} agent-hours "
                                  f"(cause: {r.cause}; {r.evidence}).")

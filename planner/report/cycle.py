@@ -189,10 +189,15 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
             except PlannerError as err:
                 res.notes.append(f"tiers of last week not computed: {err}")
                 previous = None
-            result = compute_tiers(folder.cases, folder.agents, folder.skills, cfg, previous)
-            result.write(out)
-            tiers = result.tiers
-        res.notes += [f"tiers: {n}" for n in result.notes]
+            try:
+                result = compute_tiers(folder.cases, folder.agents, folder.skills, cfg, previous)
+            except PlannerError as err:
+                # A history without served cases per agent: schedule without tiers (all medium).
+                res.notes.append(f"tiers skipped: {err}")
+            else:
+                result.write(out)
+                tiers = result.tiers
+                res.notes += [f"tiers: {n}" for n in result.notes]
     else:
         res.notes.append("tiers skipped: they need cases.csv with agent_id and agents.csv")
 

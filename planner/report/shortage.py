@@ -87,7 +87,8 @@ def shortages(coverage: pd.DataFrame, assignments: pd.DataFrame | None, elig: pd
         row = {
             "case_type": ct,
             "required_hours": float((g["required"] * g["hours"]).sum()),
-            "scheduled_hours": float((g["scheduled"].clip(upper=g["required"]) * g["hours"]).sum()),
+            "scheduled_hours": float((np.minimum(g["scheduled"].to_numpy(float),
+                                                 g["required"].to_numpy(float)) * g["hours"]).sum()),
             "shortfall_hours": hours,
             "short_intervals": len(short),
             "peak_shortfall": float(short["shortfall"].max()) if len(short) else 0.0,

@@ -99,17 +99,25 @@ def write_data(root: Path) -> Path:
     (root / "agents.csv").write_text(AGENTS, encoding="utf-8")
     (root / "skills.csv").write_text(SKILLS, encoding="utf-8")
     rng = np.random.default_rng(7)
+    skilled: dict[str, list[str]] = {}
+    for line in SKILLS.splitlines()[1:]:
+        agent, ct, _ = line.split(",")
+        skilled.setdefault(ct, []).append(agent)
     rows = []
     n = 0
     for week in (3, 2, 1):
         for ts in _intervals() - pd.Timedelta(weeks=week):
-            for ct, rate in (("billing", 6), ("tech", 3), ("fraud", 1)):
+            for ct, rate, aht in (("billing", 6, 300), ("tech", 3, 600), ("fraud", 1, 900)):
                 for _ in range(rng.poisson(rate)):
                     n += 1
                     created = ts + pd.Timedelta(seconds=int(rng.integers(0, 1800)))
-                    rows.append(f"k{n},{created:%Y-%m-%d %H:%M:%S},{ct}")
-    (root / "cases.csv").write_text("case_id,created_at,case_type\n" + "\n".join(rows) + "\n",
-                                    encoding="utf-8")
+                    agent = skilled[ct][int(rng.integers(0, len(skilled[ct])))]
+                    handle = round(float(rng.lognormal(np.log(aht), 0.4)))
+                    csat = int(rng.integers(3, 6)) if rng.random() < 0.3 else ""
+                    fcr = "true" if rng.random() < 0.8 else "false"
+                    rows.append(f"k{n},{created:%Y-%m-%d %H:%M:%S},{ct},{agent},{handle},{fcr},{csat}")
+    header = "case_id,created_at,case_type,agent_id,handle_seconds,resolved_first_contact,csat\n"
+    (root / "cases.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
     return root
 
 

@@ -75,6 +75,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory):
     return folder, req, tiers, plan, analyse(read_run(run), folder)
 
 
+@pytest.mark.slow
 def test_the_report_names_billing_as_short(planned) -> None:
     _, _, _, plan, rep = planned
     top = rep.shortages.iloc[0]
@@ -85,6 +86,7 @@ def test_the_report_names_billing_as_short(planned) -> None:
     assert any(h.startswith("billing is short") for h in rep.headlines)
 
 
+@pytest.mark.slow
 def test_top_cross_skilling_reduces_shortfall_when_rescheduled(planned) -> None:
     folder, req, tiers, plan, rep = planned
     top = rep.training.iloc[0]
