@@ -1,0 +1,152 @@
+"""The roster model against brute force: on tiny problems every roster is enumerated in plain Python
+(roster_check + roster_objective) and the CP-SAT optimum and feasible sets must agree."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import pytest
+from ortools.sat.python import cp_model
+
+from planner.scheduling.roster import build_roster_model, roster_objective, solve_roster
+from planner.scheduling.roster_check import roster_violations, row_violations
+from planner.scheduling.roster_greedy import weekday_row
+from planner.scheduling.roster_lns import _solve_sub
+from planner.scheduling.rules import (
+    DayCover,
+    EmployeeRules,
+    RosterProblem,
+    SequenceRule,
+    ShiftRequest,
+    ShiftType,
+)
+
+SHIFTS = (ShiftType("E", 480, cannot_follow=frozenset()),
+          ShiftType("N", 600, cannot_follow=frozenset({"E"})))
+
+
+def tiny_problem(days: int = 5) -> RosterProblem:
+    # Day 0 is a Thursday: days 2 and 3 are a weekend.
+    a = EmployeeRules("a", {"E": 4, "N": 2}, 960, 2100, SequenceRule.hard(2, 3),
+                      SequenceRule.hard(2), max_weekends=0, days_off=frozenset({4}))
+    b = EmployeeRules("b", {"E": 5, "N": 1}, 0, 2400, SequenceRule(1, 2, 3, 2, 4, 5),
+                      SequenceRule.hard(1, edges_exempt=False), max_weekends=1,
+                      available_shifts={0: frozenset({"N"})})
+    requests = (ShiftRequest("a", 1, "E", 4, True), ShiftRequest("b", 2, None, 3, False),
+                ShiftRequest("b", 0, "N", 2, False))
+    cover = tuple(DayCover(d, s, 1, 10, 3) for d in range(days) for s in ("E", "N"))
+    return RosterProblem(days, SHIFTS, (a, b), requests, cover, first_weekday=3)
+
+
+def _rows(problem: RosterProblem):
+    return list(itertools.product([None, "E", "N"], repeat=problem.days))
+
+
+def _soft_cost(problem: RosterProblem, roster) -> int:
+    """The soft sequence costs (objective_expr includes them; roster_objective does not)."""
+    from planner.scheduling.roster_check import sequence_cost
+
+    cost = 0
+    for r in problem.employees:
+        work = [roster.get((r.employee, d)) is not None for d in range(problem.days)]
+        cost += sequence_cost(work, r.work_sequence)
+        cost += sequence_cost([not w for w in work], r.off_sequence)
+    return cost
+
+
+class _Collect(cp_model.CpSolverSolutionCallback):
+    """Record each solution's row of shifts."""
+
+    def __init__(self, lits, days, found):
+        super().__init__()
+        self.lits, self.days, self.found = lits, days, found
+
+    def on_solution_callback(self):
+        row = [None] * self.days
+        for (_, d, s), lit in self.lits.items():
+            if self.BooleanValue(lit):
+                row[d] = s
+        self.found.add(tuple(row))
+
+
+def test_feasible_rows_match_enumeration():
+    problem = replace(tiny_problem(), requests=(), cover=())
+    for rules in problem.employees:
+        expected = {row for row in _rows(problem) if not row_violations(problem, rules, row)}
+        rm = build_roster_model(problem, employees=[rules.employee])
+        lits = {k: v for k, v in rm.works.items() if k[0] == rules.employee}
+        found = set()
+
+        solver = cp_model.CpSolver()
+        solver.parameters.enumerate_all_solutions = True
+        solver.parameters.num_workers = 1
+        solver.Solve(rm.model, _Collect(lits, problem.days, found))
+        assert found == expected, rules.employee
+        assert expected  # the rules leave some rows
+
+
+def test_optimum_matches_brute_force():
+    problem = tiny_problem()
+    rows = {r.employee: [row for row in _rows(problem) if not row_violations(problem, r, row)]
+            for r in problem.employees}
+    best = None
+    for ra, rb in itertools.product(rows["a"], rows["b"]):
+        roster = {("a", d): s for d, s in enumerate(ra) if s is not None}
+        roster.update({("b", d): s for d, s in enumerate(rb) if s is not None})
+        cost = roster_objective(problem, roster) + _soft_cost(problem, roster)
+        best = cost if best is None else min(best, cost)
+    rm = build_roster_model(problem)
+    rm.model.Minimize(rm.objective())
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.Solve(rm.model) == cp_model.OPTIMAL
+    assert round(solver.ObjectiveValue()) == best
+    roster = rm.read(solver)
+    assert not roster_violations(problem, roster)
+    assert roster_objective(problem, roster) + _soft_cost(problem, roster) == best
+
+
+def test_solve_roster_reaches_the_optimum_and_respects_rules():
+    problem = replace(tiny_problem(), employees=tuple(
+        replace(r, work_sequence=SequenceRule.hard(r.work_sequence.hard_min,
+                                                    r.work_sequence.hard_max))
+        for r in tiny_problem().employees))
+    sol = solve_roster(problem, time_limit=10, workers=1)
+    assert sol.status == "OPTIMAL"
+    assert not roster_violations(problem, sol.shifts)
+    assert sol.objective == roster_objective(problem, sol.shifts)
+    assert sol.bound == sol.objective
+
+
+def test_lns_move_keeps_fixed_cells_and_never_worsens():
+    problem = replace(tiny_problem(), employees=tuple(
+        replace(r, work_sequence=SequenceRule.hard(1, 3)) for r in tiny_problem().employees))
+    start = {("a", 0): "E", ("a", 1): "E", ("b", 1): "E", ("b", 2): "E"}
+    assert not roster_violations(problem, start)
+    got = _solve_sub(problem, start, ["b"], {1, 2}, 5.0, 0, 1)
+    assert got is not None
+    new, obj, _ = got
+    assert {c: s for c, s in new.items() if c[0] == "a"} == {("a", 0): "E", ("a", 1): "E"}
+    assert all(new.get(("b", d)) == start.get(("b", d)) for d in (0, 3, 4))
+    assert obj == roster_objective(problem, new) <= roster_objective(problem, start)
+
+
+def test_weekday_row_builds_a_valid_row_or_declines():
+    rules = EmployeeRules("x", {"E": 30, "N": 10}, 480 * 14, 480 * 16, SequenceRule.hard(2, 5),
+                          SequenceRule.hard(2), max_weekends=0, days_off=frozenset({2, 9}))
+    problem = RosterProblem(28, SHIFTS, (rules,))
+    demand = {(d, "E"): 1.0 for d in range(28)}
+    row = weekday_row(problem, rules, demand)
+    assert row is not None
+    assert not row_violations(problem, rules, row)
+    assert 14 <= sum(s is not None for s in row) <= 16
+    assert all(row[d] is None for d in range(28) if d % 7 >= 5)  # no weekend
+    # Rest runs of three days cannot be guaranteed by weekday blocks: declined.
+    strict = replace(rules, off_sequence=SequenceRule.hard(3))
+    assert weekday_row(replace(problem, employees=(strict,)), strict, demand) is None
+
+
+def test_sequence_rule_validates():
+    with pytest.raises(ValueError):
+        SequenceRule(3, 2, 0, 4, 5, 0)
