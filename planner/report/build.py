@@ -105,7 +105,10 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
         rep.tables["backtest"] = run.get("backtest")
 
     req = run.get("requirements")
-    if req is not None:
+    if cov is not None:
+        # What the schedule was built against (the scheduler covers coverage.csv's `required`).
+        rep.figures["agent-hours required"] = _fmt_hours(cov["required"].sum() * minutes / 60)
+    elif req is not None:
         rep.figures["agent-hours required"] = _fmt_hours(req["agents_gross"].sum() * minutes / 60)
     skills = data.skills if data is not None else None
     elig = eligibility(skills, tiers, cfg, case_types or sorted(skills["case_type"].unique())) \
@@ -113,13 +116,13 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
 
     say("coverage and shortages")
     if cov is not None:
-        rep.charts["coverage"] = charts.coverage_chart(cov)
+        rep.charts["coverage"] = charts.coverage_chart(cov, minutes)
         rep.charts["shortfall_by_day"] = charts.shortfall_by_day_chart(cov, minutes)
         short = shortages(cov, asg, elig, cfg, minutes, run.get("simulation_summary"))
         rep.shortages = short
         total = short["shortfall_hours"].sum()
         rep.figures["shortfall"] = _fmt_hours(total)
-        rep.figures["agent-hours scheduled"] = _fmt_hours(
+        rep.figures["agent-hours covered"] = _fmt_hours(
             np.minimum(cov["scheduled"].to_numpy(float), cov["required"].to_numpy(float)).sum()
             * minutes / 60)
         for r in short[short["shortfall_hours"] > 0].head(4).itertuples():

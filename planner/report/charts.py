@@ -118,7 +118,7 @@ def forecast_chart(forecast: pd.DataFrame, history: pd.DataFrame | None, weeks: 
         return _svg(fig, "forecast vs recent weeks per case type")
 
 
-def coverage_chart(coverage: pd.DataFrame) -> str:
+def coverage_chart(coverage: pd.DataFrame, minutes: int = 30) -> str:
     """Per case type: required vs scheduled agents per interval, the shortfall filled red."""
     types = sorted(coverage["case_type"].astype(str).unique())
     if not types:
@@ -135,7 +135,7 @@ def coverage_chart(coverage: pd.DataFrame) -> str:
             ax.fill_between(t, c["scheduled"], c["required"], where=c["required"] > c["scheduled"],
                             step="post", color=SHORT, alpha=0.45, lw=0, label="shortfall")
             short = (c["required"] - c["scheduled"]).clip(lower=0).sum()  # NaN rows add nothing
-            ax.set_title(f"{ct}: shortfall {short:,.1f} agent-intervals")
+            ax.set_title(f"{ct}: shortfall {short * minutes / 60:,.1f} agent-hours")
             ax.set_ylabel("agents")
             _week_axis(ax, start, end)
         axes[0].legend(loc="upper right", ncols=3, frameon=False, fontsize=8)
@@ -232,7 +232,9 @@ def roster_chart(assignments: pd.DataFrame, order: list[str] | None, minutes: in
     ci = col.reindex(sub["interval_start"]).to_numpy()
     ok = ~np.isnan(ci)
     m[ri[ok], ci[ok].astype(int)] = sub["activity"].astype(str).map(code).to_numpy()[ok]
-    palette = plt.get_cmap("tab10").colors + plt.get_cmap("Set3").colors
+    # Case types in tab10 without its grey and pink (break and swarm wear those), then Dark2.
+    tab = plt.get_cmap("tab10").colors
+    palette = tuple(tab[i] for i in (0, 1, 2, 3, 4, 5, 8, 9)) + plt.get_cmap("Dark2").colors
     colors = ["#ffffff"]
     legend = []
     k = 0

@@ -202,6 +202,46 @@ def _tiers(rep: WeeklyReport) -> str:
     return "".join(parts)
 
 
+def _with_ci(frame: pd.DataFrame, col: str, pct: bool) -> pd.Series:
+    """'99% (98-100%)' from col, col_low, col_high: the mean and its confidence interval."""
+    def one(r: pd.Series) -> str:
+        f = (lambda v: f"{v:.0%}") if pct else (lambda v: f"{v:,.1f}")
+        text = f(r[col])
+        lo, hi = r.get(f"{col}_low"), r.get(f"{col}_high")
+        if lo is not None and hi is not None and pd.notna(lo) and pd.notna(hi):
+            text += f" ({f(lo)}–{f(hi)})"
+        return text
+    return frame.apply(one, axis=1)
+
+
+def simulation_table(summary: pd.DataFrame) -> str:
+    """The weekly simulated figures per case type, 95% intervals across replications."""
+    s = summary.copy()
+    cols: dict[str, str | None] = {"case_type": None, "offered": "{:,.0f}"}
+    for col, pct in (("service_level", True), ("asa_seconds", False), ("abandon_rate", True),
+                     ("occupancy", True)):
+        if col in s:
+            s[col.replace("_", " ") + " (95% CI)"] = _with_ci(s, col, pct)
+            cols[col.replace("_", " ") + " (95% CI)"] = None
+    for col in ("handoffs", "high_tier_on_transactional"):
+        if col in s:
+            cols[col] = "{:,.0f}" if col == "handoffs" else "pct"
+    return table(s, cols)
+
+
+def backtest_table(backtest: pd.DataFrame) -> str:
+    """The chosen model per case type up front; every model's scores folded away."""
+    fmt = {"case_type": None, "model": None, "mase": "{:.2f}", "mase_vs_baseline": "{:.2f}",
+           "wape": "pct", "bias": "{:+.1%}", "coverage": "pct", "origins": "{:.0f}", "note": None}
+    if "chosen" in backtest:
+        chosen = backtest[backtest["chosen"].astype(str).str.lower().isin(("true", "1", "yes"))]
+        head = ("<h3>Backtest: the model chosen per case type</h3>"
+                '<p class="note">MASE below 1 beats the seasonal-naive forecast; mase vs baseline '
+                "below 1 beats the best seasonal window average.</p>" + table(chosen, fmt))
+        return head + f"<details><summary>All {len(backtest)} model scores</summary>{table(backtest, fmt)}</details>"
+    return "<h3>Backtest</h3>" + table(backtest, fmt)
+
+
 def render_html(rep: WeeklyReport) -> str:
     """The whole page as one string."""
     when = (f"{rep.week_start:%A %d %B %Y} to {rep.week_end:%A %d %B %Y}"
@@ -211,14 +251,14 @@ def render_html(rep: WeeklyReport) -> str:
         "recommendations": _recommendations(rep),
         "forecast": (_figure(rep, "forecast", "Blue: forecast with its 80% band; grey: the same "
                              "weekdays of recent weeks.")
-                     + (table(rep.tables["backtest"]) if "backtest" in rep.tables else "")
+                     + (backtest_table(rep.tables["backtest"]) if "backtest" in rep.tables else "")
                      if "forecast" in rep.charts else _missing(rep.missing.get("forecast", ""))),
         "coverage": (_figure(rep, "coverage", "Black: agents required; blue: scheduled; red: shortfall.")
                      if "coverage" in rep.charts else _missing(rep.missing.get("coverage", ""))),
         "service": ((_figure(rep, "service_level", "Simulated share answered within target per "
                              "interval (dots below the dashed target line in red).")
-                     + (table(rep.tables["simulation_summary"]) if "simulation_summary" in rep.tables
-                        else ""))
+                     + (simulation_table(rep.tables["simulation_summary"])
+                        if "simulation_summary" in rep.tables else ""))
                     if "service_level" in rep.charts else _missing(rep.missing.get("simulation", ""))),
         "tiers": _tiers(rep),
         "roster": (_figure(rep, "roster", "One row per agent (high tier at the top), one column per "

@@ -148,7 +148,7 @@ def _cause(ct: str, short: pd.DataFrame, on_shift: pd.DataFrame | None, elig: pd
         parts.append(f"typically {med:.0f} eligible on shift where {req:.0f} were required")
     else:
         parts.append("eligible agents were on shift but busy on other work")
-    share = {c: by_cause[c] / total for c in CAUSES if total > 0 and by_cause[c] > 0}
+    share = {c: by_cause[c] / total for c in CAUSES if total > 0 and by_cause[c] >= 0.005 * total}
     if len(share) > 1:
         parts.append("mix: " + ", ".join(f"{c} {v:.0%}" for c, v in share.items()))
     return {"cause": cause, "evidence": "; ".join(parts),
