@@ -48,6 +48,8 @@ class History:
     notes: tuple[str, ...] = field(default=())
     #: volume on an open public holiday relative to a normal day, per type (see holiday_factor)
     holiday_factor: dict[str, float] = field(default_factory=dict)
+    #: volume on the day after a public holiday relative to a normal day (catch-up), per type
+    after_holiday_factor: dict[str, float] = field(default_factory=dict)
 
     @property
     def case_types(self) -> list[str]:
@@ -162,12 +164,14 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
     if (day_hol & day_open).any() or (day_hol & (day_total > 0)).any():
         days = pd.DatetimeIndex(times[::spd][day_hol])
         notes.append(f"public holidays in history masked ({_ranges(days)})")
-    factors = {}
+    factors, after = {}, {}
+    day_after = np.r_[False, day_hol[:-1]] & ~day_hol
     for name, arr in volume.items():
         type_open = opened[name].reshape(ndays, spd).any(axis=1)
-        factors[name] = holiday_factor(np.where(opened[name], arr, 0.0).reshape(ndays, spd),
-                                       day_hol & type_open & ~day_gap,
-                                       type_open & ~day_gap & ~day_hol)
+        by_day = np.where(opened[name], arr, 0.0).reshape(ndays, spd)
+        normal = type_open & ~day_gap & ~day_hol & ~day_after
+        factors[name] = holiday_factor(by_day, day_hol & type_open & ~day_gap, normal)
+        after[name] = holiday_factor(by_day, day_after & type_open & ~day_gap, normal, prior=1.0)
     masked = np.repeat(day_gap | day_hol, spd)
     for name in volume:
         volume[name] = np.where(masked, np.nan, volume[name])
@@ -176,22 +180,25 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
         raise PlannerError(
             f"the history spans {ndays} day(s) ({times[0]:%Y-%m-%d} to {times[-1]:%Y-%m-%d}) with "
             f"{usable} usable open day(s); the forecast needs at least one full week")
-    return History(times, interval_minutes, volume, opened, is_hol, masked, tuple(notes), factors)
+    return History(times, interval_minutes, volume, opened, is_hol, masked, tuple(notes), factors,
+                   after)
 
 
 def holiday_factor(days: np.ndarray, holiday: np.ndarray, normal: np.ndarray,
                    prior: float = HOLIDAY_PRIOR) -> float:
-    """Volume on an open public holiday relative to a normal day of the same weekday.
+    """Volume on special days (open public holidays, days after one) relative to a normal day.
 
-    Each open holiday in history is compared with the mean of the same weekday over the two weeks
-    before and after; the pooled ratio is shrunk toward ``prior`` with the weight of one holiday.
+    Each special day in history is compared with the mean of the same weekday over the two weeks
+    before and after; the pooled ratio is shrunk toward ``prior`` with the weight of one day.
 
     Parameters
     ----------
     days : ndarray (days, slots)
         Volume per day and interval (closed intervals count 0).
     holiday, normal : ndarray (days,) of bool
-        Open holidays to learn from; ordinary open days to compare with.
+        Special days to learn from; ordinary open days to compare with.
+    prior : float
+        Factor without evidence (0.5 for a holiday, 1 for the day after).
     """
     totals = days.sum(axis=1)
     actual = expected = 0.0

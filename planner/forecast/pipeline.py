@@ -190,6 +190,10 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         if is_hol.any():
             factor = hist.holiday_factor.get(name, 0.5)
             vol = np.where(is_hol, vol * factor, vol)
+        # the day after a public holiday catches up (callers who waited), learned from history
+        after = _day_after(times, hol) & is_open
+        if after.any():
+            vol = np.where(after, vol * hist.after_holiday_factor.get(name, 1.0), vol)
         if res.quantiles is not None:
             low, high = apply_quantiles(vol, res.quantiles)
         else:
@@ -204,6 +208,12 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         notes.append(f"open public holiday(s) in the horizon ({', '.join(map(str, days))}): "
                      f"volume scaled by each type's holiday factor")
     return pd.concat(frames, ignore_index=True)[FORECAST_COLUMNS]
+
+
+def _day_after(times: pd.DatetimeIndex, hol: dict) -> np.ndarray:
+    """True on the day after a public holiday (that is not a holiday itself)."""
+    days = times.normalize()
+    return days.isin([pd.Timestamp(d) + pd.Timedelta(days=1) for d in hol]) & ~holiday_mask(times, hol)
 
 
 def _backtest_table(results: dict[str, TypeBacktest]) -> pd.DataFrame:

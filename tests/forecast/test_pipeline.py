@@ -162,3 +162,18 @@ def test_volumes_input_matches_cases_and_reports_missing_days():
     assert any("1 open day(s) without data (2026-07-08)" in n for n in res.notes)
     with pytest.raises(ContractError, match="cannot be split"):
         forecast(volumes, cfg, weeks=1, interval_minutes=15, models=FAST)
+
+
+def test_day_after_a_holiday_catches_up():
+    """+40% on the day after the August bank holiday in history: the day after Boxing Day (observed,
+    Monday 28 December) forecasts well above a plain Wednesday."""
+    cases = center_cases()
+    after = cases[cases["created_at"].dt.normalize() == pd.Timestamp("2026-09-01")]
+    extra = after.sample(frac=0.4, random_state=0).assign(case_id=lambda d: d["case_id"] + "x")
+    res = forecast(pd.concat([cases, extra], ignore_index=True),
+                   config(country="GB", subdivision="ENG"), weeks=1, start=date(2026, 12, 28),
+                   models=FAST)
+    fc = res.forecast[res.forecast["case_type"] == "billing"]
+    day = fc.groupby(fc["interval_start"].dt.date)["volume"].sum()
+    assert day[date(2026, 12, 28)] == 0  # the holiday itself: closed
+    assert day[date(2026, 12, 29)] > 1.15 * day[date(2026, 12, 30)]
