@@ -1,0 +1,248 @@
+"""Stage 2: breaks and activities per interval for named agents, one day at a time.
+
+With every shift fixed by stage 1, a day decomposes: what remains is where each break falls in its
+window and which activity each present agent does in each interval. Per day one small MIP (HiGHS)
+works on *cohorts* (agents of one skill group on one template, who are interchangeable):
+
+* ``n[h, b, j]`` = agents of cohort ``h`` taking break ``b`` at offset ``j`` of its window,
+  ``sum_j n[h, b, j] == |h|`` (the implicit break formulation of Bechtold and Jacobs, 1990);
+* group presence per interval is the cohorts' headcount minus those on break;
+* ``x[g, c, t]`` agents of group ``g`` on activity ``c`` with ``sum_c x == present`` and the same
+  coverage terms and weights as stage 1 (agents already placed by earlier days' overnight
+  shifts count as fixed coverage).
+
+The model is hinted with stage 1's staggered break placement, so it never does worse than what
+stage 1 planned. The answer is then disaggregated without loss: within a cohort the ``j``-th agent
+(by stage 1 variant, then id) takes the ``j``-th break offset; within a group and interval, agents
+keep their previous interval's activity while its quota lasts (fewer switches), the rest fill the
+remaining quotas in order. Agents whose group has no eligible activity are on ``training``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
+
+from planner.scheduling.problem import SchedulingProblem
+from planner.scheduling.week import DEFAULT_WEIGHTS, VARIANTS, Weights, break_variant_offsets
+
+BREAK, LUNCH, TRAINING = "break", "lunch", "training"
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """The plan of every agent: break offsets per (agent, day) and activity per grid interval.
+
+    ``activity[i]`` maps grid interval -> activity name for agent ``i``.
+    """
+
+    breaks: dict[tuple[int, int], tuple[int, ...]]
+    activity: dict[int, dict[int, str]]
+    status: dict[int, str]
+    objective: dict[int, float]
+    bound: dict[int, float]
+    wall_time: float
+
+
+def _variant(problem: SchedulingProblem, i: int) -> int:
+    a = problem.agents[i]
+    return problem.groups[a.group].index(i) % VARIANTS
+
+
+def plan_days(problem: SchedulingProblem, shifts: dict[tuple[int, int], int],
+              time_limit: float = 10.0, seed: int = 0, workers: int = 2,
+              weights: Weights = DEFAULT_WEIGHTS,
+              progress: Callable[[str, float, float], None] | None = None) -> DayPlan:
+    """Place breaks and activities for every day of ``shifts`` (see the module docstring)."""
+    t_start = time.perf_counter()
+    grid, iv = problem.grid, problem.interval
+    n_act = len(problem.activities)
+    fixed = np.zeros((n_act, grid.size), dtype=int)  # coverage by earlier days
+    breaks: dict[tuple[int, int], tuple[int, ...]] = {}
+    activity: dict[int, dict[int, str]] = {}
+    status: dict[int, str] = {}
+    objective: dict[int, float] = {}
+    bound: dict[int, float] = {}
+    for d in range(grid.days):
+        left_days = grid.days - d
+        budget = max(0.2, (time_limit - (time.perf_counter() - t_start)) / left_days)
+        today = sorted((i, k) for (i, dd), k in shifts.items() if dd == d)
+        if not today:
+            continue
+        res = _solve_day(problem, d, today, fixed, budget, seed, workers, weights)
+        status[d], objective[d], bound[d] = res[3], res[4], res[5]
+        if progress is not None:
+            progress(f"day {d + 1}", time.perf_counter() - t_start, res[4])
+        cohort_offsets, x = res[0], res[1]
+        # Disaggregate breaks.
+        for (g, k), members in res[2].items():
+            tpl = problem.templates[k]
+            per_window = cohort_offsets[(g, k)]
+            for pos, i in enumerate(members):
+                breaks[(i, d)] = tuple(per_window[b][pos] for b in range(len(tpl.breaks)))
+        # Disaggregate activities per group and interval.
+        present: dict[tuple[int, int], list[int]] = {}
+        for i, k in today:
+            tpl = problem.templates[k]
+            t0 = grid.index(d, tpl.start_minute)
+            acts = activity.setdefault(i, {})
+            on_break = set()
+            for w, off in zip(tpl.breaks, breaks[(i, d)], strict=True):
+                b0 = t0 + off // iv
+                for t in range(b0, b0 + w.span(iv)):
+                    acts[t] = BREAK if w.kind == "break" else LUNCH
+                    on_break.add(t)
+            g = problem.agents[i].group
+            for t in range(t0, grid.index(d, tpl.end_minute)):
+                if t not in on_break:
+                    present.setdefault((g, t), []).append(i)
+        for (g, t), members in sorted(present.items()):
+            elig = problem.group_eligible[g]
+            quota = {c: x.get((g, c, t), 0) for c in elig}
+            if not elig:
+                for i in members:
+                    activity[i][t] = TRAINING
+                continue
+            if sum(quota.values()) != len(members):
+                # Beyond the horizon (no coverage rows): stay on the last activity.
+                quota = {}
+            free = []
+            for i in members:
+                prev = activity[i].get(t - 1)
+                c = problem.activities.index(prev) if prev in problem.activities else None
+                if c is not None and quota.get(c, 0) > 0:
+                    activity[i][t] = prev
+                    quota[c] -= 1
+                else:
+                    free.append(i)
+            rest = [c for c in elig for _ in range(quota.get(c, 0))]
+            for n, i in enumerate(free):
+                if n < len(rest):
+                    activity[i][t] = problem.activities[rest[n]]
+                else:
+                    prev = activity[i].get(t - 1)
+                    activity[i][t] = prev if prev in problem.activities else problem.activities[elig[0]]
+            for i in members:
+                name = activity[i][t]
+                if name in problem.activities:
+                    fixed[problem.activities.index(name), t] += 1
+    return DayPlan(breaks, activity, status, objective, bound, time.perf_counter() - t_start)
+
+
+def _solve_day(problem: SchedulingProblem, d: int, today: list[tuple[int, int]],
+               fixed: np.ndarray, time_limit: float, seed: int, workers: int, weights: Weights):
+    """One day's break and activity model as a MIP solved by HiGHS (see the module docstring).
+
+    Why HiGHS and not CP-SAT here: once shifts are fixed the day model is a flow problem with a
+    few side constraints; its LP relaxation is nearly integral and HiGHS solves it to a small gap
+    in a fraction of a second, where CP-SAT's search needs far longer to close the same gap.
+    """
+    del seed, workers  # HiGHS is deterministic and single-threaded here
+    grid, iv = problem.grid, problem.interval
+    horizon = grid.days * grid.per_day
+    cohorts: dict[tuple[int, int], list[int]] = {}
+    for i, k in today:
+        cohorts.setdefault((problem.agents[i].group, k), []).append(i)
+    for key in cohorts:
+        cohorts[key].sort(key=lambda i: (_variant(problem, i), problem.agents[i].agent_id))
+    cost: list[float] = []
+    upper: list[float] = []
+    integral: list[int] = []
+
+    def col(c: float, ub: float, integer: bool) -> int:
+        cost.append(c)
+        upper.append(ub)
+        integral.append(int(integer))
+        return len(cost) - 1
+
+    rows: list[tuple[list[int], list[float], float]] = []  # equality rows
+    count: dict[tuple[int, int, int], dict[int, int]] = {}
+    head: dict[tuple[int, int], int] = {}
+    brk: dict[tuple[int, int], list[int]] = {}
+    group_size: dict[int, int] = {}
+    t_lo, t_hi = grid.size, 0
+    for (g, k), members in cohorts.items():
+        tpl = problem.templates[k]
+        m = len(members)
+        group_size[g] = group_size.get(g, 0) + m
+        t0 = grid.index(d, tpl.start_minute)
+        t1 = grid.index(d, tpl.end_minute)
+        t_lo, t_hi = min(t_lo, t0), max(t_hi, t1)
+        for t in range(t0, t1):
+            head[(g, t)] = head.get((g, t), 0) + m
+        for b, w in enumerate(tpl.breaks):
+            ids = {}
+            for off in w.offsets(iv):
+                v = col(0.0, float(m), True)
+                ids[off] = v
+                b0 = t0 + off // iv
+                for t in range(b0, b0 + w.span(iv)):
+                    brk.setdefault((g, t), []).append(v)
+            rows.append((list(ids.values()), [1.0] * len(ids), float(m)))
+            count[(g, k, b)] = ids
+    cover: dict[tuple[int, int], list[int]] = {}
+    xcol: dict[tuple[int, int, int], int] = {}
+    for (g, t), h in head.items():
+        elig = problem.group_eligible[g]
+        if t >= horizon or not elig:
+            continue
+        xs = []
+        for c in elig:
+            v = col(float(problem.tier_cost(g, c) * weights.tier), float(group_size[g]), True)
+            xcol[(g, c, t)] = v
+            xs.append(v)
+            cover.setdefault((c, t), []).append(v)
+        nb = brk.get((g, t), [])
+        rows.append((xs + nb, [1.0] * (len(xs) + len(nb)), float(h)))
+    req10 = np.rint(problem.required * 10).astype(int)
+    for c in range(len(problem.activities)):
+        w_short = max(1, round(weights.shortfall * problem.priority[c]))
+        for t in range(t_lo, min(t_hi, horizon)):
+            xs = cover.get((c, t))
+            if not xs:
+                continue
+            r = float(req10[c, t] - 10 * fixed[c, t])
+            s_ = col(float(w_short), np.inf, False)
+            o_ = col(float(weights.overstaffing), np.inf, False)
+            rows.append(([*xs, s_, o_], [10.0] * len(xs) + [1.0, -1.0], r))
+    sol = None
+    if cost:
+        r_idx, c_idx, vals, rhs = [], [], [], []
+        for n, (idx, val, b) in enumerate(rows):
+            r_idx += [n] * len(idx)
+            c_idx += idx
+            vals += val
+            rhs.append(b)
+        a = coo_matrix((vals, (r_idx, c_idx)), shape=(len(rows), len(cost))).tocsr()
+        res = milp(np.array(cost), integrality=np.array(integral),
+                   bounds=Bounds(np.zeros(len(cost)), np.array(upper)),
+                   constraints=LinearConstraint(a, np.array(rhs), np.array(rhs)),
+                   options={"time_limit": max(0.5, time_limit), "mip_rel_gap": 1e-3})
+        if res.x is not None:
+            sol = np.rint(res.x).astype(int)
+            name = "OPTIMAL" if res.status == 0 else "FEASIBLE"
+            obj = float(res.fun)
+            bnd = float(getattr(res, "mip_dual_bound", obj) or obj)
+    if sol is None:
+        name, obj, bnd = "UNKNOWN", float("nan"), float("nan")
+    offsets: dict[tuple[int, int], list[list[int]]] = {}
+    for (g, k), members in cohorts.items():
+        tpl = problem.templates[k]
+        per_window = []
+        for b in range(len(tpl.breaks)):
+            seq: list[int] = []
+            if sol is not None:
+                for off, v in sorted(count[(g, k, b)].items()):
+                    seq += [off] * int(sol[v])
+            if len(seq) != len(members):  # no solution: fall back to the stage 1 placement
+                seq = sorted(break_variant_offsets(tpl, iv, _variant(problem, i))[b]
+                             for i in members)
+            per_window.append(seq)
+        offsets[(g, k)] = per_window
+    xval = {key: int(sol[v]) for key, v in xcol.items()} if sol is not None else {}
+    return offsets, xval, cohorts, name, obj, bnd

@@ -1,0 +1,171 @@
+"""The yardstick: a plan's coverage cost and a proven lower bound on it.
+
+``coverage cost`` = sum over activities ``c`` and horizon intervals ``t`` of
+``w_c * max(0, R - 10 S) + w_o * max(0, 10 S - R)`` with ``R = round(10 * required)`` and ``S`` the
+agents scheduled on ``c`` (weights of :class:`~planner.scheduling.week.Weights`; ``w_c`` carries the
+case type's priority).
+
+The lower bound is the LP relaxation of the aggregated coverage model, solved with HiGHS
+(scipy): continuous counts ``y[g, d, k]`` of group-``g`` agents on template ``k`` on day ``d``
+(at most the agents allowed it; at most the group's available agents per day), breaks as
+continuous counts over their windows (``sum_j n[g, d, k, b, j] == y[g, d, k]``), group
+presence flowing to eligible activities, and the group totals of minimum/maximum minutes and of
+worked days. Every plan that keeps the hard rules maps onto a feasible point of this LP with the
+same coverage cost, so the LP optimum is a valid lower bound for every plan; it ignores the
+per-agent sequencing rules (rest, runs, paired days off), which is where the gap comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+
+from planner.scheduling.problem import SchedulingProblem
+from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
+
+
+def _short_weights(problem: SchedulingProblem, weights: Weights) -> np.ndarray:
+    return np.maximum(1, np.rint(weights.shortfall * problem.priority)).astype(float)
+
+
+def coverage_cost(problem: SchedulingProblem, scheduled: np.ndarray, weights: Weights = DEFAULT_WEIGHTS
+                  ) -> float:
+    """Coverage cost of a plan (``scheduled[c, t]`` agents per activity and grid interval)."""
+    horizon = problem.grid.days * problem.grid.per_day
+    req10 = np.rint(problem.required[:, :horizon] * 10)
+    s10 = 10.0 * scheduled[:, :horizon]
+    short = np.maximum(0.0, req10 - s10).sum(axis=1)
+    over = np.maximum(0.0, s10 - req10).sum()
+    return float((_short_weights(problem, weights) * short).sum() + weights.overstaffing * over)
+
+
+class _Cols:
+    def __init__(self) -> None:
+        self.n = 0
+        self.cost: list[float] = []
+        self.upper: list[float] = []
+
+    def add(self, cost: float, upper: float = np.inf) -> int:
+        self.cost.append(cost)
+        self.upper.append(upper)
+        self.n += 1
+        return self.n - 1
+
+
+def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS,
+                         relaxed: Mapping[int, int] | None = None,
+                         time_limit: float = 120.0) -> float | None:
+    """LP lower bound on the coverage cost of any plan (None if HiGHS fails)."""
+    grid, iv = problem.grid, problem.interval
+    horizon = grid.days * grid.per_day
+    relaxed = relaxed or {}
+    cols = _Cols()
+    eq_rows: list[tuple[list[int], list[float], float]] = []
+    ub_rows: list[tuple[list[int], list[float], float]] = []
+    presence: dict[tuple[int, int], list[tuple[int, float]]] = {}
+    for g, members in enumerate(problem.groups):
+        paid_cols: list[tuple[int, float]] = []
+        day_cols: dict[int, list[int]] = {}
+        for d in range(grid.days):
+            allowed: dict[int, int] = {}
+            for i in members:
+                for k in problem.allowed[i][d]:
+                    allowed[k] = allowed.get(k, 0) + 1
+            avail = sum(1 for i in members if problem.allowed[i][d])
+            if not allowed:
+                continue
+            for k, n in sorted(allowed.items()):
+                tpl = problem.templates[k]
+                y = cols.add(0.0, float(n))
+                paid_cols.append((y, float(tpl.paid_minutes)))
+                day_cols.setdefault(d, []).append(y)
+                t0 = grid.index(d, tpl.start_minute)
+                presence.setdefault((g, t0), []).append((y, 1.0))
+                presence.setdefault((g, grid.index(d, tpl.end_minute)), []).append((y, -1.0))
+                for w in tpl.breaks:
+                    nvars = []
+                    for off in w.offsets(iv):
+                        v = cols.add(0.0)
+                        nvars.append(v)
+                        b0 = t0 + off // iv
+                        presence.setdefault((g, b0), []).append((v, -1.0))
+                        presence.setdefault((g, b0 + w.span(iv)), []).append((v, 1.0))
+                    eq_rows.append(([*nvars, y], [1.0] * len(nvars) + [-1.0], 0.0))
+            ub_rows.append((day_cols[d], [1.0] * len(day_cols[d]), float(avail)))
+        if not paid_cols:
+            continue
+        idx = [c for c, _ in paid_cols]
+        paid = [p for _, p in paid_cols]
+        max_min = float(sum(problem.agents[i].max_minutes for i in members))
+        min_min = float(sum(relaxed.get(i, problem.agents[i].min_minutes) for i in members))
+        ub_rows.append((idx, paid, max_min))
+        if min_min > 0:
+            ub_rows.append((idx, [-p for p in paid], -min_min))
+        for s in range(0, grid.days, 7):
+            blk = [c for d in range(s, min(grid.days, s + 7)) for c in day_cols.get(d, [])]
+            n_days = min(grid.days, s + 7) - s
+            cap = sum(problem.agents[i].max_days if n_days == 7
+                      else round(problem.agents[i].max_days * n_days / 7) for i in members)
+            ub_rows.append((blk, [1.0] * len(blk), float(cap)))
+    # Presence by a running sum (p[t] = p[t-1] + starts - ends, few nonzeros per column), flowing
+    # to the group's activities; coverage with shortfall and overstaffing.
+    cover: dict[tuple[int, int], list[int]] = {}
+    for g in range(len(problem.groups)):
+        elig = problem.group_eligible[g]
+        if not elig:
+            continue
+        ts = sorted(t for (gg, t) in presence if gg == g)
+        if not ts:
+            continue
+        prev = None
+        for t in range(ts[0], min(horizon, ts[-1])):
+            p = cols.add(0.0)
+            terms = presence.get((g, t), [])
+            idx = [p] + [v for v, _ in terms] + ([prev] if prev is not None else [])
+            val = [1.0] + [-coef for _, coef in terms] + ([-1.0] if prev is not None else [])
+            eq_rows.append((idx, val, 0.0))
+            prev = p
+            xs = []
+            for c in elig:
+                x = cols.add(0.0)
+                xs.append(x)
+                cover.setdefault((c, t), []).append(x)
+            eq_rows.append(([*xs, p], [1.0] * len(xs) + [-1.0], 0.0))
+    w_short = _short_weights(problem, weights)
+    req10 = np.rint(problem.required * 10)
+    const = 0.0
+    for c in range(len(problem.activities)):
+        for t in range(horizon):
+            r = float(req10[c, t])
+            xs = cover.get((c, t))
+            if not xs:
+                const += w_short[c] * r
+                continue
+            s = cols.add(float(w_short[c]))
+            o = cols.add(float(weights.overstaffing))
+            eq_rows.append(([*xs, s, o], [10.0] * len(xs) + [1.0, -1.0], r))
+
+    def matrix(rows):
+        if not rows:
+            return None, None
+        r_idx, c_idx, vals, rhs = [], [], [], []
+        for n, (idx, val, b) in enumerate(rows):
+            r_idx += [n] * len(idx)
+            c_idx += idx
+            vals += val
+            rhs.append(b)
+        return coo_matrix((vals, (r_idx, c_idx)), shape=(len(rows), cols.n)).tocsr(), np.array(rhs)
+
+    a_eq, b_eq = matrix(eq_rows)
+    a_ub, b_ub = matrix(ub_rows)
+    if cols.n == 0:
+        return const
+    res = linprog(np.array(cols.cost), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                  bounds=list(zip([0.0] * cols.n, cols.upper, strict=True)), method="highs",
+                  options={"time_limit": time_limit, "presolve": True})
+    if res.status != 0:
+        return None
+    return float(res.fun) + const

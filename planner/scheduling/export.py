@@ -1,0 +1,107 @@
+"""The plan as tables: schedule.csv, assignments.csv, coverage.csv (columns as in DESIGN.md).
+
+* ``schedule.csv``: ``agent_id, date, shift_start, shift_end, breaks, paid_hours``; ``breaks`` lists
+  ``kind HH:MM-HH:MM`` separated by ``; `` with the real break length (times of day; a time before
+  the shift start is on the next day).
+* ``assignments.csv``: ``agent_id, interval_start, activity``: one row per worked grid interval.
+* ``coverage.csv``: ``case_type, interval_start, required, scheduled, shortfall, overstaffing`` for
+  every activity and horizon interval that is open or has a requirement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from planner.scheduling.activities import DayPlan
+from planner.scheduling.problem import SchedulingProblem
+
+
+def _hhmm(dt: datetime) -> str:
+    return dt.strftime("%H:%M")
+
+
+def schedule_frame(problem: SchedulingProblem, shifts: dict[tuple[int, int], int],
+                   plan: DayPlan) -> pd.DataFrame:
+    rows = []
+    base = datetime.combine(problem.grid.start, datetime.min.time())
+    for (i, d), k in sorted(shifts.items(), key=lambda kv: (problem.agents[kv[0][0]].agent_id,
+                                                               kv[0][1])):
+        tpl = problem.templates[k]
+        day0 = base + timedelta(days=d)
+        start = day0 + timedelta(minutes=tpl.start_minute)
+        end = day0 + timedelta(minutes=tpl.end_minute)
+        offs = plan.breaks.get((i, d), tuple(w.nominal for w in tpl.breaks))
+        parts = []
+        for w, off in zip(tpl.breaks, offs, strict=True):
+            b = start + timedelta(minutes=off)
+            parts.append(f"{w.kind} {_hhmm(b)}-{_hhmm(b + timedelta(minutes=w.minutes))}")
+        rows.append({
+            "agent_id": problem.agents[i].agent_id,
+            "date": day0.date().isoformat(),
+            "shift_start": start,
+            "shift_end": end,
+            "breaks": "; ".join(parts),
+            "paid_hours": tpl.paid_minutes / 60,
+        })
+    cols = ["agent_id", "date", "shift_start", "shift_end", "breaks", "paid_hours"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def assignments_frame(problem: SchedulingProblem, plan: DayPlan) -> pd.DataFrame:
+    stamps = problem.grid.timestamps()
+    ids, times, acts = [], [], []
+    for i in sorted(plan.activity, key=lambda i: problem.agents[i].agent_id):
+        for t, act in sorted(plan.activity[i].items()):
+            ids.append(problem.agents[i].agent_id)
+            times.append(stamps[t])
+            acts.append(act)
+    return pd.DataFrame({"agent_id": pd.Series(ids, dtype="string"),
+                         "interval_start": pd.to_datetime(np.array(times, dtype="datetime64[ns]")),
+                         "activity": pd.Series(acts, dtype="string")})
+
+
+def scheduled_matrix(problem: SchedulingProblem, plan: DayPlan) -> np.ndarray:
+    """Agents on each activity per grid interval, from the plan."""
+    out = np.zeros((len(problem.activities), problem.grid.size), dtype=int)
+    pos = {c: n for n, c in enumerate(problem.activities)}
+    for acts in plan.activity.values():
+        for t, act in acts.items():
+            if act in pos:
+                out[pos[act], t] += 1
+    return out
+
+
+def coverage_frame(problem: SchedulingProblem, scheduled: np.ndarray) -> pd.DataFrame:
+    grid = problem.grid
+    horizon = grid.days * grid.per_day
+    stamps = grid.timestamps()[:horizon]
+    frames = []
+    for c, name in enumerate(problem.activities):
+        req = problem.required[c, :horizon]
+        sch = scheduled[c, :horizon]
+        keep = problem.open[:horizon] | (req > 0) | (sch > 0)
+        frames.append(pd.DataFrame({
+            "case_type": name,
+            "interval_start": pd.to_datetime(stamps[keep].astype("datetime64[ns]")),
+            "required": np.round(req[keep], 3),
+            "scheduled": sch[keep],
+            "shortfall": np.round(np.maximum(0.0, req[keep] - sch[keep]), 3),
+            "overstaffing": np.round(np.maximum(0.0, sch[keep] - req[keep]), 3),
+        }))
+    out = pd.concat(frames, ignore_index=True)
+    out["case_type"] = out["case_type"].astype("string")
+    return out
+
+
+def summary_frame(coverage: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    """Per case type: required, scheduled, shortfall and overstaffing in agent-hours."""
+    h = interval_minutes / 60
+    g = coverage.groupby("case_type", sort=False)[["required", "scheduled", "shortfall",
+                                                     "overstaffing"]].sum() * h
+    g = g.rename(columns=lambda c: f"{c}_hours").reset_index()
+    total = g.drop(columns="case_type").sum()
+    g.loc[len(g)] = {"case_type": "total", **total.to_dict()}
+    return g.round(2)

@@ -1,0 +1,252 @@
+"""A constructive first roster: agent by agent, each placed optimally against what is still uncovered.
+
+Every agent is solved alone by a small CP-SAT model built on the shared roster core (one employee,
+the same rules as the week model), maximising the coverage value of their shifts against the
+*residual* requirement left by the agents placed before them, minus their wishes, cost and
+fairness terms. Specialists (fewest eligible activities) go first, so that the work only they can
+do is theirs. The result respects every hard rule by construction and is the hint of the week
+model (and its fallback when CP-SAT finds nothing better in time).
+
+An agent whose own rules admit no roster (e.g. availability below the minimum hours) is
+reported by :func:`greedy_roster` and placed with the minimum relaxed to what the rules allow:
+this is how over-constrained agents get named before the big model is solved.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from planner.scheduling.constraints import is_const, negate
+from planner.scheduling.problem import SchedulingProblem
+from planner.scheduling.roster import build_roster_model
+from planner.scheduling.rules import RosterProblem
+from planner.scheduling.week import (
+    DEFAULT_WEIGHTS,
+    VARIANTS,
+    Weights,
+    add_agent_extras,
+    agent_day_shifts,
+    break_variant_offsets,
+    roster_problem,
+)
+
+
+@dataclass
+class GreedyResult:
+    """``shifts[(agent, day)] = template id``; ``relaxed[agent] = minimum minutes they can reach``."""
+
+    shifts: dict[tuple[int, int], int]
+    relaxed: dict[int, int] = field(default_factory=dict)
+    wall_time: float = 0.0
+
+
+def _marginal(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[int, ...],
+              weights: Weights) -> np.ndarray:
+    """Value of one more agent per grid interval: the best eligible need, or an overstaffing cost."""
+    size = problem.grid.size
+    horizon = problem.grid.days * problem.grid.per_day
+    if not eligible:
+        return np.full(size, -10.0 * weights.overstaffing)
+    need = np.clip(residual[list(eligible)], 0, 1) * problem.priority[list(eligible), None]
+    best = need.max(axis=0) * 10 * weights.shortfall
+    value = np.where(best > 0, best, -10.0 * weights.overstaffing)
+    value[horizon:] = 0.0
+    return value
+
+
+def _take(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[int, ...],
+          present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spend one agent on each present interval: the eligible activity with the most weighted need."""
+    empty = (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
+    if not eligible:
+        return empty
+    idx = np.flatnonzero(present)
+    elig = np.array(eligible)
+    horizon = problem.grid.days * problem.grid.per_day
+    idx = idx[idx < horizon]
+    if idx.size == 0:
+        return empty
+    need = residual[np.ix_(elig, idx)] * problem.priority[elig, None]
+    pick = elig[need.argmax(axis=0)]
+    residual[pick, idx] -= 1.0
+    return idx, pick
+
+
+def presence_mask(problem: SchedulingProblem, day: int, template: int,
+                  offsets: tuple[int, ...]) -> np.ndarray:
+    """Grid intervals where an agent on ``template`` on ``day`` is on an activity (not on break)."""
+    grid, iv = problem.grid, problem.interval
+    tpl = problem.templates[template]
+    out = np.zeros(grid.size, dtype=bool)
+    t0 = grid.index(day, tpl.start_minute)
+    t1 = grid.index(day, tpl.end_minute)
+    out[t0:t1] = True
+    for w, off in zip(tpl.breaks, offsets, strict=True):
+        b0 = t0 + off // iv
+        out[b0:b0 + w.span(iv)] = False
+    return out
+
+
+def _solve_agent(problem: SchedulingProblem, rp: RosterProblem, i: int, value: np.ndarray,
+                 weights: Weights, variant: int, seed: int, min_minutes: int | None = None
+                 ) -> dict[int, int] | None:
+    a = problem.agents[i]
+    rules = rp.employees[i]
+    if min_minutes is not None:
+        from dataclasses import replace
+
+        rules = replace(rules, min_minutes=min_minutes)
+    sub = RosterProblem(rp.days, rp.shift_types, (rules,),
+                        tuple(r for r in rp.requests if r.employee == a.agent_id),
+                        first_weekday=rp.first_weekday)
+    model = cp_model.CpModel()
+    rm = build_roster_model(sub, model)
+    day_shifts = agent_day_shifts(problem, rm.works, i)
+    work = [negate(rm.off[(a.agent_id, d)]) for d in range(problem.grid.days)]
+    pen, cost, fair = add_agent_extras(model, problem, i, day_shifts, work, weights)
+    tindex = {t.name: k for k, t in enumerate(problem.templates)}
+    gain = []
+    for d in range(problem.grid.days):
+        for s, lit in day_shifts[d].items():
+            k = tindex[s]
+            mask = presence_mask(problem, d, k, break_variant_offsets(
+                problem.templates[k], problem.interval, variant))
+            v = float(value[mask].sum())
+            gain.append(round(v) * lit)
+    penalties = [*rm.penalties, *pen]
+    model.Minimize(sum(p.weight * p.expr for p in penalties if p.weight) + sum(cost) + sum(fair)
+                   - sum(gain))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 2.0
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    out = {}
+    for (_, d, s), lit in rm.works.items():
+        if lit if is_const(lit) else solver.BooleanValue(lit):
+            out[d] = tindex[s]
+    return out
+
+
+def residual_cost(problem: SchedulingProblem, residual: np.ndarray, weights: Weights) -> float:
+    """Approximate coverage cost of a residual (need left > 0 is short, < 0 is over)."""
+    horizon = problem.grid.days * problem.grid.per_day
+    r = residual[:, :horizon]
+    w = np.maximum(1, np.rint(weights.shortfall * problem.priority))
+    return float((w[:, None] * 10 * np.clip(r, 0, None)).sum()
+                 + weights.overstaffing * 10 * np.clip(-r, 0, None).sum())
+
+
+def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS, seed: int = 0,
+                  deadline: float | None = None, improve_until: float | None = None,
+                  progress: Callable[[str, float, float], None] | None = None) -> GreedyResult:
+    """Place agents one by one, then improve agent by agent (see the module docstring).
+
+    Parameters
+    ----------
+    deadline : float, optional
+        ``time.perf_counter()`` value after which the remaining agents are only placed when their
+        minimum hours force it (fast path, an empty roster for the others).
+    improve_until : float, optional
+        ``time.perf_counter()`` value until which improvement passes run: each agent in turn is
+        taken out and re-placed optimally against the residual of all the others (never worse
+        for the approximate coverage cost); passes stop early when one changes nothing.
+    progress : callable, optional
+        ``progress(stage, seconds, approximate cost)`` after each pass.
+    """
+    t0 = time.perf_counter()
+    rp = roster_problem(problem, weights)
+    residual = problem.required.astype(float).copy()
+    order = sorted(range(len(problem.agents)),
+                   key=lambda i: (len(problem.agents[i].eligible) or 99, problem.agents[i].agent_id))
+    placed_of: dict[int, dict[int, int]] = {}
+    taken: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    relaxed: dict[int, int] = {}
+
+    def put(i: int, placed: dict[int, int]) -> None:
+        a = problem.agents[i]
+        variant = problem.groups[a.group].index(i) % VARIANTS
+        elig = problem.group_eligible[a.group]
+        placed_of[i] = placed
+        taken[i] = []
+        for d, k in placed.items():
+            mask = presence_mask(problem, d, k, break_variant_offsets(
+                problem.templates[k], problem.interval, variant))
+            taken[i].append(_take(problem, residual, elig, mask))
+
+    def take_out(i: int) -> None:
+        for idx, pick in taken.pop(i, []):
+            residual[pick, idx] += 1.0
+
+    def place(i: int, fast: bool) -> dict[int, int]:
+        a = problem.agents[i]
+        variant = problem.groups[a.group].index(i) % VARIANTS
+        value = _marginal(problem, residual, problem.group_eligible[a.group], weights)
+        if fast and a.min_minutes == 0:
+            return {}
+        floor = relaxed.get(i)
+        placed = _solve_agent(problem, rp, i, value, weights, variant, seed, min_minutes=floor)
+        if placed is None and floor is None:
+            # Over-constrained: find the most paid minutes the rules allow and use that minimum.
+            relaxed[i] = _max_minutes(problem, rp, i, weights, seed)
+            placed = _solve_agent(problem, rp, i, value, weights, variant, seed,
+                                  min_minutes=relaxed[i])
+        return placed or {}
+
+    for i in order:
+        fast = deadline is not None and time.perf_counter() > deadline
+        put(i, place(i, fast))
+    if progress is not None:
+        progress("greedy", time.perf_counter() - t0, residual_cost(problem, residual, weights))
+    while improve_until is not None and time.perf_counter() < improve_until:
+        changed = 0
+        for i in order:
+            if time.perf_counter() >= improve_until:
+                break
+            old = placed_of.get(i, {})
+            take_out(i)
+            new = place(i, False)
+            changed += new != old
+            put(i, new)
+        if progress is not None:
+            progress("improve", time.perf_counter() - t0,
+                     residual_cost(problem, residual, weights))
+        if not changed:
+            break
+    shifts = {(i, d): k for i, placed in placed_of.items() for d, k in placed.items()}
+    return GreedyResult(shifts, relaxed, time.perf_counter() - t0)
+
+
+def _max_minutes(problem: SchedulingProblem, rp: RosterProblem, i: int, weights: Weights,
+                 seed: int) -> int:
+    """The most paid minutes agent ``i`` can work under every other hard rule (0 if none)."""
+    from dataclasses import replace
+
+    a = problem.agents[i]
+    rules = replace(rp.employees[i], min_minutes=0)
+    sub = RosterProblem(rp.days, rp.shift_types, (rules,), first_weekday=rp.first_weekday)
+    model = cp_model.CpModel()
+    rm = build_roster_model(sub, model)
+    day_shifts = agent_day_shifts(problem, rm.works, i)
+    work = [negate(rm.off[(a.agent_id, d)]) for d in range(problem.grid.days)]
+    add_agent_extras(model, problem, i, day_shifts, work, weights)
+    paid = {t.name: t.paid_minutes for t in problem.templates}
+    total = sum(paid[s] * lit for d in range(problem.grid.days) for s, lit in day_shifts[d].items())
+    if isinstance(total, int):
+        return 0
+    model.Maximize(total)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 5.0
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0
+    return int(solver.ObjectiveValue())

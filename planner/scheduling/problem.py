@@ -1,0 +1,360 @@
+"""The scheduling problem as the solver sees it: agents, eligibility groups, demand on the grid.
+
+Built from a data folder plus the requirements and tiers files of a run (:func:`build_problem`).
+Everything here is plain data; the models in :mod:`planner.scheduling.week` and
+:mod:`planner.scheduling.activities` read it.
+
+Eligibility. An agent may work activity ``c`` (a case type) when their skill level on ``c`` is at
+least ``min_level`` of the case type and their tier is at least its ``min_tier``. A tier of
+``insufficient_evidence`` counts as ``low`` for ``min_tier`` (performance not yet shown) and as
+``medium`` for the transactional preference. The pooled ``swarm`` activity (expert time reserved
+for complex types with a ``swarm_share``) needs tier ``high`` and level 4 or more on one of those
+types; its requirement is ``sum_c required[c] * swarm_share[c] * swarm_time_share[c]``.
+
+Groups. Agents with the same eligible activities and the same tier are interchangeable for
+coverage; the coverage model works on these *skill groups* (a few dozen even for a thousand
+agents) instead of on agents, which is what makes it scale.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import ContractError, MissingInputError, Problem
+from planner.io.config import PlannerConfig
+from planner.io.contracts import Column, Contract
+from planner.io.folder import DataFolder
+from planner.io.tables import read_table
+from planner.scheduling.templates import DAY, Grid, Template, day_templates, open_mask
+
+SWARM = "swarm"
+TIER_RANK = {"low": 0, "insufficient_evidence": 0, "medium": 1, "high": 2}
+# Cost per agent-interval of giving transactional work to a tier (keeps high performers free).
+TRANSACTIONAL_TIER_COST = {"low": 0, "insufficient_evidence": 1, "medium": 1, "high": 2}
+
+REQUIREMENTS = Contract(
+    "requirements.csv",
+    (
+        Column("case_type", "str", required=True),
+        Column("interval_start", "datetime", required=True),
+        Column("agents_net", "float", required=True, low=0, high=100_000),
+        Column("agents_gross", "float", low=0, high=100_000),
+    ),
+    key=("case_type", "interval_start"),
+)
+TIERS_FILE = Contract(
+    "tiers.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("tier", "str", required=True,
+               choices=("high", "medium", "low", "insufficient_evidence")),
+    ),
+    key=("agent_id",),
+)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One agent's hard limits and abilities, in the solver's units (minutes, horizon days)."""
+
+    agent_id: str
+    name: str
+    tier: str
+    min_minutes: int  # paid minutes over the horizon
+    max_minutes: int
+    max_days: int  # per 7 days
+    earliest_start: int | None  # minutes after midnight
+    latest_end: int | None
+    hourly_cost: float
+    levels: dict[str, int]
+    eligible: tuple[str, ...]
+    group: int
+
+
+@dataclass(frozen=True)
+class Wish:
+    """A soft preference: not to work (any part of) ``[start, end)`` minutes on ``day``."""
+
+    agent: int
+    day: int
+    start: int
+    end: int
+    weight: float
+
+
+@dataclass
+class SchedulingProblem:
+    """Everything the models need, on the horizon's grid.
+
+    ``required[a, t]`` is the requirement of activity ``activities[a]`` in grid interval ``t``
+    (agents, fractional allowed); ``allowed[i][d]`` the templates agent ``i`` may work on day ``d``
+    (hard rules: opening hours, time off, availability windows, own start/end times);
+    ``wishes`` the soft preferences; ``groups[g]`` the tuple of agent indices of group ``g``.
+    """
+
+    config: PlannerConfig
+    grid: Grid
+    activities: tuple[str, ...]
+    priority: np.ndarray  # per activity
+    complexity: tuple[str, ...]
+    required: np.ndarray  # (activities, grid.size)
+    agents: tuple[Agent, ...]
+    groups: tuple[tuple[int, ...], ...]
+    group_eligible: tuple[tuple[int, ...], ...]  # activity indices per group
+    group_tier: tuple[str, ...]
+    templates: tuple[Template, ...]  # all templates, index = template id
+    day_templates: tuple[tuple[int, ...], ...]  # allowed template ids per day (opening hours)
+    allowed: tuple[tuple[tuple[int, ...], ...], ...]  # per agent, per day: template ids
+    wishes: tuple[Wish, ...] = ()
+    open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def interval(self) -> int:
+        return self.grid.interval
+
+    def tier_cost(self, group: int, activity: int) -> int:
+        """Cost per agent-interval of group ``group`` on ``activity`` (transactional preference)."""
+        if self.complexity[activity] != "transactional":
+            return 0
+        return TRANSACTIONAL_TIER_COST.get(self.group_tier[group], 1)
+
+
+def read_requirements(path, tz: str) -> pd.DataFrame:
+    """Read and validate requirements.csv of a run."""
+    return read_table(path, REQUIREMENTS, tz=tz)
+
+
+def read_tiers(path) -> pd.DataFrame | None:
+    """Read tiers.csv of a run (None when absent: every agent is then 'medium')."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        return None
+    return read_table(path, TIERS_FILE)
+
+
+def _minute(v) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+def _demand(req: pd.DataFrame, grid: Grid, activities: list[str], column: str) -> np.ndarray:
+    """Requirements spread onto the grid (a coarser requirement repeats; a finer one takes the max)."""
+    out = np.zeros((len(activities), grid.size))
+    if req.empty:
+        return out
+    times = np.sort(req["interval_start"].unique())
+    step = int(np.min(np.diff(times)) / np.timedelta64(1, "m")) if len(times) > 1 else grid.interval
+    step = max(step, 1)
+    base = pd.Timestamp(grid.start)
+    minutes = ((req["interval_start"] - base) / pd.Timedelta(minutes=1)).to_numpy().astype(int)
+    vals = req[column].fillna(0).to_numpy(dtype=float)
+    types = req["case_type"].astype(str).to_numpy()
+    pos = {c: i for i, c in enumerate(activities)}
+    horizon = grid.days * DAY
+    for m, v, c in zip(minutes, vals, types, strict=True):
+        if m < 0 or m >= horizon or c not in pos:
+            continue
+        a = m // grid.interval
+        b = max(a + 1, math.ceil((m + step) / grid.interval))
+        out[pos[c], a:b] = np.maximum(out[pos[c], a:b], v)
+    return out
+
+
+def build_problem(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFrame | None = None,
+                  *, column: str = "agents_net") -> SchedulingProblem:
+    """Turn a data folder, requirements and tiers into a :class:`SchedulingProblem`.
+
+    Parameters
+    ----------
+    data : DataFolder
+        Needs agents.csv and skills.csv; availability.csv is optional.
+    requirements : DataFrame
+        ``case_type, interval_start, agents_net[, agents_gross]``; the horizon starts at midnight of
+        the first ``interval_start`` and lasts ``config.horizon_days``.
+    tiers : DataFrame, optional
+        ``agent_id, tier``; agents missing from it are 'medium'.
+    column : str
+        Requirement column to cover: ``agents_net`` (default: breaks are modelled explicitly, so
+        covering gross would count break shrinkage twice) or ``agents_gross``.
+    """
+    config = data.config
+    agents_df, skills = data.require_agents("schedule")
+    if column not in requirements.columns:
+        raise MissingInputError(f"requirements.csv has no column {column!r}")
+    if requirements.empty:
+        raise MissingInputError("requirements.csv has no rows: nothing to schedule")
+    first = pd.Timestamp(requirements["interval_start"].min()).normalize()
+    grid = Grid(first.date(), config.horizon_days, config.center.interval_minutes)
+    types = [c for c in config.case_types if c in set(requirements["case_type"])]
+    types += sorted(set(requirements["case_type"].astype(str)) - set(types))
+    required = _demand(requirements, grid, types, column)
+    cts = [config.case_type(c) for c in types]
+    priority = [ct.priority for ct in cts]
+    complexity = [ct.complexity for ct in cts]
+    swarm_src = [(i, ct) for i, ct in enumerate(cts)
+                 if ct.complexity == "complex" and ct.swarm_share > 0]
+    activities = list(types)
+    if swarm_src:
+        swarm = sum(required[i] * ct.swarm_share * ct.swarm_time_share for i, ct in swarm_src)
+        required = np.vstack([required, swarm[None, :]])
+        activities.append(SWARM)
+        priority.append(0.5 * min(ct.priority for _, ct in swarm_src))
+        complexity.append("complex")
+
+    tier_of: dict[str, str] = {}
+    if tiers is not None:
+        tier_of = dict(zip(tiers["agent_id"].astype(str), tiers["tier"].astype(str), strict=True))
+    levels: dict[str, dict[str, int]] = {}
+    for a, c, lv in zip(skills["agent_id"].astype(str), skills["case_type"].astype(str),
+                        skills["level"].astype(int), strict=True):
+        levels.setdefault(a, {})[c] = int(lv)
+
+    sh = config.shifts
+    week_scale = config.horizon_days / 7
+    group_key: dict[tuple, int] = {}
+    agents: list[Agent] = []
+    for row in agents_df.itertuples(index=False):
+        aid = str(row.agent_id)
+        tier = tier_of.get(aid, "medium")
+        lv = levels.get(aid, {})
+        elig = []
+        for i, c in enumerate(types):
+            ct = cts[i]
+            if lv.get(c, 0) >= ct.min_level and TIER_RANK[tier] >= TIER_RANK[ct.min_tier]:
+                elig.append(c)
+        if swarm_src and tier == "high" and any(
+                lv.get(types[i], 0) >= max(4, ct.min_level) for i, ct in swarm_src):
+            elig.append(SWARM)
+        key = (tuple(elig), tier)
+        g = group_key.setdefault(key, len(group_key))
+        get = row._asdict()
+        min_h = get.get("min_hours")
+        max_h = get.get("max_hours")
+        min_h = sh.min_hours if min_h is None or pd.isna(min_h) else float(min_h)
+        max_h = sh.max_hours if max_h is None or pd.isna(max_h) else float(max_h)
+        max_d = get.get("max_days")
+        max_d = 7 - sh.days_off_per_week if max_d is None or pd.isna(max_d) else int(max_d)
+        max_d = min(max_d, 7 - sh.days_off_per_week)
+        cost = get.get("hourly_cost")
+        agents.append(Agent(
+            agent_id=aid, name=str(row.name), tier=tier,
+            min_minutes=round(min_h * 60 * week_scale), max_minutes=round(max_h * 60 * week_scale),
+            max_days=max_d, earliest_start=_minute(get.get("earliest_start")),
+            latest_end=_minute(get.get("latest_end")),
+            hourly_cost=0.0 if cost is None or pd.isna(cost) else float(cost),
+            levels=lv, eligible=tuple(elig), group=g,
+        ))
+    groups: list[list[int]] = [[] for _ in group_key]
+    for i, a in enumerate(agents):
+        groups[a.group].append(i)
+    keys = sorted(group_key, key=group_key.get)
+    act_index = {c: i for i, c in enumerate(activities)}
+    group_eligible = tuple(tuple(act_index[c] for c in k[0]) for k in keys)
+    group_tier = tuple(k[1] for k in keys)
+
+    mask = open_mask(config, grid)
+    per_day = day_templates(config, grid, mask)
+    templates: list[Template] = []
+    tid: dict[Template, int] = {}
+    day_ids = []
+    for tpls in per_day:
+        ids = []
+        for tpl in tpls:
+            if tpl not in tid:
+                tid[tpl] = len(templates)
+                templates.append(tpl)
+            ids.append(tid[tpl])
+        day_ids.append(tuple(ids))
+    allowed, wishes = _availability(data, grid, agents, templates, day_ids)
+    problem = SchedulingProblem(
+        config=config, grid=grid, activities=tuple(activities), priority=np.array(priority),
+        complexity=tuple(complexity), required=required, agents=tuple(agents),
+        groups=tuple(tuple(g) for g in groups), group_eligible=group_eligible,
+        group_tier=group_tier, templates=tuple(templates), day_templates=tuple(day_ids),
+        allowed=allowed, wishes=tuple(wishes), open=mask,
+    )
+    unknown = sorted(set(tier_of) - {a.agent_id for a in agents})
+    if unknown:
+        problem.notes.append(f"tiers.csv names {len(unknown)} agent(s) not in agents.csv "
+                             f"(ignored): {', '.join(unknown[:5])}")
+    return problem
+
+
+def _overlaps(tpl: Template, day_offset: int, start: int, end: int) -> bool:
+    """Does a template started on day 0 overlap ``[start, end)`` minutes of day ``day_offset``?"""
+    a, b = tpl.start_minute - day_offset * DAY, tpl.end_minute - day_offset * DAY
+    return a < end and start < b
+
+
+def _availability(data: DataFolder, grid: Grid, agents: list[Agent], templates: list[Template],
+                  day_ids: list[tuple[int, ...]]):
+    """Per agent and day, the templates the hard rules allow; and the soft wishes."""
+    index = {a.agent_id: i for i, a in enumerate(agents)}
+    hard: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (agent, day) -> blocked spans
+    avail: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    wishes: list[Wish] = []
+    av = data.availability
+    if av is not None and not av.empty:
+        base = pd.Timestamp(grid.start)
+        days = ((av["date"] - base) / pd.Timedelta(days=1)).to_numpy()
+        weight = av["weight"] if "weight" in av.columns else pd.Series(np.nan, index=av.index)
+        for aid, d, s, e, kind, w in zip(av["agent_id"].astype(str), days, av["start"],
+                                         av["end"], av["kind"].astype(str), weight, strict=True):
+            if aid not in index or not (-1 <= d < grid.days) or pd.isna(d):
+                continue
+            i, d = index[aid], int(d)
+            s, e = int(s), int(e) or DAY
+            if kind == "available":
+                avail.setdefault((i, d), []).append((s, e))
+            elif kind == "time_off" or pd.isna(w) or float(w) <= 0:
+                hard.setdefault((i, d), []).append((s, e))
+            else:
+                wishes.append(Wish(i, d, s, e, float(w)))
+    allowed = []
+    for i, a in enumerate(agents):
+        per_day = []
+        for d in range(grid.days):
+            ok = []
+            for k in day_ids[d]:
+                tpl = templates[k]
+                if a.earliest_start is not None and tpl.start_minute < a.earliest_start:
+                    continue
+                if a.latest_end is not None:
+                    le = a.latest_end if a.latest_end > (a.earliest_start or 0) else a.latest_end + DAY
+                    if tpl.end_minute > (le or DAY):
+                        continue
+                # Blocked spans of this day and the next (an overnight shift runs into it).
+                if any(_overlaps(tpl, 0, s, e) for s, e in hard.get((i, d), [])):
+                    continue
+                if any(_overlaps(tpl, 1, s, e) for s, e in hard.get((i, d + 1), [])):
+                    continue
+                wins = avail.get((i, d))
+                if wins is not None and not any(
+                        s <= tpl.start_minute and (tpl.end_minute <= e or (e == DAY and tpl.end_minute > DAY))
+                        for s, e in wins):
+                    continue
+                ok.append(k)
+            per_day.append(tuple(ok))
+        allowed.append(tuple(per_day))
+    return tuple(allowed), wishes
+
+
+def wish_violated(tpl: Template, wish: Wish) -> bool:
+    """Does working ``tpl`` on ``wish.day`` break the wish (overlap with its span)?"""
+    return _overlaps(tpl, 0, wish.start, wish.end)
+
+
+def horizon_dates(grid: Grid) -> list:
+    return [grid.start + timedelta(days=d) for d in range(grid.days)]
+
+
+def problems_in(frame: pd.DataFrame, file: str) -> None:  # pragma: no cover - thin guard
+    if frame is None:
+        raise ContractError([Problem(file, None, None, None, "an existing file")])

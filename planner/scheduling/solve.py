@@ -1,0 +1,196 @@
+"""Scheduling end to end: problem -> conflicts -> greedy start -> week model -> days -> tables.
+
+The pipeline (each step a function of its own module):
+
+1. :func:`~planner.scheduling.problem.build_problem`: agents, skill groups, templates, demand grid;
+2. :func:`~planner.scheduling.explain.precheck`: conflicts named before solving;
+3. :func:`~planner.scheduling.greedy.greedy_roster`: a feasible roster agent by agent (and the exact
+   list of over-constrained agents, whose minimum hours are relaxed to what their rules allow);
+4. :func:`~planner.scheduling.week.solve_week`: stage 1 CP-SAT from that hint (kept only when better);
+5. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
+6. :mod:`~planner.scheduling.export`: the three tables and the summary;
+7. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
+
+The time limit is shared: the greedy start may use up to a quarter, stage 2 gets a fifth, stage 1
+the rest. CP-SAT runs with ``interleave_search`` so that the same seed and input give the same plan
+as long as a stage finishes its search within its limit; on a time limit the plan is the best found.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.errors import InfeasibleError, SolverLimitWarning
+from planner.io.folder import DataFolder, load_folder
+from planner.io.writers import write_csv
+from planner.scheduling.activities import plan_days
+from planner.scheduling.bound import coverage_cost, coverage_lower_bound
+from planner.scheduling.explain import precheck, relaxed_messages, shortfall_messages
+from planner.scheduling.export import (
+    assignments_frame,
+    coverage_frame,
+    schedule_frame,
+    scheduled_matrix,
+    summary_frame,
+)
+from planner.scheduling.greedy import greedy_roster
+from planner.scheduling.problem import SchedulingProblem, build_problem, read_requirements, read_tiers
+from planner.scheduling.week import DEFAULT_WEIGHTS, Weights, build_week_model, solve_week
+
+DEFAULT_TIME_LIMIT = 60.0
+# Above this many (agent, day, template) cells CP-SAT on the whole week rarely improves on the
+# greedy roster within minutes (measured), so the time goes to agent-by-agent improvement instead.
+WEEK_MODEL_CELLS = 20_000
+Progress = Callable[[str, float, float], None]
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """A plan and how good it is.
+
+    ``objective`` is the plan's coverage cost (weighted shortfall + overstaffing, in the model's
+    units), ``bound`` a proven lower bound on it (LP relaxation of the aggregated coverage model),
+    ``gap = (objective - bound) / objective``. ``week_objective``/``week_bound`` are stage 1's
+    CP-SAT objective and bound (the full objective with nominal break positions).
+    """
+
+    schedule: pd.DataFrame
+    assignments: pd.DataFrame
+    coverage: pd.DataFrame
+    summary: pd.DataFrame
+    conflicts: tuple[str, ...]
+    notes: tuple[str, ...]
+    status: str
+    objective: float
+    bound: float | None
+    gap: float | None
+    week_objective: float | None
+    week_bound: float | None
+    solve_seconds: float
+    problem: SchedulingProblem | None = None
+
+    @property
+    def shortfall_hours(self) -> float:
+        return float(self.summary["shortfall_hours"].iloc[-1])
+
+    @property
+    def overstaffing_hours(self) -> float:
+        return float(self.summary["overstaffing_hours"].iloc[-1])
+
+
+def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFrame | None = None,
+                  *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int | None = None,
+                  workers: int = 2, column: str = "agents_net", weights: Weights = DEFAULT_WEIGHTS,
+                  progress: Progress | None = None, compute_bound: bool = True) -> ScheduleResult:
+    """Schedule the agents of ``data`` against ``requirements`` (see the module docstring).
+
+    Parameters
+    ----------
+    time_limit : float
+        Total seconds for the solvers (greedy start, week model, day models).
+    seed : int, optional
+        CP-SAT seed; the config's ``seed`` when None.
+    progress : callable, optional
+        ``progress(stage, seconds, objective)`` on every improvement.
+
+    Raises
+    ------
+    InfeasibleError
+        Only when no plan exists at all: no agent can work any shift while work is required.
+    """
+    t0 = time.perf_counter()
+    seed = data.config.seed if seed is None else seed
+    problem = build_problem(data, requirements, tiers, column=column)
+    conflicts = precheck(problem)
+    notes = list(problem.notes)
+    cells = sum(len(ks) for per_day in problem.allowed for ks in per_day)
+    improve = 0.45 if cells <= WEEK_MODEL_CELLS else 0.7
+    greedy = greedy_roster(problem, weights, seed=seed, deadline=t0 + 0.3 * time_limit,
+                           improve_until=t0 + improve * time_limit, progress=progress)
+    relaxed = greedy.relaxed
+    named = {m.split(":")[0] for m in conflicts}
+    for m in relaxed_messages(problem, relaxed):
+        if m.split(":")[0] not in named:
+            conflicts.append(m)
+    shifts = dict(greedy.shifts)
+    if not shifts and problem.required.sum() > 0:
+        raise InfeasibleError("no agent can work any shift in the horizon", conflicts)
+    status = "GREEDY"
+    week_obj = week_bound = None
+    left = time_limit - (time.perf_counter() - t0)
+    week_limit = max(1.0, left - 0.25 * time_limit)
+    cells = sum(len(ks) for per_day in problem.allowed for ks in per_day)
+    if cells <= WEEK_MODEL_CELLS:
+        wm = build_week_model(problem, weights, relax=relaxed)
+        res = solve_week(wm, week_limit, seed=seed, workers=workers, hint=shifts,
+                         progress=progress)
+    else:
+        res = None
+        notes.append(f"week model skipped ({cells:,} agent-day-template cells > "
+                     f"{WEEK_MODEL_CELLS:,}): the improved greedy roster is used")
+    if res is None:
+        pass
+    elif res.status in ("OPTIMAL", "FEASIBLE") and res.objective is not None:
+        shifts, status = res.shifts, res.status
+        week_obj, week_bound = res.objective, res.bound
+        if res.status == "FEASIBLE":
+            warnings.warn(f"week model stopped at its time limit ({week_limit:.0f} s): the plan "
+                          f"is the best found (objective {res.objective:.0f}, bound "
+                          f"{res.bound:.0f})", SolverLimitWarning, stacklevel=2)
+    else:
+        notes.append(f"week model: {res.status} within {week_limit:.0f} s; the greedy roster is "
+                     f"used")
+    left = max(1.0, time_limit - (time.perf_counter() - t0))
+    plan = plan_days(problem, shifts, time_limit=left, seed=seed, workers=workers,
+                     weights=weights, progress=progress)
+    scheduled = scheduled_matrix(problem, plan)
+    coverage = coverage_frame(problem, scheduled)
+    summary = summary_frame(coverage, problem.interval)
+    objective = coverage_cost(problem, scheduled, weights)
+    bound = gap = None
+    if compute_bound:
+        bound = coverage_lower_bound(problem, weights, relaxed)
+        if bound is not None:
+            gap = 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)
+    short = dict(zip(summary["case_type"][:-1], summary["shortfall_hours"][:-1], strict=True))
+    notes += [f"short: {m}" for m in shortfall_messages(short)]
+    return ScheduleResult(
+        schedule=schedule_frame(problem, shifts, plan),
+        assignments=assignments_frame(problem, plan),
+        coverage=coverage, summary=summary, conflicts=tuple(conflicts), notes=tuple(notes),
+        status=status, objective=objective, bound=bound, gap=gap, week_objective=week_obj,
+        week_bound=week_bound, solve_seconds=time.perf_counter() - t0, problem=problem,
+    )
+
+
+def schedule_run(data_dir: str | Path, run_dir: str | Path, *,
+                 time_limit: float = DEFAULT_TIME_LIMIT, seed: int | None = None,
+                 workers: int = 2, progress: Progress | None = None) -> ScheduleResult:
+    """Read ``RUN/requirements.csv`` (and ``RUN/tiers.csv`` if present), schedule, and write
+    ``schedule.csv``, ``assignments.csv``, ``coverage.csv`` into the run folder."""
+    from planner.errors import MissingInputError
+
+    data = load_folder(data_dir)
+    run = Path(run_dir)
+    req_path = run / "requirements.csv"
+    if not req_path.exists():
+        raise MissingInputError(f"schedule needs {req_path} ('planner requirements' writes it)")
+    requirements = read_requirements(req_path, data.config.center.timezone)
+    tiers = read_tiers(run / "tiers.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverLimitWarning)
+        result = make_schedule(data, requirements, tiers, time_limit=time_limit, seed=seed,
+                               workers=workers, progress=progress)
+    write_csv(result.schedule, run / "schedule.csv")
+    write_csv(result.assignments, run / "assignments.csv")
+    write_csv(result.coverage, run / "coverage.csv")
+    return result
+
+
+
