@@ -199,8 +199,9 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
         if resolve is not None and len(cand):
             cand = measure_by_resolving(cand, skills, tiers, resolve, minutes, resolve_top, say)
         rep.training = cand
-        if len(cand) and "fixed_shift_baseline_hours" in cand:
-            best = float(cand["fixed_shift_baseline_hours"].iloc[0])
+        replanned_all = replan_coverage(cov, asg, elig[elig["eligible"]])
+        best = float(replanned_all["shortfall"].sum()) * minutes / 60
+        if rep.shortages is not None:
             now = float(rep.shortages["shortfall_hours"].sum())
             rep.figures["least shortfall on these shifts"] = _fmt_hours(best)
             if now - best >= max(1.0, 0.05 * now):
@@ -221,8 +222,7 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
         rep.figures["on-queue hours per FTE"] = _fmt_hours(fte)
         # Hire for the gap the best activity plan on these shifts still leaves: a hire should not
         # paper over coverage the current staff could give. Expert swarm time is not a hiring skill.
-        replanned = replan_coverage(cov, asg, elig[elig["eligible"]])
-        replanned = replanned[replanned["case_type"].astype(str) != "swarm"]
+        replanned = replanned_all[replanned_all["case_type"].astype(str) != "swarm"]
         left = (replanned.groupby("case_type")["shortfall"].sum() * minutes / 60).rename("shortfall_hours")
         rep.hiring = hiring(left.reset_index(), replanned, skills, fte, minutes)
         if len(rep.hiring):
