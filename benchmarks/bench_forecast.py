@@ -211,17 +211,14 @@ def main() -> int:
     chosen = table[table["chosen"]].set_index("series")
     wa = table[table["model"] == "window_average"].set_index("series")
     busiest = fc.groupby("case_type")["volume"].sum().sort_values(ascending=False)
-    busy = list(busiest.index[:4])
     console.print(f"forecast stage (8 types x 26 weeks, backtest included): {stage_s:.1f} s; "
                   f"forecast mass in closed intervals: {closed_mass:g}")
-    for name in busy:
-        console.print(f"  {name}: chosen {chosen.loc[name, 'model']} MASE "
-                      f"{chosen.loc[name, 'mase']:.3f} vs window average {wa.loc[name, 'mase']:.3f} "
-                      f"({chosen.loc[name, 'mase'] / wa.loc[name, 'mase']:.3f}); bias "
-                      f"{chosen.loc[name, 'bias']:+.2%}; MAE/floor {chosen.loc[name, 'floor_ratio']:.3f}; "
-                      f"coverage {chosen.loc[name, 'coverage']:.1%}")
-    console.print(f"  coverage of the chosen models' 80% intervals over all types: "
-                  f"{chosen['coverage'].min():.1%} to {chosen['coverage'].max():.1%}")
+    for name in busiest.index:
+        c, w = chosen.loc[name], wa.loc[name]
+        console.print(f"  {name:16s} {busiest[name]:6.0f}/wk  chosen {c['model']:8s} MASE {c['mase']:.3f} "
+                      f"vs window average {w['mase']:.3f} (x{c['mase'] / w['mase']:.3f}); bias "
+                      f"{c['bias']:+.2%}; MAE/floor {c['floor_ratio']:.3f} (window average "
+                      f"{w['floor_ratio']:.3f}); cov80 {c['coverage']:.1%}")
 
     # (b) the bank log, through the importer
     from planner.importers import import_anonbank
