@@ -154,8 +154,7 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
         present[pos.get_indexer(counts["interval_start"])] = True
         day_gap = day_open & ~present.reshape(ndays, spd).any(axis=1)
     else:
-        typical = np.median(day_total[day_open]) if day_open.any() else 0.0
-        day_gap = day_open & (day_total == 0) & (typical >= GAP_MIN_DAILY)
+        day_gap = (day_total == 0) & (_typical_day(volume, opened, ndays, spd) >= GAP_MIN_DAILY)
     if day_gap.any():
         days = pd.DatetimeIndex(times[::spd][day_gap])
         notes.append(f"history has {int(day_gap.sum())} open day(s) without data "
@@ -182,6 +181,23 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
             f"{usable} usable open day(s); the forecast needs at least one full week")
     return History(times, interval_minutes, volume, opened, is_hol, masked, tuple(notes), factors,
                    after)
+
+
+def _typical_day(volume: dict[str, np.ndarray], opened: dict[str, np.ndarray], ndays: int,
+                 spd: int) -> np.ndarray:
+    """Expected daily total of every day: for each type open that day, its median total on open
+    days of the same weekday. A day with a typical total of 20 and not one case is a data gap;
+    a Sunday open only for a type without history is not."""
+    weekday = np.arange(ndays) % 7  # relative weekday; only equality matters
+    out = np.zeros(ndays)
+    for name, arr in volume.items():
+        is_open = opened[name].reshape(ndays, spd).any(axis=1)
+        totals = arr.reshape(ndays, spd).sum(axis=1)
+        for wd in range(7):
+            days = (weekday == wd) & is_open
+            if days.any():
+                out[days] += np.median(totals[days])
+    return out
 
 
 def holiday_factor(days: np.ndarray, holiday: np.ndarray, normal: np.ndarray,

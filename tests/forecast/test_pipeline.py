@@ -177,3 +177,15 @@ def test_day_after_a_holiday_catches_up():
     day = fc.groupby(fc["interval_start"].dt.date)["volume"].sum()
     assert day[date(2026, 12, 28)] == 0  # the holiday itself: closed
     assert day[date(2026, 12, 29)] > 1.15 * day[date(2026, 12, 30)]
+
+
+def test_type_without_history_is_zero_and_its_open_sundays_are_not_gaps():
+    from planner.io.config import CaseTypeConfig
+
+    cfg = config(country="GB", subdivision="ENG")
+    cfg = cfg.model_copy(update={"case_types": {"letters": CaseTypeConfig(channel="email")}})
+    res = forecast(center_cases(weeks=8), cfg, weeks=1, models=FAST)
+    letters = res.forecast[res.forecast["case_type"] == "letters"]
+    assert len(letters) == 7 * 48 and (letters[["volume", "volume_high"]] == 0).all().all()
+    assert "letters: no history at all; forecast is zero" in res.notes
+    assert not any("without data" in n for n in res.notes)
