@@ -203,6 +203,9 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
         best = float(replanned_all["shortfall"].sum()) * minutes / 60
         if rep.shortages is not None:
             now = float(rep.shortages["shortfall_hours"].sum())
+            # Fractional (swarm) requirements are counted in hundredths of an agent in the flow:
+            # never show the re-plan as worse than the plan by that rounding.
+            best = min(best, now)
             rep.figures["least shortfall on these shifts"] = _fmt_hours(best)
             if now - best >= max(1.0, 0.05 * now):
                 rep.headlines.append(
