@@ -184,7 +184,7 @@ def test_type_without_history_is_zero_and_its_open_sundays_are_not_gaps():
 
     cfg = config(country="GB", subdivision="ENG")
     cfg = cfg.model_copy(update={"case_types": {"letters": CaseTypeConfig(channel="email")}})
-    res = forecast(center_cases(weeks=8), cfg, weeks=1, models=FAST)
+    res = forecast(center_cases(), cfg, weeks=1, models=FAST)
     letters = res.forecast[res.forecast["case_type"] == "letters"]
     assert len(letters) == 7 * 48 and (letters[["volume", "volume_high"]] == 0).all().all()
     assert "letters: no history at all; forecast is zero" in res.notes
