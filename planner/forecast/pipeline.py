@@ -102,6 +102,8 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
         config = history.config if isinstance(history, DataFolder) else PlannerConfig()
     if not 1 <= weeks <= 6:
         raise PlannerError(f"weeks must be between 1 and 6, got {weeks}")
+    if not 0 < level < 1:
+        raise PlannerError(f"interval level must be between 0 and 1 (e.g. 0.8), got {level}")
     minutes = interval_minutes or config.center.interval_minutes
     if minutes not in (15, 30, 60):
         raise PlannerError(f"interval must be 15, 30 or 60 minutes, got {minutes}")
