@@ -29,6 +29,7 @@ from planner.report.training import Resolver
 Say = Callable[[str], None]
 
 # Defaults sized so the sample center's whole cycle stays well inside 3 minutes on 2 cores.
+RUN_GOAL_SECONDS = 180.0
 SCHEDULE_SECONDS = 40.0
 REPLICATIONS = 5
 # Full re-schedules per training candidate: off by default. At the short limits a weekly run can
