@@ -29,11 +29,15 @@ from planner.scheduling.roster_greedy import weekday_row
 from planner.scheduling.rules import RosterProblem
 
 # Problems with at most this many (employee, day, shift) cells are first solved as one model.
-FULL_MODEL_CELLS = 40_000
+FULL_MODEL_CELLS = 1_000
 # Up to this many cells, construction places one employee at a time with every shift type.
 CONSTRUCT_ONE_BY_ONE_CELLS = 30_000
 # Share of the time left after construction given to the full model.
-FULL_MODEL_SHARE = 0.5
+FULL_MODEL_SHARE = 0.3
+# Share of the time then left given to our own LNS before a last full-model run (small problems).
+LNS_SHARE = 0.6
+# Seconds per LNS move: most improvements come early; a move that needs more is too big.
+SUB_TIME_LIMIT = 1.0
 
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 
@@ -173,20 +177,35 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         if built is not None:
             improved(built, roster_objective(problem, built))
     cells = len(problem.employees) * problem.days * len(problem.shift_types)
-    if cells <= FULL_MODEL_CELLS:
+    small = cells <= FULL_MODEL_CELLS
+
+    def full_model(share: float) -> bool:
+        """One CP-SAT run on the whole model from the best roster; True when proven optimal."""
+        nonlocal bound
         rm = build_roster_model(problem)
-        left = deadline - time.perf_counter()
-        solver, st, _ = solve_model(rm, left * FULL_MODEL_SHARE, seed, workers, hint=best,
-                                           log_callback=None, start=t0)
-        if st in _STATUS:
-            improved(rm.read(solver), solver.ObjectiveValue())
-            bound = solver.BestObjectiveBound()
-            if st == cp_model.OPTIMAL:
-                return RosterSolution(best, best_obj, bound, "OPTIMAL", first,
-                                      time.perf_counter() - t0, tuple(history))
+        limit = (deadline - time.perf_counter()) * share
+        solver, st, _ = solve_model(rm, limit, rng.randrange(1 << 30), workers, hint=best,
+                                    start=t0)
+        if st not in _STATUS:
+            return False
+        improved(rm.read(solver), solver.ObjectiveValue())
+        new_bound = solver.BestObjectiveBound()
+        bound = new_bound if bound is None else max(bound, new_bound)
+        return st == cp_model.OPTIMAL
+
+    if small and full_model(FULL_MODEL_SHARE):
+        return RosterSolution(best, best_obj, bound, "OPTIMAL", first,
+                              time.perf_counter() - t0, tuple(history))
     if best is None:
         return RosterSolution({}, None, bound, "UNKNOWN", None, time.perf_counter() - t0)
-    _lns(problem, best, best_obj, deadline, rng, workers, improved)
+    if small:
+        # Own LNS, then CP-SAT again from the best roster: its own neighbourhoods and bound
+        # reasoning escape the local optima of ours (and ours speed up its start).
+        lns_deadline = time.perf_counter() + (deadline - time.perf_counter()) * LNS_SHARE
+        _lns(problem, best, best_obj, lns_deadline, rng, workers, improved)
+        full_model(1.0)
+    else:
+        _lns(problem, best, best_obj, deadline, rng, workers, improved)
     if bound is not None and best_obj is not None and best_obj <= bound:
         status = "OPTIMAL"
     return RosterSolution(best, best_obj, bound, status, first, time.perf_counter() - t0,
@@ -246,7 +265,7 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
             a = min(max(0, centre - w // 2), n_days - w)
             days = None if w >= n_days else set(range(a, a + w))
         chosen = sorted(rng.sample(names, k), key=names.index)
-        left = min(2.0, deadline - time.perf_counter())
+        left = min(SUB_TIME_LIMIT, deadline - time.perf_counter())
         if left <= 0.05:
             break
         got = _solve_sub(problem, cur, chosen, days, left, rng.randrange(1 << 30), workers)
