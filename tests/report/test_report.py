@@ -177,3 +177,41 @@ def test_calendar_converts_summer_time_to_utc() -> None:
     ics = agent_calendar("x", "X; Y", blocks, "Europe/London", "C", pd.Timestamp("2026-07-01"))
     assert "DTSTART:20260701T080000Z" in ics and "DTEND:20260701T100000Z" in ics  # BST = UTC+1
     assert "X-WR-CALNAME:C: X\\; Y" in ics
+
+
+def test_fixed_shift_replan_is_exact_on_the_fixture(folders, rep) -> None:
+    from planner.report.flow import least_shortfall, replan_coverage
+
+    data, run = folders
+    r = read_run(run)
+    folder = load_folder(data)
+    el = eligibility(folder.skills, r.get("tiers"), folder.config, list(TYPES))
+    re = replan_coverage(r.get("coverage"), r.get("assignments"), el[el["eligible"]])
+    short = re.groupby("case_type")["shortfall"].sum() * 0.5
+    # Billing's 08:00-10:00 gap is closed by moving h2 (billing+tech) off tech, where m2, m3 and l3
+    # already cover the 2 required; fraud and tech keep their gaps: only h1 can take fraud, and no
+    # one on the late shift can take tech.
+    assert short.to_dict() == {"billing": 0.0, "fraud": 12.5, "tech": 25.0}
+    assert least_shortfall(r.get("coverage"), r.get("assignments"), el[el["eligible"]], 30) == 37.5
+    m1 = rep.training[(rep.training["agent_id"] == "m1") & (rep.training["case_type"] == "fraud")]
+    # m1 (late shift 10-18, break 14:00) lifted to high takes fraud whenever h1 is away: h1's
+    # 12:00 break (l1 and l2 keep billing's 2) and 16:00-18:00; 5 intervals a day, all of fraud's gap.
+    assert m1["fixed_shift_hours"].iloc[0] == pytest.approx(5 * 5 * 0.5)
+
+
+def test_run_folder_keeps_one_policy_and_reads_previous_tier_column(tmp_path: Path) -> None:
+    from planner.report import tier_moves
+
+    run = write_run(tmp_path / "run", drop=("tiers_previous",))
+    sim = pd.read_csv(run / "simulation.csv")
+    both = pd.concat([sim.assign(policy="longest-idle"), sim.assign(policy="tier-aware",
+                                                                     service_level=0.5)])
+    both.to_csv(run / "simulation.csv", index=False)
+    tiers = pd.read_csv(run / "tiers.csv").assign(previous_tier=["high", "", "low", "", "", "", "", ""])
+    tiers.to_csv(run / "tiers.csv", index=False)
+    r = read_run(run)
+    assert set(r.get("simulation")["policy"]) == {"tier-aware"}
+    assert (r.get("simulation")["service_level"] == 0.5).all()
+    assert any("the report shows tier-aware" in n for n in r.notes)
+    moves = tier_moves(r.get("tiers"), None)
+    assert moves[["agent_id", "previous_tier", "tier"]].values.tolist() == [["m1", "low", "medium"]]
