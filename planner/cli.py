@@ -461,6 +461,59 @@ def import_anonbank_cmd(
                   f"served without a named agent; {result.zero_handle} with zero service time")
 
 
+@app.command()
+@handle_errors
+def schedule(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", min=1, help="Solver time limit [s] (the lower bound is extra)")] = 60.0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Solver seed (default: the config's)")] = None,
+    bound: Annotated[bool, typer.Option(
+        "--bound/--no-bound", help="Compute the LP lower bound and the gap")] = True,
+) -> None:
+    """Named agents into shifts and case types (OUT/requirements.csv [+ tiers.csv] ->
+    OUT/schedule.csv, assignments.csv, coverage.csv)."""
+    import time
+
+    from planner.scheduling import schedule_run
+
+    start = time.perf_counter()
+    with console.status("scheduling") as status:
+        best: dict[str, float] = {}
+
+        def progress(stage: str, seconds: float, objective: float) -> None:
+            key = "greedy" if stage in ("greedy", "improve") else stage
+            if stage.startswith("day"):
+                status.update(f"[{time.perf_counter() - start:5.0f} s] breaks and activities, {stage}")
+                return
+            if key not in best or objective < best[key]:
+                best[key] = objective
+                console.print(f"[{time.perf_counter() - start:5.1f} s] {stage}: best objective "
+                              f"{objective:,.0f}")
+            status.update(f"[{time.perf_counter() - start:5.0f} s] {stage}")
+
+        result = schedule_run(data, out, time_limit=time_limit, seed=seed, progress=progress,
+                              compute_bound=bound)
+    table = Table(title=f"schedule written to {out} ({len(result.schedule):,} shifts)")
+    for col in ("case type", "required h", "scheduled h", "shortfall h", "overstaffing h"):
+        table.add_column(col, justify="left" if col == "case type" else "right")
+    for row in result.summary.itertuples(index=False):
+        table.add_row(str(row.case_type), f"{row.required_hours:,.1f}",
+                      f"{row.scheduled_hours:,.1f}", f"{row.shortfall_hours:,.1f}",
+                      f"{row.overstaffing_hours:,.1f}")
+    console.print(table)
+    gap = "n/a" if result.gap is None else f"{result.gap:.1%}"
+    bnd = "not computed" if result.bound is None else f"{result.bound:,.0f}"
+    console.print(f"objective {result.objective:,.0f} (weighted shortfall + overstaffing), "
+                  f"lower bound {bnd}, gap {gap}; solved in {result.solve_seconds:.1f} s "
+                  f"({result.status})")
+    for c in result.conflicts:
+        console.print(f"[yellow]conflict:[/] {c}")
+    for n in result.notes:
+        console.print(f"[yellow]note:[/] {n}")
+
+
 def main() -> None:
     try:
         app()

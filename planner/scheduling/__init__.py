@@ -6,6 +6,8 @@ of written files). The design is in the docstrings of :mod:`.solve` (pipeline), 
 (stage 1), :mod:`.activities` (stage 2) and :mod:`.bound` (the lower bound).
 """
 
+from planner.scheduling.checker import CheckReport, check_schedule
 from planner.scheduling.solve import DEFAULT_TIME_LIMIT, ScheduleResult, make_schedule, schedule_run
 
-__all__ = ["DEFAULT_TIME_LIMIT", "ScheduleResult", "make_schedule", "schedule_run"]
+__all__ = ["DEFAULT_TIME_LIMIT", "CheckReport", "ScheduleResult", "check_schedule", "make_schedule",
+           "schedule_run"]

@@ -23,6 +23,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
+from planner.scheduling.explain import max_paid_upper_bound
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
@@ -66,6 +67,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
     eq_rows: list[tuple[list[int], list[float], float]] = []
     ub_rows: list[tuple[list[int], list[float], float]] = []
     presence: dict[tuple[int, int], list[tuple[int, float]]] = {}
+    min_rows: set[int] = set()
     for g, members in enumerate(problem.groups):
         paid_cols: list[tuple[int, float]] = []
         day_cols: dict[int, list[int]] = {}
@@ -100,9 +102,11 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
         idx = [c for c, _ in paid_cols]
         paid = [p for _, p in paid_cols]
         max_min = float(sum(problem.agents[i].max_minutes for i in members))
-        min_min = float(sum(relaxed.get(i, problem.agents[i].min_minutes) for i in members))
+        min_min = float(sum(min(relaxed.get(i, problem.agents[i].min_minutes),
+                                max_paid_upper_bound(problem, i)) for i in members))
         ub_rows.append((idx, paid, max_min))
         if min_min > 0:
+            min_rows.add(len(ub_rows))
             ub_rows.append((idx, [-p for p in paid], -min_min))
         for s in range(0, grid.days, 7):
             blk = [c for d in range(s, min(grid.days, s + 7)) for c in day_cols.get(d, [])]
@@ -163,9 +167,18 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
     a_ub, b_ub = matrix(ub_rows)
     if cols.n == 0:
         return const
+    bounds = list(zip([0.0] * cols.n, cols.upper, strict=True))
     res = linprog(np.array(cols.cost), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                  bounds=list(zip([0.0] * cols.n, cols.upper, strict=True)), method="highs",
+                  bounds=bounds, method="highs-ipm",
                   options={"time_limit": time_limit, "presolve": True})
+    if res.status == 2 and min_rows:
+        # Infeasible minimum hours (an agent's minimum their availability cannot reach that the
+        # caller did not relax): drop the minimum rows, a weaker but still valid relaxation.
+        keep = [r for n, r in enumerate(ub_rows) if n not in min_rows]
+        a_ub, b_ub = matrix(keep)
+        res = linprog(np.array(cols.cost), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                      bounds=bounds, method="highs-ipm",
+                      options={"time_limit": time_limit, "presolve": True})
     if res.status != 0:
         return None
     return float(res.fun) + const

@@ -46,7 +46,7 @@ from planner.scheduling.week import DEFAULT_WEIGHTS, Weights, build_week_model, 
 DEFAULT_TIME_LIMIT = 60.0
 # Above this many (agent, day, template) cells CP-SAT on the whole week rarely improves on the
 # greedy roster within minutes (measured), so the time goes to agent-by-agent improvement instead.
-WEEK_MODEL_CELLS = 20_000
+WEEK_MODEL_CELLS = 8_000
 Progress = Callable[[str, float, float], None]
 
 
@@ -171,7 +171,8 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
 
 def schedule_run(data_dir: str | Path, run_dir: str | Path, *,
                  time_limit: float = DEFAULT_TIME_LIMIT, seed: int | None = None,
-                 workers: int = 2, progress: Progress | None = None) -> ScheduleResult:
+                 workers: int = 2, progress: Progress | None = None,
+                 compute_bound: bool = True) -> ScheduleResult:
     """Read ``RUN/requirements.csv`` (and ``RUN/tiers.csv`` if present), schedule, and write
     ``schedule.csv``, ``assignments.csv``, ``coverage.csv`` into the run folder."""
     from planner.errors import MissingInputError
@@ -186,7 +187,8 @@ def schedule_run(data_dir: str | Path, run_dir: str | Path, *,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SolverLimitWarning)
         result = make_schedule(data, requirements, tiers, time_limit=time_limit, seed=seed,
-                               workers=workers, progress=progress)
+                               workers=workers, progress=progress,
+                               compute_bound=compute_bound)
     write_csv(result.schedule, run / "schedule.csv")
     write_csv(result.assignments, run / "assignments.csv")
     write_csv(result.coverage, run / "coverage.csv")

@@ -433,7 +433,10 @@ def solve_week(wm: WeekModel, time_limit: float, seed: int = 0, workers: int = 2
     if hint is not None:
         add_full_hint(wm, hint)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    # Deterministic time (CP-SAT's work units, about seconds on one free core) so that a seed
+    # reproduces the plan; the wall-clock limit only guards a heavily loaded machine.
+    solver.parameters.max_deterministic_time = max(0.05, time_limit)
+    solver.parameters.max_time_in_seconds = max(0.1, 2 * time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     # Deterministic for a seed: the search must not depend on wall-clock interleaving.
