@@ -210,8 +210,10 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
         with timed("schedule"):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", SolverLimitWarning)
-                plan = make_schedule(folder, req, tiers, time_limit=schedule_seconds, workers=2,
-                                     compute_bound=bound)
+                plan = make_schedule(
+                    folder, req, tiers, time_limit=schedule_seconds, workers=2, compute_bound=bound,
+                    progress=lambda stage, sec, obj: say(f"schedule: {stage}, {sec:.0f} s, "
+                                                         f"objective {obj:,.4g}"))
             write_csv(plan.schedule, out / "schedule.csv")
             write_csv(plan.assignments, out / "assignments.csv")
             write_csv(plan.coverage, out / "coverage.csv")
