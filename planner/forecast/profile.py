@@ -131,8 +131,11 @@ class ProfileModel(Forecaster):
 
     name = "profile"
 
-    def __init__(self, level_weeks: int = 8, halflife_days: float | None = 28.0,
-                 profile_weeks: int = 12, trend: bool = True, smooth: int = 1) -> None:
+    # Defaults: longer windows won on the sample's rolling-origin backtest (MASE 0.741 -> 0.738 on
+    # average, worst |bias| 2.0% -> 1.75% against 8 weeks / 28 days / 12 weeks); a level shift is
+    # still followed within weeks through the 42-day half-life.
+    def __init__(self, level_weeks: int = 16, halflife_days: float | None = 42.0,
+                 profile_weeks: int = 16, trend: bool = True, smooth: int = 1) -> None:
         self.level_weeks = level_weeks
         self.halflife_days = halflife_days
         self.profile_weeks = profile_weeks
