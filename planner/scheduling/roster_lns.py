@@ -239,8 +239,11 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     total = n_emp * n_days * per_cell
     target = {"staff": min(400.0, total / 4), "window": min(400.0, total / 4),
               "split": min(400.0, total / 4)}
+    kinds = ("staff", "window", "split")
+    weight = dict.fromkeys(kinds, 1.0)  # adaptive: recent success of each neighbourhood
+    by_name = {r.employee: r for r in problem.employees}
     while time.perf_counter() < deadline - 0.1:
-        kind = rng.choice(("staff", "window", "split"))
+        kind = rng.choices(kinds, weights=[weight[k] for k in kinds])[0]
         size = target[kind]
         if kind == "staff":
             w = min(n_days, 56)
@@ -264,16 +267,27 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
             centre = rng.choice(hot) if hot else rng.randrange(n_days)
             a = min(max(0, centre - w // 2), n_days - w)
             days = None if w >= n_days else set(range(a, a + w))
-        chosen = sorted(rng.sample(names, k), key=names.index)
+        if k < n_emp and kind != "staff" and days:
+            # Prefer employees free to take part in the window (not barred from most of it).
+            day_list = sorted(days)
+            free = [e for e in names if sum(1 for d in day_list
+                                               if d not in by_name[e].days_off) * 2 > len(day_list)]
+            pool = free if len(free) >= k else names
+            chosen = sorted(rng.sample(pool, k), key=names.index)
+        else:
+            chosen = sorted(rng.sample(names, k), key=names.index)
         left = min(SUB_TIME_LIMIT, deadline - time.perf_counter())
         if left <= 0.05:
             break
         got = _solve_sub(problem, cur, chosen, days, left, rng.randrange(1 << 30), workers)
         if got is None:
             target[kind] = max(100.0, size / 1.5)
+            weight[kind] = 0.8 * weight[kind] + 0.2 * 0.05
             continue
         new, obj, optimal = got
         target[kind] = min(total / 2, size * 1.15) if optimal else max(100.0, size / 1.3)
+        reward = 1.0 if obj < cur_obj else 0.05
+        weight[kind] = max(0.05, 0.8 * weight[kind] + 0.2 * reward)
         if obj <= cur_obj:
             cur, cur_obj = new, obj
             improved(new, obj)
