@@ -242,6 +242,8 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     kinds = ("staff", "window", "split")
     weight = dict.fromkeys(kinds, 1.0)  # adaptive: recent success of each neighbourhood
     by_name = {r.employee: r for r in problem.employees}
+    skills = {r.employee: frozenset(s for s in problem.shift_names
+                                    if r.max_shifts.get(s, 1) > 0) for r in problem.employees}
     while time.perf_counter() < deadline - 0.1:
         kind = rng.choices(kinds, weights=[weight[k] for k in kinds])[0]
         size = target[kind]
@@ -274,6 +276,15 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                                                if d not in by_name[e].days_off) * 2 > len(day_list)]
             pool = free if len(free) >= k else names
             chosen = sorted(rng.sample(pool, k), key=names.index)
+        elif k < n_emp and rng.random() < 0.5:
+            # A few employees who can stand in for each other (shared shift types): a seed
+            # employee and the most similar others, with some randomness (else: at random).
+            seed_e = rng.choice(names)
+            mine = skills[seed_e]
+            others = sorted((e for e in names if e != seed_e),
+                            key=lambda e: (-len(mine & skills[e]) / max(1, len(mine | skills[e])),
+                                           rng.random()))
+            chosen = sorted([seed_e, *rng.sample(others[:2 * k], k - 1)], key=names.index)
         else:
             chosen = sorted(rng.sample(names, k), key=names.index)
         left = min(SUB_TIME_LIMIT, deadline - time.perf_counter())
