@@ -58,8 +58,12 @@ class _Cols:
 
 def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS,
                          relaxed: Mapping[int, int] | None = None,
-                         time_limit: float = 120.0) -> float | None:
-    """LP lower bound on the coverage cost of any plan (None if HiGHS fails)."""
+                         time_limit: float = 120.0, details: dict | None = None) -> float | None:
+    """LP lower bound on the coverage cost of any plan (None if HiGHS fails).
+
+    ``details``, when given, receives ``activity -> (shortfall, overstaffing)`` agent-hours of the
+    LP optimum (covered intervals only), to see where a plan's gap comes from.
+    """
     grid, iv = problem.grid, problem.interval
     horizon = grid.days * grid.per_day
     relaxed = relaxed or {}
@@ -141,6 +145,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
     w_short = _short_weights(problem, weights)
     req10 = np.rint(problem.required * 10)
     const = 0.0
+    short_cols: dict[int, list[tuple[int, int]]] = {}
     for c in range(len(problem.activities)):
         for t in range(horizon):
             r = float(req10[c, t])
@@ -150,6 +155,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
                 continue
             s = cols.add(float(w_short[c]))
             o = cols.add(float(weights.overstaffing))
+            short_cols.setdefault(c, []).append((s, o))
             eq_rows.append(([*xs, s, o], [10.0] * len(xs) + [1.0, -1.0], r))
 
     def matrix(rows):
@@ -181,4 +187,9 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
                       options={"time_limit": time_limit, "presolve": True})
     if res.status != 0:
         return None
+    if details is not None:
+        h = iv / 60 / 10
+        for c, pairs in short_cols.items():
+            details[problem.activities[c]] = (
+                float(sum(res.x[s] for s, _ in pairs)) * h, float(sum(res.x[o] for _, o in pairs)) * h)
     return float(res.fun) + const

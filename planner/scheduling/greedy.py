@@ -205,7 +205,17 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         put(i, place(i, fast))
     if progress is not None:
         progress("greedy", time.perf_counter() - t0, residual_cost(problem, residual, weights))
+    def reallocate() -> None:
+        """Rebuild the residual with specialists served first in every interval, undoing the
+        drift of agents re-placed late in a pass (their presence was allocated after others')."""
+        residual[:] = problem.required
+        for i in order:
+            taken.pop(i, None)
+        for i in order:
+            put(i, placed_of.get(i, {}))
+
     while improve_until is not None and time.perf_counter() < improve_until:
+        reallocate()
         changed = 0
         for i in order:
             if time.perf_counter() >= improve_until:
