@@ -34,7 +34,7 @@ def make_plan(data: str | Path, out: str | Path, scale: int = 1) -> Path:
     slot = recent["created_at"].dt.floor(f"{L}min")
     key = pd.DataFrame({"case_type": recent["case_type"].astype(str),
                         "offset": slot - slot.dt.normalize() + pd.to_timedelta(
-                            slot.dt.weekday, unit="D")})
+                            slot.dt.day_of_week, unit="D")})
     vol = key.value_counts().rename("n").reset_index()
     vol["volume"] = vol["n"] / 4.0 * scale
     aht = cases.groupby("case_type")["handle_seconds"].mean()

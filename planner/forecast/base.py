@@ -78,7 +78,8 @@ class Forecaster:
 def _grid_step(times: pd.DatetimeIndex) -> int:
     if len(times) < 2:
         raise ValueError("need at least two intervals to know the interval length")
-    diffs = np.diff(times.asi8)
+    # asi8 counts in the index's own unit (pandas 3 parses strings to microseconds): go to ns.
+    diffs = np.diff(times.as_unit("ns").asi8)
     step = int(diffs[0])
     if step <= 0 or (diffs != step).any():
         raise ValueError("interval_start must be a regular, increasing grid without holes "

@@ -28,7 +28,7 @@ def calendar_features(times: pd.DatetimeIndex, minutes: int) -> np.ndarray:
     handled for every model alike by the special-day adjustment of the orchestrator.
     """
     slot = (times.hour * 60 + times.minute).to_numpy() // minutes
-    return np.column_stack([slot, times.weekday.to_numpy()]).astype(float)
+    return np.column_stack([slot, times.day_of_week.to_numpy()]).astype(float)
 
 
 class PoissonBoosting(Forecaster):

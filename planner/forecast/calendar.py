@@ -35,7 +35,7 @@ def slot_of_day(times: pd.DatetimeIndex, interval_minutes: int) -> np.ndarray:
 
 def slot_of_week(times: pd.DatetimeIndex, interval_minutes: int) -> np.ndarray:
     """0-based interval of the week, Monday 00:00 = 0 (the seasonal period of every model)."""
-    return times.weekday.to_numpy(dtype=np.int64) * slots_per_day(interval_minutes) + slot_of_day(
+    return times.day_of_week.to_numpy(dtype=np.int64) * slots_per_day(interval_minutes) + slot_of_day(
         times, interval_minutes)
 
 
@@ -71,7 +71,7 @@ def open_mask(times: pd.DatetimeIndex, center: CenterConfig, holidays: dict[date
     public holidays unless ``open_on_holidays``. An interval is open when it starts inside the span.
     """
     minutes = (times.hour * 60 + times.minute).to_numpy()
-    weekday = times.weekday.to_numpy()
+    weekday = times.day_of_week.to_numpy()
     out = np.zeros(len(times), dtype=bool)
     for wd in range(7):
         span = center.open_span(wd)

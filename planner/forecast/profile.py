@@ -38,7 +38,7 @@ def day_matrix(times: pd.DatetimeIndex, y: np.ndarray, is_open: np.ndarray,
     weekday (days,)."""
     spd = slots_per_day(minutes)
     vol = usable(y, is_open).reshape(-1, spd)
-    return vol, is_open.reshape(-1, spd), times[::spd].weekday.to_numpy()
+    return vol, is_open.reshape(-1, spd), times[::spd].day_of_week.to_numpy()
 
 
 def daily_totals(vol: np.ndarray, open_days: np.ndarray) -> np.ndarray:
@@ -155,6 +155,6 @@ class ProfileModel(Forecaster):
 
     def _predict(self, times: pd.DatetimeIndex, is_open: np.ndarray) -> np.ndarray:
         days = np.asarray((times.normalize() - self.history_end_.normalize()).days)
-        weekday = times.weekday.to_numpy()
+        weekday = times.day_of_week.to_numpy()
         slot = (times.hour * 60 + times.minute).to_numpy() // self.interval_minutes_
         return self.level_.daily(days, weekday) * self.shares_[weekday, slot]

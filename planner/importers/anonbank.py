@@ -154,7 +154,7 @@ def _opening_hours(created: pd.Series) -> dict[str, str]:
     per_day = created.dt.normalize()
     out = {}
     for d, name in enumerate(_DAYS):
-        sel = created.dt.weekday == d
+        sel = created.dt.day_of_week == d
         n_days = per_day[sel].nunique()
         if n_days == 0:
             out[name] = "closed"

@@ -41,7 +41,7 @@ def wallclock_duration(grid: pd.DatetimeIndex, tz: str) -> np.ndarray:
 def open_mask(grid: pd.DatetimeIndex, hours: dict[str, str], minutes: int = 30) -> np.ndarray:
     """True for intervals that lie inside the opening hours of their weekday."""
     minute = (grid.hour * 60 + grid.minute).to_numpy()
-    wd = grid.weekday.to_numpy()
+    wd = grid.day_of_week.to_numpy()
     out = np.zeros(len(grid), dtype=bool)
     for d, name in enumerate(_DAYS):
         span = hours.get(name, "closed")
@@ -87,7 +87,7 @@ def true_rates(specs: Sequence[CaseTypeSpec], grid: pd.DatetimeIndex, tz: str,
     factor x real interval length. The trend is exponential: (1 + g) ** (years since ``origin``).
     """
     minute = (grid.hour * 60 + grid.minute).to_numpy()
-    wd = grid.weekday.to_numpy()
+    wd = grid.day_of_week.to_numpy()
     day = grid.normalize()
     is_holiday = np.asarray(day.isin(list(holiday_days)))
     prev_day = day - pd.Timedelta(days=1)

@@ -39,7 +39,7 @@ def open_mask(times: pd.DatetimeIndex, center: CenterConfig, hours: dict[str, st
     if hours is not None:
         center = center.model_copy(update={"opening_hours": hours})
     minutes = (times.hour * 60 + times.minute).to_numpy()
-    weekday = times.weekday.to_numpy()
+    weekday = times.day_of_week.to_numpy()
     out = np.zeros(len(times), dtype=bool)
     for wd in range(7):
         span = center.open_span(wd)

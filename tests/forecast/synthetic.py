@@ -22,7 +22,7 @@ def rates(start: str, weeks: int, daily: float, growth_per_week: float = 0.0,
     """True arrival rate per interval: level x trend x weekday x a two-peak intraday shape."""
     times = pd.date_range(start, periods=weeks * 7 * 24 * 60 // minutes, freq=f"{minutes}min")
     hour = times.hour + times.minute / 60
-    wd = times.weekday.to_numpy()
+    wd = times.day_of_week.to_numpy()
     shape = np.exp(-0.5 * ((hour - peak) / 1.5) ** 2) + 0.7 * np.exp(-0.5 * ((hour - 15) / 2) ** 2)
     shape = np.asarray(shape)
     is_open = np.where(wd < 5, (hour >= 8) & (hour < 20), np.where(wd == 5, (hour >= 9) & (hour < 17),

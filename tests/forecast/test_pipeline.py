@@ -55,7 +55,7 @@ def test_columns_horizon_and_closed_intervals_zero(result):
     assert len(fc) == 3 * 14 * 48
     t = fc["interval_start"]
     hour = t.dt.hour + t.dt.minute / 60
-    closed = (t.dt.weekday == 6) | (hour < 8) | (hour >= 20) | ((t.dt.weekday == 5) & (
+    closed = (t.dt.day_of_week == 6) | (hour < 8) | (hour >= 20) | ((t.dt.day_of_week == 5) & (
         (hour < 9) | (hour >= 17)))
     for col in ("volume", "volume_low", "volume_high"):
         assert (fc.loc[closed, col] == 0.0).all()

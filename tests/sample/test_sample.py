@@ -42,7 +42,7 @@ def test_volume_per_type_matches_truth_within_4_sd(history):
 def test_arrival_shape_matches_truth_chi_square(history):
     # Pearson chi-square over (case type, weekday, hour) cells with an expected count >= 20.
     cases, rates = history
-    key = lambda f: [f["case_type"], f["interval_start"].dt.weekday, f["interval_start"].dt.hour]  # noqa: E731
+    key = lambda f: [f["case_type"], f["interval_start"].dt.day_of_week, f["interval_start"].dt.hour]  # noqa: E731
     obs = cases.groupby(key(cases)).size()
     exp = rates.groupby(key(rates))["rate"].sum()
     exp = exp[exp >= 20]
@@ -123,11 +123,11 @@ def test_holidays_have_no_phone_or_chat_and_less_email(history):
     for holiday in ("2026-05-25", "2026-08-31"):  # Spring and late-summer bank holidays (Mondays)
         on = cases[day == pd.Timestamp(holiday)]
         assert set(on["channel"]) == {"email"}
-        mondays = cases[(day.dt.weekday == 0) & (day != pd.Timestamp(holiday))]
+        mondays = cases[(day.dt.day_of_week == 0) & (day != pd.Timestamp(holiday))]
         per_monday = (mondays["channel"] == "email").sum() / mondays["created_at"].dt.date.nunique()
         assert len(on) < 0.6 * per_monday
     # Sundays: phone closed, chat and email open.
-    sunday = cases[day.dt.weekday == 6]
+    sunday = cases[day.dt.day_of_week == 6]
     assert "phone" not in set(sunday["channel"]) and {"chat", "email"} <= set(sunday["channel"])
 
 

@@ -58,7 +58,7 @@ START = pd.Timestamp("2026-11-23")  # a Monday
 def forecast(days: int = 7) -> pd.DataFrame:
     grid = pd.date_range(START, periods=48 * days, freq="30min")
     hour = grid.hour + grid.minute / 60
-    open_ = (grid.weekday < 5) & (hour >= 8) & (hour < 20)
+    open_ = (grid.day_of_week < 5) & (hour >= 8) & (hour < 20)
     shape = np.where(open_, 20 + 60 * np.sin((hour - 8) / 12 * np.pi), 0.0)
     rows = [
         pd.DataFrame({"case_type": "billing", "interval_start": grid, "volume": shape,
@@ -128,7 +128,7 @@ def test_deadline_work_is_spread_within_opening_hours(req):
     e = req[req["case_type"] == "email"]
     t = pd.DatetimeIndex(e["interval_start"])
     hour = t.hour + t.minute / 60
-    open_ = (t.weekday < 5) & (hour >= 8) & (hour < 20)
+    open_ = (t.day_of_week < 5) & (hour >= 8) & (hour < 20)
     assert (e.loc[~open_, "agents_net"] == 0).all()
     assert (e.loc[open_, "agents_net"] > 0).all()
     # Work is conserved (the week wraps around) and staffed at 90% occupancy.
@@ -137,14 +137,14 @@ def test_deadline_work_is_spread_within_opening_hours(req):
     np.testing.assert_allclose(e["agents_fractional"], e["erlangs"] / 0.9)
     # Flat arrivals: Tuesday to Thursday flat and low; the weekend's work lands on Monday, and
     # Friday evening's arrivals must be done before the weekend closes the window.
-    midweek = open_ & (t.weekday >= 1) & (t.weekday <= 3)
+    midweek = open_ & (t.day_of_week >= 1) & (t.day_of_week <= 3)
     assert e.loc[midweek, "agents_net"].max() <= 4
-    monday = e.loc[open_ & (t.weekday == 0), "agents_net"]
+    monday = e.loc[open_ & (t.day_of_week == 0), "agents_net"]
     assert monday.mean() > 2 * e.loc[midweek, "agents_net"].mean() and monday.max() <= 16
     assert e["model"].eq("deadline").all()
     # Friday 20:00 to Monday 08:00 arrivals have no open interval within 24 h: late.
     late = e.loc[e["service_level"] < 1, "interval_start"]
-    assert len(late) > 0 and (pd.DatetimeIndex(late).weekday >= 4).all()
+    assert len(late) > 0 and (pd.DatetimeIndex(late).day_of_week >= 4).all()
 
 
 def test_spread_against_brute_force():
