@@ -58,11 +58,14 @@ class _Cols:
 
 def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS,
                          relaxed: Mapping[int, int] | None = None,
-                         time_limit: float = 120.0, details: dict | None = None) -> float | None:
+                         time_limit: float = 120.0, details: dict | None = None,
+                         presence_out: np.ndarray | None = None) -> float | None:
     """LP lower bound on the coverage cost of any plan (None if HiGHS fails).
 
     ``details``, when given, receives ``activity -> (shortfall, overstaffing)`` agent-hours of the
     LP optimum (covered intervals only), to see where a plan's gap comes from.
+    ``presence_out`` (groups x grid size), when given, receives the LP's presence of each group
+    per interval: the coverage-optimal profile the greedy roster can aim at.
     """
     grid, iv = problem.grid, problem.interval
     horizon = grid.days * grid.per_day
@@ -72,6 +75,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
     ub_rows: list[tuple[list[int], list[float], float]] = []
     presence: dict[tuple[int, int], list[tuple[int, float]]] = {}
     min_rows: set[int] = set()
+    p_cols: dict[tuple[int, int], int] = {}
     for g, members in enumerate(problem.groups):
         paid_cols: list[tuple[int, float]] = []
         day_cols: dict[int, list[int]] = {}
@@ -131,6 +135,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
         prev = None
         for t in range(ts[0], min(horizon, ts[-1])):
             p = cols.add(0.0)
+            p_cols[(g, t)] = p
             terms = presence.get((g, t), [])
             idx = [p] + [v for v, _ in terms] + ([prev] if prev is not None else [])
             val = [1.0] + [-coef for _, coef in terms] + ([-1.0] if prev is not None else [])
@@ -187,6 +192,9 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
                       options={"time_limit": time_limit, "presolve": True})
     if res.status != 0:
         return None
+    if presence_out is not None:
+        for (g, t), col in p_cols.items():
+            presence_out[g, t] = res.x[col]
     if details is not None:
         h = iv / 60 / 10
         for c, pairs in short_cols.items():

@@ -271,6 +271,7 @@ __all__ = [
     "add_forbidden_transitions",
     "add_request",
     "add_rest_between_shifts",
+    "add_rest_by_times",
     "add_soft_sequence",
     "add_soft_sum",
     "any_of",
@@ -278,3 +279,45 @@ __all__ = [
     "objective_expr",
     "rest_forbidden_successions",
 ]
+
+
+# Appended by the weekly scheduler (issue 6): a rest rule whose size is linear in the shift types.
+def add_rest_by_times(model: cp_model.CpModel, day_shifts: Sequence[Mapping[str, Any]],
+                      starts: Mapping[str, int], ends: Mapping[str, int], min_rest_minutes: int,
+                      name: str) -> list[Penalty]:
+    """At least ``min_rest_minutes`` between the end of one worked day's shift and the start of the
+    next worked day's shift, as one linear constraint per pair of days.
+
+    ``starts``/``ends`` give each shift's start and real end [min after its day's midnight; an end
+    past 1440 runs overnight]. With ``W_d`` = worked on day ``d``, ``S``/``E`` the chosen start and
+    end: ``S_{d+1} + 1440 - E_d >= rest - M * (2 - W_d - W_{d+1})``. A pair two days apart is
+    constrained too (when the day between is off) if a long overnight shift could break it.
+    Equivalent to the core's forbidden successions but linear in the number of shift types.
+    """
+    n = len(day_shifts)
+
+    def parts(d: int):
+        lits = [(s, lit) for s, lit in day_shifts[d].items() if not (is_const(lit) and not lit)]
+        work = sum(lit for _, lit in lits)
+        start = sum(starts[s] * lit for s, lit in lits)
+        end = sum(ends[s] * lit for s, lit in lits)
+        return lits, work, start, end
+
+    info = [parts(d) for d in range(n)]
+    max_end = max((ends[s] for d in range(n) for s in day_shifts[d]), default=0)
+    min_start = min((starts[s] for d in range(n) for s in day_shifts[d]), default=0)
+    for gap in (1, 2):
+        if gap * MINUTES_PER_DAY + min_start - max_end >= min_rest_minutes:
+            continue  # cannot be broken at this distance
+        for d in range(n - gap):
+            a, b = info[d], info[d + gap]
+            if not a[0] or not b[0]:
+                continue
+            big = min_rest_minutes + max_end + MINUTES_PER_DAY
+            slack = 2 - a[1] - b[1]
+            if gap == 2:
+                between = info[d + 1]
+                slack = slack + between[1]  # only binding when the day between is off
+            model.Add(b[2] + gap * MINUTES_PER_DAY * b[1] - a[3] >= min_rest_minutes - big * slack)
+    return []
+

@@ -35,6 +35,9 @@ from planner.scheduling.week import (
     roster_problem,
 )
 
+# Improvement passes stop after this many (or when one accepts no move, or at the deadline).
+MAX_PASSES = 30
+
 
 @dataclass
 class GreedyResult:
@@ -55,6 +58,16 @@ def _marginal(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[
     need = np.clip(residual[list(eligible)], 0, 1) * problem.priority[list(eligible), None]
     best = need.max(axis=0) * 10 * weights.shortfall
     value = np.where(best > 0, best, -10.0 * weights.overstaffing)
+    value[horizon:] = 0.0
+    return value
+
+
+def _toward(problem: SchedulingProblem, gap: np.ndarray, weights: Weights) -> np.ndarray:
+    """Value of one more agent of a group per interval when aiming at a target presence profile
+    (the LP's): the share of an agent still missing from the target, else an overstaffing cost."""
+    horizon = problem.grid.days * problem.grid.per_day
+    fill = np.clip(gap, 0, 1)
+    value = np.where(fill > 0, fill * 10 * weights.shortfall, -10.0 * weights.overstaffing)
     value[horizon:] = 0.0
     return value
 
@@ -146,6 +159,7 @@ def residual_cost(problem: SchedulingProblem, residual: np.ndarray, weights: Wei
 
 def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS, seed: int = 0,
                   deadline: float | None = None, improve_until: float | None = None,
+                  target: np.ndarray | None = None,
                   progress: Callable[[str, float, float], None] | None = None) -> GreedyResult:
     """Place agents one by one, then improve agent by agent (see the module docstring).
 
@@ -156,8 +170,9 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         minimum hours force it (fast path, an empty roster for the others).
     improve_until : float, optional
         ``time.perf_counter()`` value until which improvement passes run: each agent in turn is
-        taken out and re-placed optimally against the residual of all the others (never worse
-        for the approximate coverage cost); passes stop early when one changes nothing.
+        taken out and re-placed optimally against the residual of all the others, kept only when
+        the approximate coverage cost falls; passes stop early when one accepts no move (so a
+        small center converges, and the same seed gives the same roster).
     progress : callable, optional
         ``progress(stage, seconds, approximate cost)`` after each pass.
     """
@@ -169,6 +184,14 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     placed_of: dict[int, dict[int, int]] = {}
     taken: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     relaxed: dict[int, int] = {}
+    masks: dict[int, list[np.ndarray]] = {}
+    have = np.zeros((len(problem.groups), problem.grid.size))
+
+    def target_cost() -> float:
+        assert target is not None
+        miss = np.clip(target - have, 0, None).sum()
+        extra = np.clip(have - target, 0, None).sum()
+        return float(10 * weights.shortfall * miss + 10 * weights.overstaffing * extra)
 
     def put(i: int, placed: dict[int, int]) -> None:
         a = problem.agents[i]
@@ -176,19 +199,27 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         elig = problem.group_eligible[a.group]
         placed_of[i] = placed
         taken[i] = []
+        masks[i] = []
         for d, k in placed.items():
             mask = presence_mask(problem, d, k, break_variant_offsets(
                 problem.templates[k], problem.interval, variant))
             taken[i].append(_take(problem, residual, elig, mask))
+            masks[i].append(mask)
+            have[a.group] += mask
 
     def take_out(i: int) -> None:
         for idx, pick in taken.pop(i, []):
             residual[pick, idx] += 1.0
+        for mask in masks.pop(i, []):
+            have[problem.agents[i].group] -= mask
 
-    def place(i: int, fast: bool) -> dict[int, int]:
+    def place(i: int, fast: bool, aim: bool = False) -> dict[int, int]:
         a = problem.agents[i]
         variant = problem.groups[a.group].index(i) % VARIANTS
-        value = _marginal(problem, residual, problem.group_eligible[a.group], weights)
+        if aim and target is not None:
+            value = _toward(problem, target[a.group] - have[a.group], weights)
+        else:
+            value = _marginal(problem, residual, problem.group_eligible[a.group], weights)
         if fast and a.min_minutes == 0:
             return {}
         floor = relaxed.get(i)
@@ -202,7 +233,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
 
     for i in order:
         fast = deadline is not None and time.perf_counter() > deadline
-        put(i, place(i, fast))
+        put(i, place(i, fast, aim=True))
     if progress is not None:
         progress("greedy", time.perf_counter() - t0, residual_cost(problem, residual, weights))
     def reallocate() -> None:
@@ -214,17 +245,50 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         for i in order:
             put(i, placed_of.get(i, {}))
 
-    while improve_until is not None and time.perf_counter() < improve_until:
+    # Phase 1 (with a target): re-place agents toward the LP's presence profile, for at most
+    # half of the improvement time. Phase 2: against the activity residual, as a check.
+    passes = 0
+    half = None if improve_until is None else t0 + (improve_until - t0) / 2
+    while (target is not None and half is not None and time.perf_counter() < half
+           and passes < MAX_PASSES):
+        passes += 1
+        changed = 0
+        for i in order:
+            if time.perf_counter() >= half:
+                break
+            old = placed_of.get(i, {})
+            before = target_cost()
+            take_out(i)
+            new = place(i, False, aim=True)
+            put(i, new)
+            if new != old and target_cost() < before - 1e-6:
+                changed += 1
+            elif new != old:
+                take_out(i)
+                put(i, old)
+        if progress is not None:
+            progress("aim", time.perf_counter() - t0, target_cost())
+        if not changed:
+            break
+    passes = 0
+    while (improve_until is not None and time.perf_counter() < improve_until
+           and passes < MAX_PASSES):
+        passes += 1
         reallocate()
         changed = 0
         for i in order:
             if time.perf_counter() >= improve_until:
                 break
             old = placed_of.get(i, {})
+            before = residual_cost(problem, residual, weights)
             take_out(i)
             new = place(i, False)
-            changed += new != old
             put(i, new)
+            if new != old and residual_cost(problem, residual, weights) < before - 1e-6:
+                changed += 1
+            elif new != old:  # not better once allocated: keep the old placement
+                take_out(i)
+                put(i, old)
         if progress is not None:
             progress("improve", time.perf_counter() - t0,
                      residual_cost(problem, residual, weights))

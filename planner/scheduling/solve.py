@@ -11,9 +11,14 @@ The pipeline (each step a function of its own module):
 6. :mod:`~planner.scheduling.export`: the three tables and the summary;
 7. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
 
-The time limit is shared: the greedy start may use up to a quarter, stage 2 gets a fifth, stage 1
-the rest. CP-SAT runs with ``interleave_search`` so that the same seed and input give the same plan
-as long as a stage finishes its search within its limit; on a time limit the plan is the best found.
+The time limit is shared: the greedy construction may use up to 30%, its agent-by-agent
+improvement runs until 45% (small centers) or 70% (large), the CP-SAT week model gets the time up
+to 75% on small centers only (at most ``WEEK_MODEL_CELLS`` agent-day-template cells: on larger
+ones it did not improve on the greedy roster within minutes in our measurements), and the
+per-day break/activity MIPs the rest. Improvement stops early when a pass accepts no move.
+Determinism: the same seed and input give the same plan when every stage finishes before its
+deadline (the week model is limited in CP-SAT's deterministic time); a stage cut short by the
+wall clock on a loaded machine may stop at a different point.
 """
 
 from __future__ import annotations

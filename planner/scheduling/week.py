@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from planner.scheduling.constraints import Penalty, add_soft_sum, is_const, negate
+from planner.scheduling.constraints import Penalty, add_rest_by_times, add_soft_sum, is_const, negate
 from planner.scheduling.problem import SchedulingProblem, wish_violated
 from planner.scheduling.roster import RosterModel, build_roster_model
 from planner.scheduling.rules import (
@@ -49,7 +49,7 @@ from planner.scheduling.rules import (
     ShiftRequest,
     ShiftType,
 )
-from planner.scheduling.templates import DAY, Template
+from planner.scheduling.templates import Template
 
 VARIANTS = 3
 LATE_END = 20 * 60  # a shift ending after 20:00 is a late shift
@@ -80,46 +80,6 @@ def break_variant_offsets(tpl: Template, interval: int, variant: int) -> tuple[i
         pos = round(variant * (len(offs) - 1) / max(1, VARIANTS - 1))
         out.append(offs[pos])
     return tuple(out)
-
-
-def add_rest_by_times(model: cp_model.CpModel, day_shifts: Sequence[Mapping[str, Any]],
-                      starts: Mapping[str, int], ends: Mapping[str, int], min_rest_minutes: int,
-                      name: str) -> list[Penalty]:
-    """At least ``min_rest_minutes`` between the end of one worked day's shift and the start of the
-    next worked day's shift, as one linear constraint per pair of days.
-
-    ``starts``/``ends`` give each shift's start and real end [min after its day's midnight; an end
-    past 1440 runs overnight]. With ``W_d`` = worked on day ``d``, ``S``/``E`` the chosen start and
-    end: ``S_{d+1} + 1440 - E_d >= rest - M * (2 - W_d - W_{d+1})``. A pair two days apart is
-    constrained too (when the day between is off) if a long overnight shift could break it.
-    Equivalent to the core's forbidden successions but linear in the number of shift types.
-    """
-    n = len(day_shifts)
-
-    def parts(d: int):
-        lits = [(s, lit) for s, lit in day_shifts[d].items() if not (is_const(lit) and not lit)]
-        work = sum(lit for _, lit in lits)
-        start = sum(starts[s] * lit for s, lit in lits)
-        end = sum(ends[s] * lit for s, lit in lits)
-        return lits, work, start, end
-
-    info = [parts(d) for d in range(n)]
-    max_end = max((ends[s] for d in range(n) for s in day_shifts[d]), default=0)
-    min_start = min((starts[s] for d in range(n) for s in day_shifts[d]), default=0)
-    for gap in (1, 2):
-        if gap * DAY + min_start - max_end >= min_rest_minutes:
-            continue  # cannot be broken at this distance
-        for d in range(n - gap):
-            a, b = info[d], info[d + gap]
-            if not a[0] or not b[0]:
-                continue
-            big = min_rest_minutes + max_end + DAY
-            slack = 2 - a[1] - b[1]
-            if gap == 2:
-                between = info[d + 1]
-                slack = slack + between[1]  # only binding when the day between is off
-            model.Add(b[2] + gap * DAY * b[1] - a[3] >= min_rest_minutes - big * slack)
-    return []
 
 
 @dataclass

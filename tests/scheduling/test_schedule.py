@@ -99,14 +99,15 @@ def test_over_constrained_agent_is_named(tmp_path):
 
 def test_same_seed_same_plan(tmp_path):
     data, run = _dirs(tmp_path)
-    agents = [(f"a{i}", 20, 40) for i in range(5)]
+    agents = [(f"a{i}", 20, 40) for i in range(4)]
     skills = [(a, c, 3) for a, _, _ in agents for c in ("common", "rare")]
     write_center(data, run, agents, skills, {"common": 2.0, "rare": 1.0})
     folder = load_folder(data)
     req = read_requirements(run / "requirements.csv", "UTC")
-    first = make_schedule(folder, req, read_tiers(run / "tiers.csv"), time_limit=LIMIT, seed=3,
+    # A generous limit: every stage converges or stops on deterministic limits, not the clock.
+    first = make_schedule(folder, req, read_tiers(run / "tiers.csv"), time_limit=10, seed=3,
                           compute_bound=False)
-    second = make_schedule(folder, req, None, time_limit=LIMIT, seed=3, compute_bound=False)
+    second = make_schedule(folder, req, None, time_limit=10, seed=3, compute_bound=False)
     pd.testing.assert_frame_equal(first.schedule, second.schedule)
     pd.testing.assert_frame_equal(first.assignments, second.assignments)
 
