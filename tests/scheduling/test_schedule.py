@@ -95,6 +95,14 @@ def test_over_constrained_agent_is_named(tmp_path):
     report = check_schedule(run, data)
     assert report.ok, report.violations[:5]
     assert any("busy" in c for c in report.conflicts)
+    # Moving busy's Friday shift onto Monday (time off) is caught by the checker.
+    sched = pd.read_csv(run / "schedule.csv")
+    row = sched.index[sched["agent_id"] == "busy"][0]
+    for col in ("shift_start", "shift_end"):
+        sched.loc[row, col] = sched.loc[row, col].replace(sched.loc[row, "date"], "2026-11-23")
+    sched.loc[row, "date"] = "2026-11-23"
+    sched.to_csv(run / "schedule.csv", index=False)
+    assert any("busy" in v and "time off" in v for v in check_schedule(run, data).violations)
 
 
 def test_same_seed_same_plan(tmp_path):
