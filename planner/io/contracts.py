@@ -142,3 +142,62 @@ AVAILABILITY = Contract(
 )
 
 CONTRACTS = {c.file: c for c in (CASES, VOLUMES, AGENTS, SKILLS, AVAILABILITY)}
+
+# Files one stage writes and the next reads (DESIGN.md "Outputs"). Each reader checks only the
+# columns it needs; stages may write more columns than these.
+FORECAST = Contract(
+    "forecast.csv",
+    (
+        Column("case_type", "str", required=True),
+        Column("interval_start", "datetime", required=True),
+        Column("volume", "float", required=True, low=0, high=1_000_000),
+        Column("volume_low", "float", low=0, high=1_000_000),
+        Column("volume_high", "float", low=0, high=1_000_000),
+        # Needed wherever volume > 0 (the readers check); may be empty for an interval without cases.
+        Column("aht_seconds", "float", low=1, high=MAX_HANDLE_SECONDS),
+    ),
+    key=("case_type", "interval_start"),
+)
+
+REQUIREMENTS = Contract(
+    "requirements.csv",
+    (
+        Column("case_type", "str", required=True),
+        Column("interval_start", "datetime", required=True),
+        Column("agents_net", "float", required=True, low=0, high=100_000),
+        Column("agents_gross", "float", low=0, high=100_000),
+    ),
+    key=("case_type", "interval_start"),
+)
+
+TIER_NAMES = ("high", "medium", "low", "insufficient_evidence")
+TIERS_OUT = Contract(
+    "tiers.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("tier", "str", required=True, choices=TIER_NAMES),
+    ),
+    key=("agent_id",),
+)
+
+# shift_start/shift_end/breaks are text: readers accept timestamps or times of day.
+SCHEDULE = Contract(
+    "schedule.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("date", "date", required=True),
+        Column("shift_start", "str", required=True),
+        Column("shift_end", "str", required=True),
+        Column("breaks", "str"),
+    ),
+)
+
+ASSIGNMENTS = Contract(
+    "assignments.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("interval_start", "datetime", required=True),
+        Column("activity", "str", required=True),
+    ),
+    key=("agent_id", "interval_start"),
+)

@@ -15,42 +15,12 @@ import pandas as pd
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io import DataFolder
 from planner.io.config import TIERS
-from planner.io.contracts import MAX_HANDLE_SECONDS, Column, Contract
+from planner.io.contracts import ASSIGNMENTS, FORECAST, SCHEDULE, Column, Contract
 from planner.io.tables import read_table
 from planner.routing.center import UNTIERED, Center
 from planner.simulation.plan import Plan, build_plan
 
-FORECAST = Contract(
-    "forecast.csv",
-    (
-        Column("case_type", "str", required=True),
-        Column("interval_start", "datetime", required=True),
-        Column("volume", "float", required=True, low=0, high=1_000_000),
-        Column("volume_low", "float", low=0, high=1_000_000),
-        Column("volume_high", "float", low=0, high=1_000_000),
-        Column("aht_seconds", "float", low=1, high=MAX_HANDLE_SECONDS),
-    ),
-    key=("case_type", "interval_start"),
-)
-SCHEDULE = Contract(
-    "schedule.csv",
-    (
-        Column("agent_id", "str", required=True),
-        Column("date", "date", required=True),
-        Column("shift_start", "str", required=True),
-        Column("shift_end", "str", required=True),
-        Column("breaks", "str"),
-    ),
-)
-ASSIGNMENTS = Contract(
-    "assignments.csv",
-    (
-        Column("agent_id", "str", required=True),
-        Column("interval_start", "datetime", required=True),
-        Column("activity", "str", required=True),
-    ),
-    key=("agent_id", "interval_start"),
-)
+# tiers.csv as the simulation reads it: an empty tier is allowed (routed as medium).
 TIERS_FILE = Contract(
     "tiers.csv",
     (Column("agent_id", "str", required=True),

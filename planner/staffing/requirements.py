@@ -18,24 +18,10 @@ import pandas as pd
 
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io.config import PlannerConfig
-from planner.io.contracts import MAX_HANDLE_SECONDS, Column, Contract
+from planner.io.contracts import FORECAST
 from planner.io.tables import read_table
 from planner.staffing import erlang, erlang_a
 from planner.staffing.backoffice import open_mask, spread_workload
-
-FORECAST = Contract(
-    "forecast.csv",
-    (
-        Column("case_type", "str", required=True),
-        Column("interval_start", "datetime", required=True),
-        Column("volume", "float", required=True, low=0, high=1_000_000),
-        Column("volume_low", "float", low=0, high=1_000_000),
-        Column("volume_high", "float", low=0, high=1_000_000),
-        # Needed wherever volume > 0 (checked below); may be empty for an interval without cases.
-        Column("aht_seconds", "float", low=1, high=MAX_HANDLE_SECONDS),
-    ),
-    key=("case_type", "interval_start"),
-)
 
 # DESIGN.md's columns first, then the ones that explain them.
 COLUMNS = (
