@@ -331,11 +331,22 @@ def solve_roster(problem: RosterProblem, time_limit: float = 60, seed: int = 0, 
 
 
 def roster_objective(problem: RosterProblem, roster: Mapping[Cell, str]) -> int:
-    """The objective of a roster by evaluating the model's penalties with every cell fixed.
+    """The objective of a roster: requests broken, weighted under- and over-cover and the soft
+    costs of work and rest runs, in plain Python.
 
-    A cheap way to score a candidate without a solver; hard rules are NOT checked here (the
-    benchmark checker does that independently)."""
+    This is the exact cost of the roster. A solver's objective at a time limit can be higher,
+    because its shortfall and surplus variables need not both be at their least (e.g. one short
+    AND one over on the same cell), so solutions are always re-scored with this function. Hard
+    rules are NOT checked here (see :mod:`planner.scheduling.roster_check`)."""
+    from planner.scheduling.roster_check import sequence_cost
+
     cost = 0
+    for rules in problem.employees:
+        seq = (rules.work_sequence, rules.off_sequence)
+        if any(r.min_cost or r.max_cost for r in seq):
+            work = [(rules.employee, d) in roster for d in range(problem.days)]
+            cost += sequence_cost(work, rules.work_sequence) or 0
+            cost += sequence_cost([not w for w in work], rules.off_sequence) or 0
     for i, req in enumerate(problem.requests):
         del i
         worked = roster.get((req.employee, req.day))

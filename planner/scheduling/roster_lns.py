@@ -1,11 +1,26 @@
-"""Solving strategy for day-level rosters: construction, a full CP-SAT solve when the model is small,
+"""Solving strategy for day-level rosters: construction, a full CP-SAT solve when the model is tiny,
 and large-neighbourhood search (LNS) that fixes most of the roster and re-solves the rest.
 
-Why: CP-SAT on the whole model proves good bounds on small instances but on long horizons
-(182-364 days, 100+ staff) it may not even find a first roster in a minute. Every hard rule of a
-roster is per employee (cover is soft), so a feasible roster is built employee by employee, each
-solved against the cover left by the others; LNS then relaxes (a few employees x a window of days)
-at a time with everything else fixed, each sub-model solved with the current roster as hint.
+Why: CP-SAT on the whole model is strong on tiny instances, but already at a month and 20 staff its
+own search stalls far from the best known rosters, and on long horizons (182-364 days, 100+ staff)
+it may not even find a first roster in a minute. Every hard rule of a roster is per employee (cover
+is soft), so:
+
+1. Construction, employee by employee against the cover left by the others: one small CP-SAT model
+   per employee, or on long horizons the weekday-block heuristic
+   (:mod:`planner.scheduling.roster_greedy`) with CP-SAT only where it declines. This is the
+   decomposition that makes 364-day instances feasible within seconds.
+2. Tiny problems (<= ``FULL_MODEL_CELLS`` cells): the full model from that roster; if not proven
+   optimal, our LNS, then the full model again from the best roster.
+3. LNS until the time limit (:func:`_lns`): a few employees over (up to) 8 weeks, all or many
+   employees over a window of days (a rolling window over the horizon, centred on days with cover
+   deviations), or over two separate windows; each sub-model is built with the rest fixed as
+   constants, hinted with a complete solution (the current roster) and solved for at most
+   ``SUB_TIME_LIMIT`` seconds; sizes adapt to the solve times, neighbourhoods are chosen by
+   recent success.
+
+The wall-clock time limit makes runs not bit-for-bit repeatable on a loaded machine, though the
+seed fixes every random choice.
 """
 
 from __future__ import annotations
@@ -30,8 +45,11 @@ from planner.scheduling.rules import RosterProblem
 
 # Problems with at most this many (employee, day, shift) cells are first solved as one model.
 FULL_MODEL_CELLS = 1_000
-# Up to this many cells, construction places one employee at a time with every shift type.
-CONSTRUCT_ONE_BY_ONE_CELLS = 30_000
+# Construction: share of the time limit; CP-SAT per employee while at least this many seconds per
+# remaining employee are left, each capped at ``CONSTRUCT_CP_CAP`` seconds.
+CONSTRUCT_SHARE = 0.4
+CONSTRUCT_MIN_CP_TIME = 0.15
+CONSTRUCT_CP_CAP = 0.3
 # Share of the time left after construction given to the full model.
 FULL_MODEL_SHARE = 0.3
 # Share of the time then left given to our own LNS before a last full-model run (small problems).
@@ -63,7 +81,8 @@ def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
         return None
     new = {c: s for c, s in current.items() if c[0] not in free}
     new.update(rm.read(solver))
-    return new, solver.ObjectiveValue(), status == cp_model.OPTIMAL
+    # Re-scored exactly: at a time limit the solver's objective may overstate the cost.
+    return new, roster_objective(problem, new), status == cp_model.OPTIMAL
 
 
 def _restricted(problem: RosterProblem, employees: Collection[str], rotation: int
@@ -117,15 +136,21 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
 
     for i, rules in enumerate(problem.employees):
         e = rules.employee
-        left = max(0.1, (deadline - time.perf_counter()) / max(1, len(names) - i) * 0.9)
-        row = None
-        if quick:
-            demand = {cell: demand_value(cell) for cell in cover}
-            row = weekday_row(problem, rules, demand)
-        if row is not None:
-            placed = {(e, d): s for d, s in enumerate(row) if s is not None}
-        else:
+        per = (deadline - time.perf_counter()) / max(1, len(names) - i)
+        placed = None
+        if not quick or per >= CONSTRUCT_MIN_CP_TIME:
+            # CP-SAT for this employee, capped: a good row soon beats the best row late.
+            got = _solve_sub(problem, roster, [e], None, min(per * 0.8, CONSTRUCT_CP_CAP), seed,
+                             workers, hint=False)
+            if got is not None:
+                placed = {c: s for c, s in got[0].items() if c[0] == e}
+        if placed is None and quick:
+            row = weekday_row(problem, rules, {cell: demand_value(cell) for cell in cover})
+            if row is not None:
+                placed = {(e, d): s for d, s in enumerate(row) if s is not None}
+        if placed is None:
             got = None
+            left = max(0.1, per * 0.9)
             tries = [(_restricted(problem, [e], i), 1.0)] if quick else []
             tries += [(problem, 1.0), (problem, 5.0)]
             for sub, factor in tries:
@@ -168,12 +193,8 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
                 log_callback(t, obj)
 
     if best is None:
-        n_days = problem.days
-        cells = len(problem.employees) * n_days * len(problem.shift_types)
-        if cells <= CONSTRUCT_ONE_BY_ONE_CELLS:
-            built = construct(problem, t0 + time_limit * 0.5, seed, workers)
-        else:
-            built = construct(problem, t0 + time_limit * 0.5, seed, workers, quick=True)
+        # CP-SAT rows while time allows, weekday-block rows when it runs short.
+        built = construct(problem, t0 + time_limit * CONSTRUCT_SHARE, seed, workers, quick=True)
         if built is not None:
             improved(built, roster_objective(problem, built))
     cells = len(problem.employees) * problem.days * len(problem.shift_types)
@@ -188,7 +209,8 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
                                     start=t0)
         if st not in _STATUS:
             return False
-        improved(rm.read(solver), solver.ObjectiveValue())
+        roster = rm.read(solver)
+        improved(roster, roster_objective(problem, roster))
         new_bound = solver.BestObjectiveBound()
         bound = new_bound if bound is None else max(bound, new_bound)
         return st == cp_model.OPTIMAL

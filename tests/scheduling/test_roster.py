@@ -94,7 +94,7 @@ def test_optimum_matches_brute_force():
     for ra, rb in itertools.product(rows["a"], rows["b"]):
         roster = {("a", d): s for d, s in enumerate(ra) if s is not None}
         roster.update({("b", d): s for d, s in enumerate(rb) if s is not None})
-        cost = roster_objective(problem, roster) + _soft_cost(problem, roster)
+        cost = roster_objective(problem, roster)
         best = cost if best is None else min(best, cost)
     rm = build_roster_model(problem)
     rm.model.Minimize(rm.objective())
@@ -104,7 +104,8 @@ def test_optimum_matches_brute_force():
     assert round(solver.ObjectiveValue()) == best
     roster = rm.read(solver)
     assert not roster_violations(problem, roster)
-    assert roster_objective(problem, roster) + _soft_cost(problem, roster) == best
+    assert roster_objective(problem, roster) == best
+    assert _soft_cost(problem, roster) <= best  # soft run costs are part of it
 
 
 def test_solve_roster_reaches_the_optimum_and_respects_rules():
