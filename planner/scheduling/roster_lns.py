@@ -179,7 +179,6 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
     bound: float | None = None
     first: float | None = None
     history: list[tuple[float, float]] = []
-    status = "UNKNOWN"
 
     def improved(roster: Roster, obj: float) -> None:
         nonlocal best, best_obj, first
@@ -228,6 +227,7 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         full_model(1.0)
     else:
         _lns(problem, best, best_obj, deadline, rng, workers, improved)
+    status = "FEASIBLE"
     if bound is not None and best_obj is not None and best_obj <= bound:
         status = "OPTIMAL"
     return RosterSolution(best, best_obj, bound, status, first, time.perf_counter() - t0,
