@@ -43,9 +43,12 @@ def precheck(problem: SchedulingProblem) -> list[str]:
         ub = max_paid_upper_bound(problem, i)
         if a.min_minutes > ub:
             days = sum(1 for d in range(problem.grid.days) if problem.allowed[i][d])
+            why = ("time off, unavailability or their own start/end times leave no allowed shift "
+                   "in the horizon") if days == 0 else (
+                f"availability and shift rules allow at most {hours(ub)} ({days} day(s) with an "
+                f"allowed shift)")
             out.append(f"agent {a.agent_id} ({a.name}): minimum {hours(a.min_minutes)} cannot be "
-                       f"met; availability and shift rules allow at most {hours(ub)} "
-                       f"({days} day(s) with an allowed shift)")
+                       f"met: {why}")
         if a.max_minutes < a.min_minutes:
             out.append(f"agent {a.agent_id} ({a.name}): minimum hours above maximum hours")
     cfg = problem.config
