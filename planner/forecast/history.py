@@ -116,7 +116,7 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
     names = list(case_types) if case_types else sorted(counts["case_type"].unique())
     for _ in range(6):
         day = interval_grid(last, last + pd.Timedelta(days=1), interval_minutes)
-        if any(open_mask(day, arrival_calendar(config, n), hol, interval_minutes).any()
+        if any(open_mask(day, arrival_calendar(config, n), hol).any()
                for n in names):
             break
         last += pd.Timedelta(days=1)
@@ -128,7 +128,7 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
     volume: dict[str, np.ndarray] = {}
     opened: dict[str, np.ndarray] = {}
     for name in types:
-        is_open = open_mask(times, arrival_calendar(config, name), hol, interval_minutes)
+        is_open = open_mask(times, arrival_calendar(config, name), hol)
         opened[name] = is_open
         sub = counts[counts["case_type"] == name]
         arr = np.zeros(len(times))

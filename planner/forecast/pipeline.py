@@ -181,7 +181,7 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
     frames = []
     holidays_open: set = set()
     for name, res in results.items():
-        is_open = open_mask(times, arrival_calendar(config, name), hol, minutes)
+        is_open = open_mask(times, arrival_calendar(config, name), hol)
         is_hol = holiday_mask(times, hol) & is_open
         holidays_open |= {d.date() for d in times[is_hol]}
         horizon = pd.DataFrame({"interval_start": times, "open": is_open})

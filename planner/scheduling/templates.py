@@ -33,6 +33,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from planner.io.calendar import holiday_dates
 from planner.io.config import PlannerConfig
 
 DAY = 24 * 60
@@ -193,15 +194,9 @@ def open_mask(config: PlannerConfig, grid: Grid) -> np.ndarray:
     center = config.center
     mask = np.zeros(grid.size, dtype=bool)
     closed = set(center.closed_dates)
-    if center.country and not center.open_on_holidays:
-        try:
-            import holidays
-
-            years = {grid.start.year, (grid.start + timedelta(days=grid.days)).year}
-            closed |= set(holidays.country_holidays(center.country, subdiv=center.subdivision,
-                                                    years=sorted(years)))
-        except (ImportError, NotImplementedError, KeyError):
-            pass  # unknown country: opening hours alone decide
+    if not center.open_on_holidays:
+        years = {grid.start.year, (grid.start + timedelta(days=grid.days)).year}
+        closed |= set(holiday_dates(center, years))
     for d in range(grid.days + 1):
         day = grid.start + timedelta(days=d)
         if day in closed:

@@ -15,13 +15,9 @@ Sunday lands on Monday morning, as last week's Sunday work would have.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
-
-from planner.io.config import CenterConfig
 
 
 @dataclass(frozen=True)
@@ -30,31 +26,6 @@ class Spread:
 
     workload_seconds: NDArray[np.float64]
     on_time: NDArray[np.bool_]
-
-
-def open_mask(times: pd.DatetimeIndex, center: CenterConfig, hours: dict[str, str] | None,
-              holidays: set[date]) -> NDArray[np.bool_]:
-    """True where an interval starting at ``times`` is open: weekday hours (a case type's own
-    ``hours`` or the center's), minus closed dates and, unless open on holidays, public holidays."""
-    if hours is not None:
-        center = center.model_copy(update={"opening_hours": hours})
-    minutes = (times.hour * 60 + times.minute).to_numpy()
-    weekday = times.day_of_week.to_numpy()
-    out = np.zeros(len(times), dtype=bool)
-    for wd in range(7):
-        span = center.open_span(wd)
-        if span is None:
-            continue
-        lo = span[0].hour * 60 + span[0].minute
-        hi = span[1].hour * 60 + span[1].minute or 24 * 60
-        sel = weekday == wd
-        out[sel] = (minutes[sel] >= lo) & (minutes[sel] < hi)
-    closed = set(center.closed_dates)
-    if not center.open_on_holidays:
-        closed |= holidays
-    if closed:
-        out &= ~np.isin(times.date, np.array(sorted(closed), dtype=object))
-    return out
 
 
 def spread_workload(work_seconds: NDArray[np.float64], is_open: NDArray[np.bool_],

@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import ContractError, MissingInputError, Problem
+from planner.io.calendar import holiday_dates, open_mask
 from planner.io.config import PlannerConfig
 from planner.io.contracts import FORECAST
 from planner.io.tables import read_table
 from planner.staffing import erlang, erlang_a
-from planner.staffing.backoffice import open_mask, spread_workload
+from planner.staffing.backoffice import spread_workload
 
 # DESIGN.md's columns first, then the ones that explain them.
 COLUMNS = (
@@ -146,18 +147,9 @@ def interval_minutes_of(forecast: pd.DataFrame, default: int) -> int:
 
 
 def _holidays(config: PlannerConfig, times: pd.Series) -> set:
-    center = config.center
-    if not center.country or center.open_on_holidays or times.empty:
+    if times.empty or config.center.open_on_holidays:
         return set()
-    import holidays
-
-    years = range(times.min().year, times.max().year + 1)
-    try:
-        cal = holidays.country_holidays(center.country, subdiv=center.subdivision, years=years)
-    except NotImplementedError as err:
-        raise ContractError([Problem("planner.toml", None, "center.country", center.country,
-                                     f"a country the holidays package knows ({err})")]) from None
-    return set(cal)
+    return set(holiday_dates(config.center, range(times.min().year, times.max().year + 1)))
 
 
 def _queue(frame: pd.DataFrame, tg: dict[str, Targets], model: str, seconds: float) -> pd.DataFrame:
@@ -202,7 +194,7 @@ def _deadline(frame: pd.DataFrame, name: str, t: Targets, config: PlannerConfig,
     volume = f["volume"].fillna(0.0).to_numpy(dtype=float)
     aht = f["aht_seconds"].to_numpy(dtype=float)
     work = np.where(volume > 0, volume * np.nan_to_num(aht, nan=0.0), 0.0)
-    is_open = open_mask(grid, config.center, t.hours, holidays)
+    is_open = open_mask(grid, config.center, holidays, hours=t.hours)
     assert t.deadline_hours is not None
     window = max(1, int(np.floor(t.deadline_hours * 60 / minutes + 1e-9)))
     spread = spread_workload(work, is_open, window)
