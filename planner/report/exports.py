@@ -41,7 +41,7 @@ def activity_blocks(assignments: pd.DataFrame, minutes: int,
     b["end"] = b["end"] + step
     b["date"] = b["start"].dt.normalize()
     b["hours"] = (b["end"] - b["start"]) / pd.Timedelta(hours=1)
-    b["name"] = b["agent_id"].map(names or {}).fillna("")
+    b["name"] = [(names or {}).get(a, "") for a in b["agent_id"]]
     return b[BLOCK_COLUMNS].reset_index(drop=True)
 
 
