@@ -27,7 +27,7 @@ import pandas as pd
 
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io.config import PlannerConfig
-from planner.io.contracts import Column, Contract
+from planner.io.contracts import REQUIREMENTS, TIERS_OUT
 from planner.io.folder import DataFolder
 from planner.io.tables import read_table
 from planner.scheduling.templates import DAY, Grid, Template, day_templates, open_mask
@@ -37,25 +37,6 @@ TIER_RANK = {"low": 0, "insufficient_evidence": 0, "medium": 1, "high": 2}
 # Cost per agent-interval of giving transactional work to a tier (keeps high performers free).
 TRANSACTIONAL_TIER_COST = {"low": 0, "insufficient_evidence": 1, "medium": 1, "high": 2}
 
-REQUIREMENTS = Contract(
-    "requirements.csv",
-    (
-        Column("case_type", "str", required=True),
-        Column("interval_start", "datetime", required=True),
-        Column("agents_net", "float", required=True, low=0, high=100_000),
-        Column("agents_gross", "float", low=0, high=100_000),
-    ),
-    key=("case_type", "interval_start"),
-)
-TIERS_FILE = Contract(
-    "tiers.csv",
-    (
-        Column("agent_id", "str", required=True),
-        Column("tier", "str", required=True,
-               choices=("high", "medium", "low", "insufficient_evidence")),
-    ),
-    key=("agent_id",),
-)
 
 
 @dataclass(frozen=True)
@@ -137,7 +118,7 @@ def read_tiers(path) -> pd.DataFrame | None:
     path = Path(path)
     if not path.exists():
         return None
-    return read_table(path, TIERS_FILE)
+    return read_table(path, TIERS_OUT)
 
 
 def _minute(v) -> int | None:
