@@ -20,9 +20,9 @@ import pytest
 
 from planner.errors import SolverLimitWarning
 from planner.io import AGENTS, AVAILABILITY, SKILLS, DataFolder, read_config, read_table, write_csv
+from planner.io.contracts import REQUIREMENTS
 from planner.report import analyse, read_run
 from planner.scheduling import make_schedule
-from planner.io.contracts import REQUIREMENTS
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).parent / "data"
