@@ -148,3 +148,14 @@ def test_all_problems_are_collected_not_only_the_first(tmp_path: Path) -> None:
     assert result.exit_code == 2
     for fragment in ("handle_seconds", "csat", "created_at"):
         assert fragment in result.output
+
+
+@pytest.mark.parametrize(("label", "overrides", "fragments"), CORPUS[:12], ids=[c[0] for c in CORPUS[:12]])
+def test_a_writing_stage_leaves_no_output_on_bad_input(tmp_path: Path, label: str, overrides: dict,
+                                                       fragments: list[str]) -> None:
+    folder = write_folder(tmp_path / "data", overrides)
+    run = tmp_path / "run"
+    result = CliRunner().invoke(app, ["forecast", "--data", str(folder), "--out", str(run)])
+    assert result.exit_code == 2, (label, result.output)
+    assert "Traceback" not in result.output
+    assert not run.exists() or list(run.iterdir()) == []
