@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
 from planner.scheduling.problem import SchedulingProblem
+from planner.scheduling.sparse_rows import rows_to_matrix
 from planner.scheduling.week import DEFAULT_WEIGHTS, VARIANTS, Weights, break_variant_offsets
 
 BREAK, LUNCH, TRAINING = "break", "lunch", "training"
@@ -212,16 +212,10 @@ def _solve_day(problem: SchedulingProblem, d: int, today: list[tuple[int, int]],
             rows.append(([*xs, s_, o_], [10.0] * len(xs) + [1.0, -1.0], r))
     sol = None
     if cost:
-        r_idx, c_idx, vals, rhs = [], [], [], []
-        for n, (idx, val, b) in enumerate(rows):
-            r_idx += [n] * len(idx)
-            c_idx += idx
-            vals += val
-            rhs.append(b)
-        a = coo_matrix((vals, (r_idx, c_idx)), shape=(len(rows), len(cost))).tocsr()
+        a, rhs = rows_to_matrix(rows, len(cost))
         res = milp(np.array(cost), integrality=np.array(integral),
                    bounds=Bounds(np.zeros(len(cost)), np.array(upper)),
-                   constraints=LinearConstraint(a, np.array(rhs), np.array(rhs)),
+                   constraints=LinearConstraint(a, rhs, rhs),
                    options={"time_limit": max(0.5, time_limit), "mip_rel_gap": 1e-3})
         if res.x is not None:
             sol = np.rint(res.x).astype(int)

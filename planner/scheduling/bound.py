@@ -28,10 +28,10 @@ from collections.abc import Mapping
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
 
 from planner.scheduling.explain import max_paid_upper_bound
 from planner.scheduling.problem import SchedulingProblem
+from planner.scheduling.sparse_rows import rows_to_matrix
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
 
@@ -189,13 +189,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
     def matrix(rows):
         if not rows:
             return None, None
-        r_idx, c_idx, vals, rhs = [], [], [], []
-        for n, (idx, val, b) in enumerate(rows):
-            r_idx += [n] * len(idx)
-            c_idx += idx
-            vals += val
-            rhs.append(b)
-        return coo_matrix((vals, (r_idx, c_idx)), shape=(len(rows), cols.n)).tocsr(), np.array(rhs)
+        return rows_to_matrix(rows, cols.n)
 
     a_eq, b_eq = matrix(eq_rows)
     a_ub, b_ub = matrix(ub_rows)
