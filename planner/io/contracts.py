@@ -141,7 +141,26 @@ AVAILABILITY = Contract(
     ),
 )
 
-CONTRACTS = {c.file: c for c in (CASES, VOLUMES, AGENTS, SKILLS, AVAILABILITY)}
+# Planned training sessions of the week (optional). ``hours`` is the total over the horizon, placed
+# in the agent's shifts in contiguous blocks of at least ``min_block_hours`` (default 1 h); both are
+# multiples of 30 minutes (the cross-checks of planner.io.folder say so by row). ``topic`` is free
+# text; when it names a case type, the session is upskilling on that skill.
+TRAINING = Contract(
+    "training.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("topic", "str", required=True, description="free text, or a case type"),
+        Column("hours", "float", required=True, low=0.5, high=80,
+               description="total this horizon, a multiple of 0.5"),
+        Column("earliest", "date", description="first date it may take place"),
+        Column("latest", "date", description="last date it may take place"),
+        Column("min_block_hours", "float", low=0.5, high=12,
+               description="shortest contiguous block, a multiple of 0.5 (default 1)"),
+    ),
+    key=("agent_id", "topic"),
+)
+
+CONTRACTS = {c.file: c for c in (CASES, VOLUMES, AGENTS, SKILLS, AVAILABILITY, TRAINING)}
 
 # Files one stage writes and the next reads (DESIGN.md "Outputs"). Each reader checks only the
 # columns it needs; stages may write more columns than these.

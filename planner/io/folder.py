@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io.config import PlannerConfig, read_config
-from planner.io.contracts import AGENTS, AVAILABILITY, CASES, SKILLS, VOLUMES
+from planner.io.contracts import AGENTS, AVAILABILITY, CASES, SKILLS, TRAINING, VOLUMES
 from planner.io.tables import read_table
 
 CONFIG_FILE = "planner.toml"
@@ -27,6 +27,7 @@ class DataFolder:
     agents: pd.DataFrame | None = None
     skills: pd.DataFrame | None = None
     availability: pd.DataFrame | None = None
+    training: pd.DataFrame | None = None  # planned training sessions (training.csv)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -84,6 +85,7 @@ def load_folder(path: str | Path) -> DataFolder:
         ("agents", AGENTS.file, AGENTS, {}),
         ("skills", SKILLS.file, SKILLS, {}),
         ("availability", AVAILABILITY.file, AVAILABILITY, {}),
+        ("training", TRAINING.file, TRAINING, {}),
     ]
     for attr, name, contract, kw in specs:
         file = _file(folder, name)
@@ -143,6 +145,8 @@ def cross_check(data: DataFolder) -> list[Problem]:
         for i in _rows(av, (end <= av["start"]).fillna(False).to_numpy()):
             problems.append(Problem(f, int(i) + 2, "end", str(av["end"].iloc[i]),
                                     f"a time after start ({av['start'].iloc[i]} min)"))
+    if data.training is not None:
+        problems += _check_training(data, agent_ids)
     if data.cases is not None and agent_ids is not None and "agent_id" in data.cases:
         c = data.cases
         f = str(folder / data.config.input.cases_file)
@@ -150,4 +154,53 @@ def cross_check(data: DataFolder) -> list[Problem]:
         for i in _rows(c, unknown.to_numpy()):
             problems.append(Problem(f, int(i) + 2, "agent_id", str(c["agent_id"].iloc[i]),
                                     "an agent_id listed in agents.csv (or empty)"))
+    return problems
+
+
+# Training is planned on a 30-minute granularity (coarser than or equal to every usual grid).
+TRAINING_STEP_HOURS = 0.5
+
+
+def _check_training(data: DataFolder, agent_ids: set | None) -> list[Problem]:
+    """training.csv against agents.csv and itself: known agent, hours on the 30-minute step and
+    within the agent's max_hours, a block no longer than the hours, earliest <= latest."""
+    t = data.training
+    assert t is not None
+    problems: list[Problem] = []
+    f = str(data.path / TRAINING.file)
+    if agent_ids is not None:
+        for i in _rows(t, (~t["agent_id"].isin(agent_ids)).to_numpy()):
+            problems.append(Problem(f, int(i) + 2, "agent_id", str(t["agent_id"].iloc[i]),
+                                    "an agent_id listed in agents.csv"))
+    step = TRAINING_STEP_HOURS
+    for col in ("hours", "min_block_hours"):
+        if col not in t:
+            continue
+        v = t[col]
+        off = (v.notna() & ((v / step - (v / step).round()).abs() > 1e-9)).to_numpy()
+        for i in _rows(t, off):
+            problems.append(Problem(f, int(i) + 2, col, f"{v.iloc[i]:g}",
+                                    f"a multiple of {step:g} h (training is planned in "
+                                    f"{round(step * 60)}-minute steps)"))
+    if "min_block_hours" in t:
+        long = (t["min_block_hours"] > t["hours"]).fillna(False).to_numpy()
+        for i in _rows(t, long):
+            problems.append(Problem(f, int(i) + 2, "min_block_hours",
+                                    f"{t['min_block_hours'].iloc[i]:g}",
+                                    f"at most the row's hours ({t['hours'].iloc[i]:g})"))
+    if {"earliest", "latest"} <= set(t.columns):
+        rev = (t["latest"] < t["earliest"]).fillna(False).to_numpy()
+        for i in _rows(t, rev):
+            problems.append(Problem(f, int(i) + 2, "latest", str(t["latest"].iloc[i].date()),
+                                    f"a date on or after earliest ({t['earliest'].iloc[i].date()})"))
+    if data.agents is not None and "max_hours" in data.agents:
+        cap = dict(zip(data.agents["agent_id"], data.agents["max_hours"], strict=True))
+        total = t.groupby("agent_id")["hours"].transform("sum")
+        over = np.array([not pd.isna(cap.get(a)) and h > cap[a] + 1e-9 if a in cap else False
+                         for a, h in zip(t["agent_id"], total, strict=True)], dtype=bool)
+        for i in _rows(t, over):
+            a = t["agent_id"].iloc[i]
+            problems.append(Problem(f, int(i) + 2, "hours", f"{t['hours'].iloc[i]:g}",
+                                    f"training of {a} totalling at most their max_hours "
+                                    f"({cap[a]:g} h; this agent's rows total {total.iloc[i]:g} h)"))
     return problems

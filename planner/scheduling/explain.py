@@ -5,7 +5,8 @@ minimum hours (a quick upper bound: the longest allowed shift on each allowed da
 ``max_days`` days per week, capped by the maximum hours); a case type with requirements that no
 agent is eligible for (naming the rule that excludes everyone: minimum tier, minimum level, or no
 skill at all). After solving: the agents whose minimum had to be relaxed (found exactly, one small
-model per agent, in :mod:`planner.scheduling.greedy`) and the case types left short.
+model per agent, in :mod:`planner.scheduling.greedy`), the case types left short, and planned
+training that could not be placed in full (:func:`training_messages`, with the reason).
 
 These are messages, not errors: the plan is still made and written; only when no plan exists at
 all does the caller raise :class:`~planner.errors.InfeasibleError`.
@@ -94,6 +95,22 @@ def shortfall_messages(coverage_short: dict[str, float], top: int = 3) -> list[s
     return [f"{k}: {v:.1f} agent-hours short" for v, k in items[:top]]
 
 
+def training_messages(problem: SchedulingProblem, table) -> list[str]:
+    """One line per training session placed short of its hours, with the reason.
+
+    ``table`` is :attr:`planner.scheduling.training.TrainingPlan.table`.
+    """
+    names = {a.agent_id: a.name for a in problem.agents}
+    out = []
+    for row in table.itertuples(index=False):
+        if not row.reason:
+            continue
+        out.append(f"agent {row.agent_id} ({names.get(row.agent_id, '')}): training "
+                   f"'{row.topic}' {row.hours_requested:g} h, planned {row.hours_planned:g} h: "
+                   f"{row.reason}")
+    return out
+
+
 def group_table(problem: SchedulingProblem) -> list[tuple[str, str, int]]:
     """(eligible activities, tier, agents) per skill group, for reports and debugging."""
     return [(", ".join(problem.activities[c] for c in elig) or "(none)", problem.group_tier[g],
@@ -101,4 +118,4 @@ def group_table(problem: SchedulingProblem) -> list[tuple[str, str, int]]:
 
 
 __all__ = ["group_table", "hours", "max_paid_upper_bound", "precheck", "relaxed_messages",
-           "shortfall_messages"]
+           "shortfall_messages", "training_messages"]

@@ -4,6 +4,10 @@
   ``kind HH:MM-HH:MM`` separated by ``; `` with the real break length (times of day; a time before
   the shift start is on the next day).
 * ``assignments.csv``: ``agent_id, interval_start, activity``: one row per worked grid interval.
+  With planned training (training.csv) a fourth column ``topic`` names the session on its
+  ``training`` rows (empty elsewhere, and on the filler ``training`` of an agent with no eligible
+  activity), and schedule.csv gains ``training_hours`` per shift. Without training both files keep
+  their columns, so older readers are unaffected.
 * ``coverage.csv``: ``case_type, interval_start, required, scheduled, shortfall, overstaffing`` for
   every activity and horizon interval that is open or has a requirement.
 """
@@ -24,8 +28,9 @@ def _hhmm(dt: datetime) -> str:
 
 
 def schedule_frame(problem: SchedulingProblem, shifts: dict[tuple[int, int], int],
-                   plan: DayPlan) -> pd.DataFrame:
+                   plan: DayPlan, topic: dict[tuple[int, int], str] | None = None) -> pd.DataFrame:
     rows = []
+    iv = problem.interval
     base = datetime.combine(problem.grid.start, datetime.min.time())
     for (i, d), k in sorted(shifts.items(), key=lambda kv: (problem.agents[kv[0][0]].agent_id,
                                                                kv[0][1])):
@@ -38,29 +43,42 @@ def schedule_frame(problem: SchedulingProblem, shifts: dict[tuple[int, int], int
         for w, off in zip(tpl.breaks, offs, strict=True):
             b = start + timedelta(minutes=off)
             parts.append(f"{w.kind} {_hhmm(b)}-{_hhmm(b + timedelta(minutes=w.minutes))}")
-        rows.append({
+        row = {
             "agent_id": problem.agents[i].agent_id,
             "date": day0.date().isoformat(),
             "shift_start": start,
             "shift_end": end,
             "breaks": "; ".join(parts),
             "paid_hours": tpl.paid_minutes / 60,
-        })
+        }
+        if problem.training:
+            t0 = problem.grid.index(d, tpl.start_minute)
+            t1 = problem.grid.index(d, tpl.end_minute)
+            row["training_hours"] = sum((i, t) in (topic or {}) for t in range(t0, t1)) * iv / 60
+        rows.append(row)
     cols = ["agent_id", "date", "shift_start", "shift_end", "breaks", "paid_hours"]
+    if problem.training:
+        cols.append("training_hours")
     return pd.DataFrame(rows, columns=cols)
 
 
-def assignments_frame(problem: SchedulingProblem, plan: DayPlan) -> pd.DataFrame:
+def assignments_frame(problem: SchedulingProblem, plan: DayPlan,
+                      topic: dict[tuple[int, int], str] | None = None) -> pd.DataFrame:
     stamps = problem.grid.timestamps()
-    ids, times, acts = [], [], []
+    topic = topic or {}
+    ids, times, acts, topics = [], [], [], []
     for i in sorted(plan.activity, key=lambda i: problem.agents[i].agent_id):
         for t, act in sorted(plan.activity[i].items()):
             ids.append(problem.agents[i].agent_id)
             times.append(stamps[t])
             acts.append(act)
-    return pd.DataFrame({"agent_id": pd.Series(ids, dtype="string"),
-                         "interval_start": pd.to_datetime(np.array(times, dtype="datetime64[ns]")),
-                         "activity": pd.Series(acts, dtype="string")})
+            topics.append(topic.get((i, t)))
+    out = pd.DataFrame({"agent_id": pd.Series(ids, dtype="string"),
+                        "interval_start": pd.to_datetime(np.array(times, dtype="datetime64[ns]")),
+                        "activity": pd.Series(acts, dtype="string")})
+    if problem.training:
+        out["topic"] = pd.Series(topics, dtype="string")
+    return out
 
 
 def scheduled_matrix(problem: SchedulingProblem, plan: DayPlan) -> np.ndarray:

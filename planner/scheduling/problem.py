@@ -68,6 +68,28 @@ class Wish:
     weight: float
 
 
+@dataclass(frozen=True)
+class TrainingSession:
+    """One row of training.csv on the grid: ``intervals`` grid intervals for agent ``agent`` in
+    blocks of at least ``min_block`` intervals, in shifts that start on horizon days
+    ``first_day..last_day`` (inclusive; ``last_day < first_day`` when the window misses the horizon).
+    """
+
+    agent: int
+    topic: str
+    intervals: int
+    min_block: int
+    first_day: int
+    last_day: int
+
+    def minutes(self, interval: int) -> int:
+        return self.intervals * interval
+
+
+# Default shortest contiguous training block when training.csv has no min_block_hours.
+DEFAULT_MIN_BLOCK_HOURS = 1.0
+
+
 @dataclass
 class SchedulingProblem:
     """Everything the models need, on the horizon's grid.
@@ -94,6 +116,18 @@ class SchedulingProblem:
     wishes: tuple[Wish, ...] = ()
     open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     notes: list[str] = field(default_factory=list)
+    training: tuple[TrainingSession, ...] = ()
+
+    @property
+    def training_minutes(self) -> np.ndarray:
+        """Per agent, the minutes of planned training over the horizon (they cover no cases).
+
+        For stage 1: an agent's coverage capacity is their working time minus these minutes.
+        """
+        out = np.zeros(len(self.agents), dtype=int)
+        for s in self.training:
+            out[s.agent] += s.minutes(self.interval)
+        return out
 
     @property
     def interval(self) -> int:
@@ -261,11 +295,76 @@ def build_problem(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         group_tier=group_tier, templates=tuple(templates), day_templates=tuple(day_ids),
         allowed=allowed, wishes=tuple(wishes), open=mask,
     )
+    problem.training = _training_sessions(data, grid, agents)
+    _reserve_training(problem)
     unknown = sorted(set(tier_of) - {a.agent_id for a in agents})
     if unknown:
         problem.notes.append(f"tiers.csv names {len(unknown)} agent(s) not in agents.csv "
                              f"(ignored): {', '.join(unknown[:5])}")
     return problem
+
+
+def _training_sessions(data: DataFolder, grid: Grid, agents: list[Agent]
+                       ) -> tuple[TrainingSession, ...]:
+    """training.csv rows as sessions on the grid; hours round up to whole grid intervals."""
+    tr = data.training
+    if tr is None or tr.empty:
+        return ()
+    index = {a.agent_id: i for i, a in enumerate(agents)}
+    base = pd.Timestamp(grid.start)
+    out = []
+    for row in tr.itertuples(index=False):
+        get = row._asdict()
+        aid = str(get["agent_id"])
+        if aid not in index:
+            continue  # load_folder's cross-check already rejects this
+        block = get.get("min_block_hours")
+        block = DEFAULT_MIN_BLOCK_HOURS if block is None or pd.isna(block) else float(block)
+        hours = float(get["hours"])
+        block = min(block, hours)
+        lo, hi = get.get("earliest"), get.get("latest")
+        first = 0 if lo is None or pd.isna(lo) else int((pd.Timestamp(lo) - base).days)
+        last = grid.days - 1 if hi is None or pd.isna(hi) else int((pd.Timestamp(hi) - base).days)
+        out.append(TrainingSession(
+            agent=index[aid], topic=str(get["topic"]),
+            intervals=math.ceil(round(hours * 60) / grid.interval),
+            min_block=max(1, math.ceil(round(block * 60) / grid.interval)),
+            first_day=max(0, first), last_day=min(grid.days - 1, last)))
+    return tuple(sorted(out, key=lambda s: (agents[s.agent].agent_id, s.topic)))
+
+
+def _reserve_training(problem: SchedulingProblem) -> None:
+    """Raise an agent's minimum paid minutes so their shifts can hold their training.
+
+    Training cannot sit on paid breaks, so ``m`` minutes of training need about ``m / f`` paid
+    minutes where ``f`` is the smallest share of a template's paid time outside its breaks. The
+    raise is capped by the agent's maximum and by what their availability allows (an upper bound
+    from :func:`planner.scheduling.explain.max_paid_upper_bound`), so it never makes them
+    over-constrained; what still does not fit is named after placement.
+    """
+    if not problem.training:
+        return
+    from dataclasses import replace
+
+    from planner.scheduling.explain import max_paid_upper_bound
+
+    iv = problem.interval
+    share = min(((t.paid_minutes - sum(b.span(iv) * iv for b in t.breaks if b.kind != "lunch"))
+                 / t.paid_minutes for t in problem.templates if t.paid_minutes > 0), default=1.0)
+    share = max(share, 0.5)
+    minutes = problem.training_minutes
+    agents = list(problem.agents)
+    for i, a in enumerate(agents):
+        if minutes[i] <= 0:
+            continue
+        need = math.ceil(minutes[i] / share / iv) * iv
+        target = min(need, a.max_minutes, max_paid_upper_bound(problem, i))
+        if target > a.min_minutes:
+            agents[i] = replace(a, min_minutes=target)
+            problem.notes.append(f"agent {a.agent_id}: minimum paid hours raised from "
+                                 f"{a.min_minutes / 60:.1f} h to {target / 60:.1f} h to hold "
+                                 f"{minutes[i] / 60:.1f} h of planned training")
+    problem.agents = tuple(agents)
 
 
 def _overlaps(tpl: Template, day_offset: int, start: int, end: int) -> bool:
