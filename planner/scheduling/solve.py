@@ -36,7 +36,12 @@ from planner.io.folder import DataFolder, load_folder
 from planner.io.writers import write_csv
 from planner.scheduling.activities import plan_days
 from planner.scheduling.bound import coverage_cost, coverage_lower_bound
-from planner.scheduling.explain import precheck, relaxed_messages, shortfall_messages
+from planner.scheduling.explain import (
+    precheck,
+    relaxed_messages,
+    shortfall_messages,
+    training_messages,
+)
 from planner.scheduling.export import (
     assignments_frame,
     coverage_frame,
@@ -46,6 +51,7 @@ from planner.scheduling.export import (
 )
 from planner.scheduling.greedy import greedy_roster
 from planner.scheduling.problem import SchedulingProblem, build_problem, read_requirements, read_tiers
+from planner.scheduling.training import place_training
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights, build_week_model, solve_week
 
 DEFAULT_TIME_LIMIT = 60.0
@@ -82,6 +88,7 @@ class ScheduleResult:
     solve_seconds: float
     bound_seconds: float = 0.0
     problem: SchedulingProblem | None = None
+    training: pd.DataFrame | None = None  # per training session: requested/planned hours, reason
 
     @property
     def shortfall_hours(self) -> float:
@@ -158,6 +165,12 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     plan = plan_days(problem, shifts, time_limit=left, seed=seed, workers=workers,
                      weights=weights, progress=progress)
     scheduled = scheduled_matrix(problem, plan)
+    training = place_training(problem, shifts, plan, scheduled, weights)  # post-step of stage 2
+    conflicts += training_messages(problem, training.table)
+    if problem.training:
+        notes.append(f"training: {training.table['hours_planned'].sum():g} h planned of "
+                     f"{training.table['hours_requested'].sum():g} h requested "
+                     f"({len(training.table)} session(s))")
     coverage = coverage_frame(problem, scheduled)
     summary = summary_frame(coverage, problem.interval)
     objective = coverage_cost(problem, scheduled, weights)
@@ -170,12 +183,13 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     short = dict(zip(summary["case_type"][:-1], summary["shortfall_hours"][:-1], strict=True))
     notes += [f"short: {m}" for m in shortfall_messages(short)]
     return ScheduleResult(
-        schedule=schedule_frame(problem, shifts, plan),
-        assignments=assignments_frame(problem, plan),
+        schedule=schedule_frame(problem, shifts, plan, training.topic),
+        assignments=assignments_frame(problem, plan, training.topic),
         coverage=coverage, summary=summary, conflicts=tuple(conflicts), notes=tuple(notes),
         status=status, objective=objective, bound=bound, gap=gap, week_objective=week_obj,
         week_bound=week_bound, solve_seconds=solve_seconds,
         bound_seconds=time.perf_counter() - t0 - solve_seconds, problem=problem,
+        training=training.table if problem.training else None,
     )
 
 
@@ -202,6 +216,8 @@ def schedule_run(data_dir: str | Path, run_dir: str | Path, *,
     write_csv(result.schedule, run / "schedule.csv")
     write_csv(result.assignments, run / "assignments.csv")
     write_csv(result.coverage, run / "coverage.csv")
+    if result.training is not None:
+        write_csv(result.training, run / "training_plan.csv")
     return result
 
 
