@@ -19,7 +19,13 @@ the solver but the *definitions* of the rules (break windows and opening hours f
 * assignments: exactly one activity per worked interval, ``break``/``lunch`` exactly in the breaks,
   nothing outside shifts, every case type within the agent's skill level and the type's minimum
   tier (``swarm``: high tier and level 4+ on a swarming complex type);
-* coverage recomputed from the assignments and compared with coverage.csv.
+* coverage recomputed from the assignments and compared with coverage.csv;
+* planned training (when the data folder has training.csv): rows with a ``topic`` are ``training``
+  for a session of training.csv, on a shift of a date inside the session's earliest/latest, in
+  contiguous blocks of at least its minimum block; planned hours never above the requested hours,
+  and below them only when the agent's shifts in the window leave no room (then a *conflict*:
+  the plan names it); schedule.csv's ``training_hours`` agrees with the assignments. (Inside shifts
+  and never on a break follows from the assignment checks above.)
 """
 
 from __future__ import annotations
@@ -164,7 +170,101 @@ def check_schedule(run_dir: str | Path, data_dir: str | Path, *, column: str = "
     _check_week(rep, data, agents, worked, grid, blocks, windows, mask, lengths, cfg_start, cfg_end)
     _check_assignments(rep, cfg, sched, assign, base, tier_of, levels, worked)
     _check_coverage(rep, run, req, assign, base, grid, column, cfg)
+    if data.training is not None:
+        _check_training(rep, data.training, sched, assign, base, iv)
     return rep
+
+
+def _check_training(rep: CheckReport, training: pd.DataFrame, sched: pd.DataFrame,
+                    assign: pd.DataFrame, base: pd.Timestamp, iv: int) -> None:
+    """Planned training against training.csv (see the module docstring)."""
+    v = rep.violations
+    topic = (assign["topic"].fillna("").astype(str) if "topic" in assign
+             else pd.Series("", index=assign.index))
+    t_min = np.array([_minutes(t, base) for t in pd.to_datetime(assign["interval_start"])])
+    # Each worked minute -> (shift start, shift date, shift end) and the non-break intervals.
+    shift_of: dict[tuple[str, int], tuple[int, pd.Timestamp]] = {}
+    for row in sched.itertuples(index=False):
+        s, e = _minutes(row.start, base), _minutes(row.end, base)
+        for t in range(s - s % iv, e, iv):
+            shift_of[(row.agent_id, t)] = (s, pd.Timestamp(row.date))
+    acts = assign["activity"].astype(str).to_numpy()
+    ids = assign["agent_id"].astype(str).to_numpy()
+    planned: dict[tuple[str, str], list[int]] = {}
+    for a, t, act, tp in zip(ids, t_min, acts, topic, strict=True):
+        if tp:
+            if act != "training":
+                v.append(f"agent {a}: topic {tp!r} on a {act} row at minute {t}")
+            planned.setdefault((a, tp), []).append(int(t))
+    wanted = {(str(r.agent_id), str(r.topic)): r for r in training.itertuples(index=False)}
+    for a, tp in planned:
+        if (a, tp) not in wanted:
+            v.append(f"agent {a}: training {tp!r} planned but not in training.csv")
+    work: dict[str, list[int]] = {}  # agent -> worked non-break minutes (assignment rows)
+    for a, t, act in zip(ids, t_min, acts, strict=True):
+        if act not in ("break", "lunch"):
+            work.setdefault(a, []).append(int(t))
+    for (a, tp), r in wanted.items():
+        get = r._asdict()
+        ts = sorted(planned.get((a, tp), []))
+        hours = float(get["hours"])
+        need = int(np.ceil(round(hours * 60) / iv))
+        blk = get.get("min_block_hours")
+        blk = 1.0 if blk is None or pd.isna(blk) else float(blk)
+        m = max(1, int(np.ceil(round(min(blk, hours) * 60) / iv)))
+        lo, hi = get.get("earliest"), get.get("latest")
+        lo = None if lo is None or pd.isna(lo) else pd.Timestamp(lo)
+        hi = None if hi is None or pd.isna(hi) else pd.Timestamp(hi)
+
+        def in_window(t: int, a=a, lo=lo, hi=hi) -> bool:
+            day = shift_of.get((a, t))
+            return day is not None and (lo is None or day[1] >= lo) and (hi is None or day[1] <= hi)
+
+        who = f"agent {a}: training {tp!r}"
+        for t in ts:
+            if not in_window(t):
+                v.append(f"{who} at minute {t} outside its dates or outside a shift")
+                break
+        for block in _blocks(ts, iv, a, shift_of):
+            if len(block) < m:
+                v.append(f"{who}: a block of {len(block) * iv / 60:g} h at minute {block[0]} "
+                         f"(minimum {m * iv / 60:g} h)")
+        if len(ts) > need:
+            v.append(f"{who}: {len(ts) * iv / 60:g} h planned, {need * iv / 60:g} h requested")
+        elif len(ts) < need:
+            others = {t for (b, o), tt in planned.items() if b == a and o != tp for t in tt}
+            free = [t for t in work.get(a, []) if in_window(t) and t not in others]
+            room = sum(len(b) for b in _blocks(sorted(free), iv, a, shift_of) if len(b) >= m)
+            msg = f"{who}: {len(ts) * iv / 60:g} h planned of {need * iv / 60:g} h"
+            if room >= need:
+                v.append(f"{msg}, though its window has room for it")
+            else:
+                rep.conflicts.append(f"{msg}; the agent's shifts in its window hold at most "
+                                     f"{room * iv / 60:g} h")
+    if "training_hours" in sched:
+        per_shift: dict[tuple[str, int], int] = {}
+        for (a, _tp), ts in planned.items():
+            for t in ts:
+                key = (a, shift_of[(a, t)][0]) if (a, t) in shift_of else (a, -1)
+                per_shift[key] = per_shift.get(key, 0) + 1
+        for row in sched.itertuples(index=False):
+            got = per_shift.get((row.agent_id, _minutes(row.start, base)), 0) * iv / 60
+            said = float(row.training_hours or 0)
+            if abs(got - said) > 1e-6:
+                v.append(f"agent {row.agent_id} on {row.date}: schedule.csv says "
+                         f"{said:g} training hours, the assignments give {got:g}")
+
+
+def _blocks(ts: list[int], iv: int, a: str, shift_of: dict) -> list[list[int]]:
+    """Sorted minutes cut into runs of consecutive intervals of one shift."""
+    out: list[list[int]] = []
+    for t in ts:
+        if out and t == out[-1][-1] + iv and shift_of.get((a, t), (None,))[0] == \
+                shift_of.get((a, out[-1][-1]), (None,))[0]:
+            out[-1].append(t)
+        else:
+            out.append([t])
+    return out
 
 
 def _check_week(rep, data, agents, worked, grid, blocks, windows, mask, lengths, cfg_start, cfg_end):
