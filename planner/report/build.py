@@ -21,7 +21,13 @@ from planner.report.exports import export_agents
 from planner.report.flow import measure_on_fixed_shifts, replan_coverage
 from planner.report.runfolder import RunFolder, interval_minutes, read_run
 from planner.report.shortage import eligibility, hiring, hours_per_fte, shortages, swarming
-from planner.report.training import Resolver, measure_by_resolving, training_candidates
+from planner.report.training import (
+    Resolver,
+    measure_by_resolving,
+    planned_training,
+    suggested_training,
+    training_candidates,
+)
 
 Progress = Callable[[str], None]
 
@@ -39,6 +45,8 @@ class WeeklyReport:
     headlines: list[str] = field(default_factory=list)
     shortages: pd.DataFrame | None = None
     training: pd.DataFrame | None = None
+    training_suggested: pd.DataFrame | None = None  # the top candidates as training.csv rows
+    planned_training: pd.DataFrame | None = None  # the plan's training sessions (roster)
     hiring: pd.DataFrame | None = None
     swarming: pd.DataFrame | None = None
     tier_moves: pd.DataFrame | None = None
@@ -176,6 +184,7 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
             order = t.sort_values(["_r", "agent_id"])["agent_id"].astype(str).tolist()
             order += sorted(set(asg["agent_id"].astype(str)) - set(order))
         rep.charts["roster"] = charts.roster_chart(asg, order, minutes, case_types)
+        rep.planned_training = planned_training(asg, minutes)
         rep.figures["agents scheduled"] = f"{asg['agent_id'].nunique()}"
     else:
         rep.missing["roster"] = "assignments.csv is absent: run `planner schedule` first."
@@ -199,6 +208,7 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
         if resolve is not None and len(cand):
             cand = measure_by_resolving(cand, skills, tiers, resolve, minutes, resolve_top, say)
         rep.training = cand
+        rep.training_suggested = suggested_training(cand)
         replanned_all = replan_coverage(cov, asg, elig[elig["eligible"]])
         best = float(replanned_all["shortfall"].sum()) * minutes / 60
         if rep.shortages is not None:
@@ -261,6 +271,9 @@ def write_outputs(rep: WeeklyReport, run: RunFolder, cfg: PlannerConfig,
     if rep.training is not None:
         t = rep.training.drop(columns=[c for c in rep.training if c.startswith("_")])
         written.append(write_csv(t, out / "report_training.csv", float_format="%.3f"))
+    if rep.training_suggested is not None and len(rep.training_suggested):
+        # Ready for next week: copy into the data folder as training.csv.
+        written.append(write_csv(rep.training_suggested, out / "training_suggested.csv"))
     if rep.hiring is not None:
         written.append(write_csv(rep.hiring, out / "report_hiring.csv", float_format="%.3f"))
     asg = run.get("assignments")

@@ -217,6 +217,8 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
             write_csv(plan.schedule, out / "schedule.csv")
             write_csv(plan.assignments, out / "assignments.csv")
             write_csv(plan.coverage, out / "coverage.csv")
+            if plan.training is not None:
+                write_csv(plan.training, out / "training_plan.csv")
         res.notes += [f"schedule: {w.message}" for w in caught]
         res.notes += [f"schedule: {n}" for n in plan.notes]
         res.notes += [f"schedule conflict: {c}" for c in plan.conflicts]

@@ -152,6 +152,10 @@ def _recommendations(rep: WeeklyReport) -> str:
                                "change": None, "fixed_shift_hours": "{:,.1f}",
                                "estimated_hours": "{:,.1f}", "measured_hours": "{:,.1f}",
                                "suggested_by_tiers": None}))
+        if rep.training_suggested is not None and len(rep.training_suggested):
+            parts.append('<p class="note">The top suggestions, one per agent, are in '
+                         '<b>training_suggested.csv</b> in the shape of training.csv: copy it into '
+                         'the data folder as training.csv to plan the sessions next week.</p>')
     elif rep.training is not None:
         parts.append("<p>No single training change removes shortfall in this plan.</p>")
     else:
@@ -242,6 +246,15 @@ def backtest_table(backtest: pd.DataFrame) -> str:
     return "<h3>Backtest</h3>" + table(backtest, fmt)
 
 
+def _planned_training(rep: WeeklyReport) -> str:
+    """The plan's training sessions (training.csv), under the roster."""
+    if rep.planned_training is None:
+        return ""
+    return ("<h3 id='planned-training'>Planned training</h3>"
+            + table(rep.planned_training, {"agent_id": None, "topic": None, "hours": "{:,.1f}",
+                                           "days": None}))
+
+
 def render_html(rep: WeeklyReport) -> str:
     """The whole page as one string."""
     when = (f"{rep.week_start:%A %d %B %Y} to {rep.week_end:%A %d %B %Y}"
@@ -261,8 +274,9 @@ def render_html(rep: WeeklyReport) -> str:
                         if "simulation_summary" in rep.tables else ""))
                     if "service_level" in rep.charts else _missing(rep.missing.get("simulation", ""))),
         "tiers": _tiers(rep),
-        "roster": (_figure(rep, "roster", "One row per agent (high tier at the top), one column per "
-                           "interval; per-agent CSV and calendar files are in agents/.")
+        "roster": ((_figure(rep, "roster", "One row per agent (high tier at the top), one column per "
+                            "interval; per-agent CSV and calendar files are in agents/.")
+                    + _planned_training(rep))
                    if "roster" in rep.charts else _missing(rep.missing.get("roster", ""))),
         "files": ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in rep.notes) + "</ul>"
                   if rep.notes else "<p>Every file of the cycle is present.</p>"),

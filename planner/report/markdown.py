@@ -48,6 +48,13 @@ def render_markdown(rep: WeeklyReport) -> str:
                 _md_table(rep.training, {"kind": None, "agent_id": None, "change": None,
                                          "fixed_shift_hours": "{:.1f}", "estimated_hours": "{:.1f}",
                                          "measured_hours": "{:.1f}"}, 5)]
+        if rep.training_suggested is not None and len(rep.training_suggested):
+            out += ["", "The top suggestions are in training_suggested.csv (the shape of "
+                    "training.csv: copy it into the data folder to plan them next week)."]
+    if rep.planned_training is not None:
+        out += ["", "## Planned training", "",
+                _md_table(rep.planned_training, {"agent_id": None, "topic": None,
+                                                 "hours": "{:.1f}", "days": None}, 30)]
     if rep.hiring is not None and len(rep.hiring):
         out += ["", "## Hiring", "",
                 _md_table(rep.hiring, {"skill_set": None, "shortfall_hours": "{:.1f}", "fte": "{:.2f}",

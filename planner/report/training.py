@@ -13,6 +13,10 @@ Two steps, cheap then exact:
    scheduler (any callable returning coverage) and reports the measured reduction, against a
    baseline re-solved with the same callable and time limit so that both sides carry the same
    solver effort.
+
+:func:`suggested_training` turns the ranked candidates into ``training_suggested.csv``: rows in the
+shape of the data folder's ``training.csv`` (topic = the case type to learn), so that copying it
+into the data folder as training.csv plans the sessions into next week's shifts.
 """
 
 from __future__ import annotations
@@ -129,6 +133,53 @@ def training_candidates(coverage: pd.DataFrame, assignments: pd.DataFrame, elig:
     out = out.sort_values(["estimated_hours", "suggested_by_tiers", "_rank", "agent_id", "case_type"],
                           ascending=[False, False, True, True, True])
     return out.drop(columns="_rank").head(limit).reset_index(drop=True)
+
+
+# A first session per suggestion: half a day, in blocks of at least an hour (edit before use).
+SUGGESTED_HOURS = 4.0
+SUGGESTED_MIN_BLOCK_HOURS = 1.0
+SUGGESTED_COLUMNS = ["agent_id", "topic", "hours", "earliest", "latest", "min_block_hours"]
+
+
+def suggested_training(candidates: pd.DataFrame, top: int = 5, hours: float = SUGGESTED_HOURS,
+                       min_block_hours: float = SUGGESTED_MIN_BLOCK_HOURS) -> pd.DataFrame:
+    """The best ``top`` candidates as training.csv rows (see the module docstring).
+
+    One row per agent (their best-ranked change; a person learns one thing at a time), only changes
+    that remove shortfall (the exact fixed-shift figure when measured, else the first estimate);
+    ``earliest``/``latest`` are left empty (any day of the next plan), ``hours`` is capped by
+    ``hours``. The order is the candidates' ranking.
+    """
+    if candidates is None or candidates.empty:
+        return pd.DataFrame(columns=SUGGESTED_COLUMNS)
+    gain = (candidates["fixed_shift_hours"] if "fixed_shift_hours" in candidates
+            else pd.Series(float("nan"), index=candidates.index))
+    gain = gain.fillna(candidates["estimated_hours"])
+    useful = candidates[gain > 0]
+    best = useful.drop_duplicates("agent_id", keep="first").head(top)
+    return pd.DataFrame({"agent_id": best["agent_id"].astype(str).to_numpy(),
+                         "topic": best["case_type"].astype(str).to_numpy(),
+                         "hours": hours, "earliest": "", "latest": "",
+                         "min_block_hours": min(min_block_hours, hours)},
+                        columns=SUGGESTED_COLUMNS)
+
+
+def planned_training(assignments: pd.DataFrame | None, minutes: int) -> pd.DataFrame | None:
+    """Planned training sessions of a plan (assignments with a ``topic``): per agent and topic the
+    hours and the days, for the report's roster. None when the plan has no planned training."""
+    if assignments is None or "topic" not in assignments:
+        return None
+    a = assignments[assignments["topic"].notna() & (assignments["topic"].astype(str) != "")]
+    if a.empty:
+        return None
+    out = (a.groupby([a["agent_id"].astype(str), a["topic"].astype(str)])["interval_start"]
+           .agg(intervals="size", days=lambda s: ", ".join(sorted({f"{t:%a}" for t in s},
+                                                                    key=lambda d: _DAYS.index(d)))))
+    out["hours"] = out.pop("intervals") * minutes / 60
+    return out.reset_index()[["agent_id", "topic", "hours", "days"]]
+
+
+_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def total_shortfall_hours(coverage: pd.DataFrame, minutes: int) -> float:
