@@ -74,7 +74,7 @@ def main() -> None:
         for name in ("least-needed", "earliest"):
             p, s = copy.deepcopy(plan), base.copy()
             if name == "earliest":
-                T._cost = lambda problem, plan, scheduled, i, t, weights: float(t)
+                T._cost = lambda problem, plan, scheduled, who, i, t, weights: float(t)
             t1 = time.perf_counter()
             tp = T.place_training(problem, g.shifts, p, s)
             took = time.perf_counter() - t1

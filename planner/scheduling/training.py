@@ -13,7 +13,11 @@ result is deterministic), by turning some of the agent's working intervals into 
   the agent leaves what stage 2 gave them there: ``shortfall weight x priority`` per agent of
   shortfall it opens, minus the overstaffing it removes (stage 2's filler ``training`` of an
   agent with no eligible activity is treated like pure overstaffing: the cheapest place). A tiny
-  cost per block prefers fewer, longer blocks among equal choices.
+  cost per block prefers fewer, longer blocks among equal choices;
+* a one-agent repair: where the departure opens a gap and another agent present then is on an
+  activity with a whole agent of surplus and is eligible for the trainee's case type, that agent
+  steps in (preferring one who was on it the interval before), and the cost counts only the
+  surplus removed. (Stage 2 leaves no such pair before training; the departure creates them.)
 
 The choice is exact for one session: a dynamic programme over the agent's candidate intervals in
 time order with state (intervals chosen, length of the current block capped at ``min_block``).
@@ -22,8 +26,8 @@ the first one opened.
 
 Why a post-step and not inside the day MIPs: a session spans the week (its hours may go to any day),
 which the per-day decomposition cannot see; and fixed-agent blocks would break the cohort
-aggregation that keeps the day MIPs small. The price: stage 2 does not re-route the remaining agents
-around a training block (another agent idle on an overstaffed type is not moved onto the gap).
+aggregation that keeps the day MIPs small. The price: only one-agent repairs, no re-routing chains
+(A onto B's type so that B can take the trainee's).
 
 What cannot be placed (no shift in the window, too little working time, blocks that do not fit)
 is placed as far as it goes and reported with the reason; nothing is dropped silently.
@@ -81,9 +85,46 @@ def _runs(problem: SchedulingProblem, shifts: dict[tuple[int, int], int], plan: 
     return runs
 
 
-def _cost(problem: SchedulingProblem, plan: DayPlan, scheduled: np.ndarray, i: int, t: int,
-          weights: Weights) -> float:
-    """Change of the coverage objective when agent ``i`` stops their stage 2 activity at ``t``."""
+class _Who:
+    """Who is on which activity in each interval (case types and swarm only), kept up to date."""
+
+    def __init__(self, problem: SchedulingProblem, plan: DayPlan) -> None:
+        self.at: dict[int, dict[str, list[int]]] = {}
+        for i in sorted(plan.activity, key=lambda i: problem.agents[i].agent_id):
+            for t, act in plan.activity[i].items():
+                if act in problem.activities:
+                    self.at.setdefault(t, {}).setdefault(act, []).append(i)
+
+    def move(self, i: int, t: int, old: str, new: str) -> None:
+        self.at[t][old].remove(i)
+        if new != TRAINING:
+            self.at[t].setdefault(new, []).append(i)
+
+
+def _donor(problem: SchedulingProblem, plan: DayPlan, who: _Who, scheduled: np.ndarray, i: int,
+           t: int, c: int) -> tuple[int, int] | None:
+    """An agent other than ``i`` who can take over ``c`` at ``t`` without opening a gap: on an
+    activity with a surplus of a whole agent, eligible for ``c``. Returns (agent, their activity);
+    prefers one already on ``c`` in the previous interval (no extra switch), then agent order."""
+    best = None
+    for act, members in sorted(who.at.get(t, {}).items()):
+        c2 = problem.activities.index(act)
+        if c2 == c or scheduled[c2, t] - problem.required[c2, t] < 1:
+            continue
+        for j in members:
+            if j == i or c not in problem.group_eligible[problem.agents[j].group]:
+                continue
+            if plan.activity[j].get(t - 1) == problem.activities[c]:
+                return j, c2
+            if best is None:
+                best = (j, c2)
+    return best
+
+
+def _cost(problem: SchedulingProblem, plan: DayPlan, scheduled: np.ndarray, who: _Who, i: int,
+          t: int, weights: Weights) -> float:
+    """Change of the coverage objective when agent ``i`` stops their stage 2 activity at ``t``
+    (after the one-agent repair of :func:`_donor`, when one is possible)."""
     act = plan.activity[i][t]
     horizon = problem.grid.days * problem.grid.per_day
     if act not in problem.activities or t >= horizon:
@@ -92,6 +133,8 @@ def _cost(problem: SchedulingProblem, plan: DayPlan, scheduled: np.ndarray, i: i
     s, r = scheduled[c, t], problem.required[c, t]
     opens = min(1.0, max(0.0, r - s + 1))  # shortfall the departure opens [agents]
     removes = min(1.0, max(0.0, s - r))  # overstaffing it removes [agents]
+    if opens > 0 and _donor(problem, plan, who, scheduled, i, t, c) is not None:
+        return -float(weights.overstaffing)  # a surplus agent steps in: only a surplus goes
     return weights.shortfall * problem.priority[c] * opens - weights.overstaffing * removes
 
 
@@ -159,10 +202,12 @@ def place_training(problem: SchedulingProblem, shifts: dict[tuple[int, int], int
     iv = problem.interval
     topic: dict[tuple[int, int], str] = {}
     rows = []
+    who = _Who(problem, plan) if problem.training else None
     for s in problem.training:
         a = problem.agents[s.agent]
         runs = _runs(problem, shifts, plan, s, set(topic))
-        costs = [[_cost(problem, plan, scheduled, s.agent, t, weights) for t in run] for run in runs]
+        costs = [[_cost(problem, plan, scheduled, who, s.agent, t, weights) for t in run]
+                 for run in runs]
         chosen, got = best_blocks(costs, s.intervals, s.min_block) if runs else ([], 0)
         blocks = 0
         for run, picks in zip(runs, chosen, strict=True):
@@ -172,10 +217,21 @@ def place_training(problem: SchedulingProblem, shifts: dict[tuple[int, int], int
                 blocks += prev is None or j != prev + 1
                 prev = j
                 act = plan.activity[s.agent][t]
-                if act in problem.activities:
-                    scheduled[problem.activities.index(act), t] -= 1
                 plan.activity[s.agent][t] = TRAINING
                 topic[(s.agent, t)] = s.topic
+                if act not in problem.activities:
+                    continue
+                c = problem.activities.index(act)
+                scheduled[c, t] -= 1
+                who.move(s.agent, t, act, TRAINING)
+                if scheduled[c, t] < problem.required[c, t] and t < problem.grid.days * problem.grid.per_day:
+                    donor = _donor(problem, plan, who, scheduled, s.agent, t, c)
+                    if donor is not None:  # a surplus agent takes over the trainee's case type
+                        j, c2 = donor
+                        plan.activity[j][t] = act
+                        who.move(j, t, problem.activities[c2], act)
+                        scheduled[c2, t] -= 1
+                        scheduled[c, t] += 1
         rows.append({"agent_id": a.agent_id, "topic": s.topic,
                      "hours_requested": s.intervals * iv / 60, "hours_planned": got * iv / 60,
                      "blocks": blocks, "reason": _reason(problem, shifts, s, runs, got)})

@@ -161,3 +161,38 @@ def test_training_csv_types_are_checked_row_by_row(tmp_path):
         load_folder(data)
     (p,) = err.value.problems
     assert (p.row, p.column, p.value) == (2, "hours", "four")
+
+
+def test_a_surplus_agent_steps_in_for_the_trainee(tmp_path):
+    from planner.scheduling.activities import DayPlan
+    from planner.scheduling.export import scheduled_matrix
+    from planner.scheduling.problem import TrainingSession, build_problem, read_requirements
+    from planner.scheduling.training import place_training
+
+    data, run = tmp_path / "data", tmp_path / "run"
+    data.mkdir()
+    run.mkdir()
+    agents = [("a1", 0, 40), ("a2", 0, 40), ("a3", 0, 40)]
+    skills = [("a1", "common", 3), ("a1", "rare", 3), ("a2", "common", 3), ("a2", "rare", 3),
+              ("a3", "common", 3)]
+    write_center(data, run, agents, skills, {"common": 1.0, "rare": 1.0})
+    folder = load_folder(data)
+    problem = build_problem(folder, read_requirements(run / "requirements.csv", "UTC"))
+    # Monday 08:00-16:00 for all three, no breaks: a1 on rare, a2 and a3 on common (a surplus of 1).
+    k = next(k for k in problem.allowed[0][0] if problem.templates[k].start_minute == 480
+             and problem.templates[k].length_minutes == 480)
+    ts = range(problem.grid.index(0, 480), problem.grid.index(0, 960))
+    shifts = {(i, 0): k for i in range(3)}
+    acts = {0: {t: "rare" for t in ts}, 1: {t: "common" for t in ts}, 2: {t: "common" for t in ts}}
+    plan = DayPlan({}, acts, {}, {}, {}, 0.0)
+    problem.training = (TrainingSession(agent=0, topic="x", intervals=4, min_block=2,
+                                        first_day=0, last_day=0),)
+    scheduled = scheduled_matrix(problem, plan)
+    rare = problem.activities.index("rare")
+    out = place_training(problem, shifts, plan, scheduled)
+    trained = sorted(t for (i, t) in out.topic if i == 0)
+    assert len(trained) == 4 and trained == list(range(trained[0], trained[0] + 4))
+    assert all(plan.activity[1][t] == "rare" for t in trained)  # a2 took over rare
+    assert all(plan.activity[1][t] == "common" for t in ts if t not in trained)
+    assert (scheduled[rare, list(ts)] == 1).all()  # rare never left uncovered
+    assert out.table["hours_planned"].tolist() == [2.0]
