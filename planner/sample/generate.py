@@ -34,6 +34,7 @@ class SampleCenter:
     true_skills: pd.DataFrame  # agent_id, case_type, level, true mean handle time, routing weight
     true_shifts: pd.DataFrame  # the history's roster: agent_id, date, shift_start, shift_end
     model: dict
+    training: pd.DataFrame | None = None  # next week's planned training (training.csv)
 
 
 def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
@@ -114,8 +115,32 @@ def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
                                      * staff.handle_factor[k_idx, a_idx], 1),
         "route_weight": np.round(staff.route_weight[k_idx, a_idx], 3),
     }).sort_values(["agent_id", "case_type"], kind="stable").reset_index(drop=True)
+    training = _training(staff.skills, availability, specs, history_end + pd.Timedelta(days=1))
     return SampleCenter(config_text(specs, seed), cases, staff.agents, staff.skills, availability,
-                        true, staff.truth, true_types, true_skills, shifts, model)
+                        true, staff.truth, true_types, true_skills, shifts, model, training)
+
+
+# Planned training in the sample: this many learners, hours each, shortest block [h].
+SAMPLE_TRAINEES, SAMPLE_TRAINING_HOURS, SAMPLE_TRAINING_BLOCK = 3, 4.0, 1.0
+
+
+def _training(skills: pd.DataFrame, availability: pd.DataFrame, specs, week_start: pd.Timestamp
+              ) -> pd.DataFrame:
+    """Next week's planned training: upskilling on a complex case type for the first
+    :data:`SAMPLE_TRAINEES` agents (by id) who are learning one (level 1 or 2) and have no time off
+    booked, 4 h each in blocks of at least 1 h, between Monday and Thursday. No random draw, so the
+    rest of the sample is unchanged by it."""
+    complex_types = [s.name for s in specs if s.complexity == "complex"]
+    off = set(availability.loc[availability["kind"] == "time_off", "agent_id"])
+    learning = skills[skills["case_type"].isin(complex_types) & skills["level"].between(1, 2)
+                      & ~skills["agent_id"].isin(off)]
+    learning = learning.sort_values(["agent_id", "level", "case_type"], kind="stable")
+    first = learning.drop_duplicates("agent_id").head(SAMPLE_TRAINEES)
+    return pd.DataFrame({
+        "agent_id": first["agent_id"].to_numpy(), "topic": first["case_type"].to_numpy(),
+        "hours": SAMPLE_TRAINING_HOURS, "earliest": week_start.strftime("%Y-%m-%d"),
+        "latest": (week_start + pd.Timedelta(days=3)).strftime("%Y-%m-%d"),
+        "min_block_hours": SAMPLE_TRAINING_BLOCK})
 
 
 def _shifts(on: np.ndarray, grid: pd.DatetimeIndex, ids: np.ndarray) -> pd.DataFrame:
@@ -182,7 +207,8 @@ def default_truth_dir(out: Path) -> Path:
 
 
 def write_sample(center: SampleCenter, out: str | Path, truth: str | Path | None = None) -> dict[str, Path]:
-    """Write the data folder (planner.toml, cases.csv.gz, agents, skills, availability) and truth."""
+    """Write the data folder (planner.toml, cases.csv.gz, agents, skills, availability, training)
+    and truth."""
     out = Path(out)
     truth_dir = Path(truth) if truth is not None else default_truth_dir(out)
     written = {
@@ -191,6 +217,8 @@ def write_sample(center: SampleCenter, out: str | Path, truth: str | Path | None
         "agents.csv": write_csv(center.agents, out / "agents.csv"),
         "skills.csv": write_csv(center.skills, out / "skills.csv"),
         "availability.csv": write_csv(center.availability, out / "availability.csv"),
+        **({"training.csv": write_csv(center.training, out / "training.csv")}
+           if center.training is not None and len(center.training) else {}),
         "truth/arrival_rates.csv.gz": write_bytes(_gzip_csv(center.true_rates),
                                                   truth_dir / "arrival_rates.csv.gz"),
         "truth/agents.csv": write_csv(center.true_agents, truth_dir / "agents.csv"),
