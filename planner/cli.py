@@ -85,7 +85,7 @@ def validate(folder: Annotated[Path, typer.Argument(help="Data folder to check")
     table = Table(title=f"{folder}: valid")
     table.add_column("file")
     table.add_column("rows", justify="right")
-    for name in ("cases", "volumes", "agents", "skills", "availability"):
+    for name in ("cases", "volumes", "agents", "skills", "availability", "training"):
         frame = getattr(data, name)
         if frame is not None:
             table.add_row(name, f"{len(frame):,}")
