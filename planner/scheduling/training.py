@@ -45,14 +45,16 @@ from planner.scheduling.problem import SchedulingProblem, TrainingSession
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
 BLOCK_COST = 1e-3  # per block started: among equal costs, fewer and longer blocks
-TRAINING_COLUMNS = ["agent_id", "topic", "hours_requested", "hours_planned", "blocks", "reason"]
+TRAINING_COLUMNS = ["agent_id", "topic", "upskilling", "hours_requested", "hours_planned",
+                    "blocks", "reason"]
 
 
 @dataclass(frozen=True)
 class TrainingPlan:
     """Where the training went: ``topic[(agent, t)]`` per planned interval, and per session a row of
-    ``table`` (``agent_id, topic, hours_requested, hours_planned, blocks, reason``; ``reason`` is
-    empty when all hours were placed)."""
+    ``table`` (``agent_id, topic, upskilling, hours_requested, hours_planned, blocks, reason``;
+    ``upskilling`` when the topic names a case type of the config, ``reason`` empty when all hours
+    were placed)."""
 
     topic: dict[tuple[int, int], str]
     table: pd.DataFrame
@@ -233,6 +235,7 @@ def place_training(problem: SchedulingProblem, shifts: dict[tuple[int, int], int
                         scheduled[c2, t] -= 1
                         scheduled[c, t] += 1
         rows.append({"agent_id": a.agent_id, "topic": s.topic,
+                     "upskilling": s.topic in problem.config.case_types,
                      "hours_requested": s.intervals * iv / 60, "hours_planned": got * iv / 60,
                      "blocks": blocks, "reason": _reason(problem, shifts, s, runs, got)})
     table = pd.DataFrame(rows, columns=TRAINING_COLUMNS)

@@ -82,8 +82,8 @@ def test_planted_training_is_placed_in_full_in_the_least_needed_intervals(tmp_pa
     on_training = (work["activity"] == "training").to_numpy()
     assert need[on_training].max() <= need[~on_training].min()
     assert res.training.to_dict("records") == [
-        {"agent_id": "a1", "topic": "rare", "hours_requested": 4.0, "hours_planned": 4.0,
-         "blocks": 2, "reason": ""}]
+        {"agent_id": "a1", "topic": "rare", "upskilling": True, "hours_requested": 4.0,
+         "hours_planned": 4.0, "blocks": 2, "reason": ""}]
     sched = res.schedule.set_index(["agent_id", "date"])["training_hours"]
     assert sched.loc[("a1", "2026-11-25")] == 4.0 and sched.sum() == 4.0
     assert (run / "training_plan.csv").exists()
