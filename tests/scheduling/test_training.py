@@ -196,3 +196,40 @@ def test_a_surplus_agent_steps_in_for_the_trainee(tmp_path):
     assert all(plan.activity[1][t] == "common" for t in ts if t not in trained)
     assert (scheduled[rare, list(ts)] == 1).all()  # rare never left uncovered
     assert out.table["hours_planned"].tolist() == [2.0]
+
+
+def test_an_agent_without_minimum_hours_gets_a_shift_to_hold_their_training(tmp_path):
+    data, run = tmp_path / "data", tmp_path / "run"
+    data.mkdir()
+    run.mkdir()
+    # No requirement at all and no minimum hours: without training nobody would be scheduled.
+    write_center(data, run, [("t1", 0, 40), ("t2", 0, 40)], [("t1", "common", 3),
+                                                            ("t2", "common", 3)], {})
+    write_csv(pd.DataFrame({"agent_id": ["t1"], "topic": ["onboarding"], "hours": [5.0]}),
+              data / "training.csv")
+    res = schedule_run(data, run, time_limit=LIMIT, seed=0)
+    assert any(n.startswith("agent t1: minimum paid hours raised from 0.0 h to") for n in res.notes)
+    assert set(res.schedule["agent_id"]) == {"t1"}
+    assert res.training["hours_planned"].tolist() == [5.0] and not res.conflicts
+    report = check_schedule(run, data)
+    assert report.ok, report.violations[:5]
+
+
+def test_checker_catches_a_training_block_below_the_minimum(tmp_path):
+    data, run = _center(tmp_path, {"agent_id": ["a1"], "topic": ["rare"], "hours": [4.0],
+                                   "min_block_hours": [1.5]})
+    schedule_run(data, run, time_limit=LIMIT, seed=0)
+    path = run / "assignments.csv"
+    asg = pd.read_csv(path, dtype={"agent_id": str, "topic": str})
+    tr = asg[asg["activity"] == "training"]
+    # Swap the second interval of the first block with a 'common' interval of the same shift
+    # outside the blocks: hours stay 4, but the block is cut into pieces of 0.5 h and more.
+    first = tr.index[1]
+    same_day = pd.to_datetime(asg["interval_start"]).dt.date == pd.to_datetime(
+        asg.loc[first, "interval_start"]).date()
+    spare = asg.index[same_day & (asg["agent_id"] == "a1") & (asg["activity"] == "common")][0]
+    asg.loc[first, ["activity", "topic"]] = ["common", None]
+    asg.loc[spare, ["activity", "topic"]] = ["training", "rare"]
+    write_csv(asg, path)
+    v = check_schedule(run, data).violations
+    assert any("a block of 0.5 h" in m and "(minimum 1.5 h)" in m for m in v), v
