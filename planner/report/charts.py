@@ -209,10 +209,23 @@ def tier_chart(tiers: pd.DataFrame, previous: pd.DataFrame | None) -> str:
         return _svg(fig, "tier distribution")
 
 
+# Activities off the queue. Planned training sessions (training.csv) in black; the filler of an
+# agent with no eligible case type ("training" without a topic) in a dark grey.
+PLANNED_TRAINING = "training (planned)"
+OFF_QUEUE_COLORS = {PLANNED_TRAINING: "#000000", "training": "#616161", "meeting": "#5d4037",
+                    "swarm": "#e377c2"}
+
+
 def roster_chart(assignments: pd.DataFrame, order: list[str] | None, minutes: int,
                  case_types: list[str]) -> str:
-    """Who works when on what: one row per agent, one column per interval of the week."""
+    """Who works when on what: one row per agent, one column per interval of the week.
+
+    Rows with a ``topic`` (planned training) show as ``training (planned)``.
+    """
     a = assignments.copy()
+    if "topic" in a:
+        planned = a["topic"].notna() & (a["topic"].astype(str) != "")
+        a["activity"] = a["activity"].astype(str).where(~planned, PLANNED_TRAINING)
     a["agent_id"] = a["agent_id"].astype(str)
     agents = order or sorted(a["agent_id"].unique())
     agents = [x for x in agents if x in set(a["agent_id"])]
@@ -241,8 +254,8 @@ def roster_chart(assignments: pd.DataFrame, order: list[str] | None, minutes: in
     for act in acts:
         if act in ("break", "lunch"):
             c = "#9e9e9e" if act == "break" else "#cfcfcf"
-        elif act in ("training", "meeting", "swarm"):
-            c = {"training": "#000000", "meeting": "#5d4037", "swarm": "#e377c2"}[act]
+        elif act in OFF_QUEUE_COLORS:
+            c = OFF_QUEUE_COLORS[act]
         else:
             c = palette[k % len(palette)]
             k += 1
