@@ -22,13 +22,20 @@ _SAME_SHIFT_GAP = pd.Timedelta(minutes=90)
 
 def activity_blocks(assignments: pd.DataFrame, minutes: int,
                     names: dict[str, str] | None = None) -> pd.DataFrame:
-    """Consecutive intervals of one agent on one activity merged into blocks (start, end, activity)."""
+    """Consecutive intervals of one agent on one activity merged into blocks (start, end, activity).
+
+    A planned training session (a row with a ``topic``) is the activity ``training: <topic>``.
+    """
     if assignments.empty:
         return pd.DataFrame(columns=BLOCK_COLUMNS)
     step = pd.Timedelta(minutes=minutes)
     a = assignments[["agent_id", "interval_start", "activity"]].copy()
     a["agent_id"] = a["agent_id"].astype(str)
     a["activity"] = a["activity"].astype(str)
+    if "topic" in assignments:
+        topic = assignments["topic"]
+        planned = (topic.notna() & (topic.astype(str) != "")).to_numpy()
+        a.loc[planned, "activity"] = "training: " + topic[planned].astype(str)
     a = a.sort_values(["agent_id", "interval_start"], ignore_index=True)
     new = (
         (a["agent_id"] != a["agent_id"].shift())

@@ -51,3 +51,5 @@ def test_planned_training_is_listed_under_the_roster(tmp_path: Path) -> None:
     assert planned["hours"].tolist() == [1.5]  # three 30-minute intervals
     html = (run / "report.html").read_text(encoding="utf-8")
     assert "Planned training" in html and "tech basics" in html
+    # The agent's own calendar names the session.
+    assert "training: tech basics" in (run / "agents" / f"{agent}.csv").read_text(encoding="utf-8")
