@@ -8,6 +8,8 @@ The pipeline (each step a function of its own module):
    list of over-constrained agents, whose minimum hours are relaxed to what their rules allow);
 4. :func:`~planner.scheduling.week.solve_week`: stage 1 CP-SAT from that hint (kept only when better);
 5. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
+   then :func:`~planner.scheduling.training.place_training` puts training.csv's sessions where
+   the agents are least needed (a post-step; what does not fit is named);
 6. :mod:`~planner.scheduling.export`: the three tables and the summary;
 7. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
 
