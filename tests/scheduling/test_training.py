@@ -94,9 +94,14 @@ def test_planted_training_is_placed_in_full_in_the_least_needed_intervals(tmp_pa
 def test_training_of_an_agent_off_all_week_is_named_and_the_plan_written(tmp_path):
     off = [("off", (MONDAY + pd.Timedelta(days=d)).date().isoformat(), "00:00", "24:00",
             "time_off", None) for d in range(7)]
-    data, run = _center(tmp_path, {"agent_id": ["a1", "off"], "topic": ["rare", "onboarding"],
-                                   "hours": [2.0, 3.0]}, availability=off)
+    data, run = _center(tmp_path, {"agent_id": ["a1", "off", "a2"],
+                                   "topic": ["rare", "onboarding", "later"],
+                                   "hours": [2.0, 3.0, 1.0],
+                                   "earliest": ["", "", "2026-12-07"]}, availability=off)
     res = schedule_run(data, run, time_limit=LIMIT, seed=0)
+    later = [c for c in res.conflicts if "'later'" in c]
+    assert later == ["agent a2 (Agent a2): training 'later' 1 h, planned 0 h: its earliest/latest "
+                     "dates lie outside the plan's horizon"]
     named = [c for c in res.conflicts if "training 'onboarding'" in c]
     assert len(named) == 1 and named[0].startswith("agent off ")
     assert "3 h, planned 0 h" in named[0] and "off" in named[0].split(":", 1)[1]
