@@ -241,13 +241,19 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
                           tuple(history))
 
 
-def _under_days(problem: RosterProblem, roster: Roster) -> list[int]:
-    """Days with a cover shortfall or surplus (where a move is most likely to pay)."""
+def _day_deviation(problem: RosterProblem, roster: Roster) -> dict[int, float]:
+    """Cost of the cover shortfall and surplus per day (days without any are absent): a move
+    centred where this cost is high is the most likely to pay."""
     counts: dict[tuple[int, str], int] = {}
     for (_, d), s in roster.items():
         counts[(d, s)] = counts.get((d, s), 0) + 1
-    return sorted({c.day for c in problem.cover
-                   if counts.get((c.day, c.shift), 0) != c.requirement})
+    out: dict[int, float] = {}
+    for c in problem.cover:
+        n = counts.get((c.day, c.shift), 0)
+        cost = c.under_weight * max(0, c.requirement - n) + c.over_weight * max(0, n - c.requirement)
+        if cost:
+            out[c.day] = out.get(c.day, 0.0) + cost
+    return out
 
 
 @dataclass
@@ -267,7 +273,7 @@ class _Neighbourhoods:
     under the per-employee totals); all (or many) employees over a window of days ("window":
     re-shuffles who covers what); all (or many) employees over two separate short windows
     ("split": moves weekends and runs between parts of the horizon, which the per-employee totals
-    couple). Windows are centred on a day with a cover deviation half of the time.
+    couple). Half of the time windows are centred on a day drawn by its cover deviation cost.
     """
 
     def __init__(self, problem: RosterProblem, rng: random.Random):
@@ -300,16 +306,22 @@ class _Neighbourhoods:
                 w = min(n_days, 4 if kind == "split" else 7)
                 k = int(min(n_emp, max(2, size // (w * per_cell))))
             w = min(n_days, max(2, w))
-        hot = _under_days(self.problem, cur) if rng.random() < 0.5 else []
+        hot = _day_deviation(self.problem, cur) if rng.random() < 0.5 else {}
+        hot_days, hot_cost = list(hot), list(hot.values())
+
+        def centre_day() -> int:
+            """A day drawn by its cover cost (half of the time), else uniformly."""
+            return rng.choices(hot_days, weights=hot_cost)[0] if hot else rng.randrange(n_days)
+
         if kind == "split":
             half = max(1, w // 2)
             days: set[int] | None = set()
             for _ in range(2):
-                centre = rng.choice(hot) if hot else rng.randrange(n_days)
+                centre = centre_day()
                 a = min(max(0, centre - half // 2), n_days - half)
                 days.update(range(a, a + half))
         else:
-            centre = rng.choice(hot) if hot else rng.randrange(n_days)
+            centre = centre_day()
             a = min(max(0, centre - w // 2), n_days - w)
             days = None if w >= n_days else set(range(a, a + w))
         if k < n_emp and kind != "staff" and days:
