@@ -241,19 +241,22 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
                           tuple(history))
 
 
-def _day_deviation(problem: RosterProblem, roster: Roster) -> dict[int, float]:
-    """Cost of the cover shortfall and surplus per day (days without any are absent): a move
-    centred where this cost is high is the most likely to pay."""
+def _day_deviation(problem: RosterProblem, roster: Roster
+                   ) -> tuple[dict[int, float], dict[int, float]]:
+    """Cost of the cover shortfall and of the surplus per day (days without any are absent): a
+    move centred where this cost is high is the most likely to pay."""
     counts: dict[tuple[int, str], int] = {}
     for (_, d), s in roster.items():
         counts[(d, s)] = counts.get((d, s), 0) + 1
-    out: dict[int, float] = {}
+    short: dict[int, float] = {}
+    over: dict[int, float] = {}
     for c in problem.cover:
         n = counts.get((c.day, c.shift), 0)
-        cost = c.under_weight * max(0, c.requirement - n) + c.over_weight * max(0, n - c.requirement)
-        if cost:
-            out[c.day] = out.get(c.day, 0.0) + cost
-    return out
+        if n < c.requirement:
+            short[c.day] = short.get(c.day, 0.0) + c.under_weight * (c.requirement - n)
+        elif n > c.requirement:
+            over[c.day] = over.get(c.day, 0.0) + c.over_weight * (n - c.requirement)
+    return short, over
 
 
 @dataclass
@@ -306,22 +309,26 @@ class _Neighbourhoods:
                 w = min(n_days, 4 if kind == "split" else 7)
                 k = int(min(n_emp, max(2, size // (w * per_cell))))
             w = min(n_days, max(2, w))
-        hot = _day_deviation(self.problem, cur) if rng.random() < 0.5 else {}
-        hot_days, hot_cost = list(hot), list(hot.values())
+        short, over = _day_deviation(self.problem, cur) if rng.random() < 0.5 else ({}, {})
+        hot = {d: short.get(d, 0.0) + over.get(d, 0.0) for d in sorted({*short, *over})}
 
-        def centre_day() -> int:
-            """A day drawn by its cover cost (half of the time), else uniformly."""
-            return rng.choices(hot_days, weights=hot_cost)[0] if hot else rng.randrange(n_days)
+        def drawn(costs: dict[int, float]) -> int:
+            """A day drawn by its cost, uniformly when there is none."""
+            if not costs:
+                return rng.randrange(n_days)
+            return rng.choices(list(costs), weights=list(costs.values()))[0]
 
         if kind == "split":
+            # Two windows: when targeted, one where cover is short and one where it is over, so
+            # work can move from where it is not needed to where it is.
             half = max(1, w // 2)
             days: set[int] | None = set()
-            for _ in range(2):
-                centre = centre_day()
+            centres = [drawn(short or hot), drawn(over or hot)] if hot else [drawn({}), drawn({})]
+            for centre in centres:
                 a = min(max(0, centre - half // 2), n_days - half)
                 days.update(range(a, a + half))
         else:
-            centre = centre_day()
+            centre = drawn(hot)
             a = min(max(0, centre - w // 2), n_days - w)
             days = None if w >= n_days else set(range(a, a + w))
         if k < n_emp and kind != "staff" and days:
