@@ -13,13 +13,17 @@ is soft), so:
 2. Tiny problems (<= ``FULL_MODEL_CELLS`` cells): the full model from that roster; if not proven
    optimal, our LNS, then the full model again from the best roster.
 3. LNS until the time limit (:func:`_lns`): a few employees over (up to) 8 weeks, all or many
-   employees over a window of days (a rolling window over the horizon, centred on days with cover
-   deviations), or over two separate windows; each sub-model is built with the rest fixed as
-   constants, hinted with a complete solution (the current roster) and solved for at most
-   ``SUB_TIME_LIMIT`` seconds; sizes adapt to the solve times, neighbourhoods are chosen by
+   employees over a window of days (half of the time centred on a day drawn by its cover
+   deviation cost), or over two separate windows (one where cover is short, one where it is
+   over); each sub-model is built with the rest fixed as constants, hinted with a complete
+   solution (the current roster) and solved for at most ``SUB_TIME_LIMIT`` seconds by a
+   one-worker CP-SAT; ``workers`` such moves run at once in threads and each result is merged
+   row by row into the roster as it is then (every hard rule is per employee, so any mix of
+   feasible rows is feasible); sizes adapt to the solve times, neighbourhoods are chosen by
    recent success.
 
-The wall-clock time limit makes runs not bit-for-bit repeatable on a loaded machine, though the
+The wall-clock time limit (and, with two workers, the order in which moves finish) makes runs
+not bit-for-bit repeatable on a loaded machine, though the
 seed fixes every random choice.
 """
 
