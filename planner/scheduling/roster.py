@@ -299,8 +299,10 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 def solve_model(rm: RosterModel, time_limit: float, seed: int = 0, workers: int = 2,
                 hint: Mapping[Cell, str] | None = None,
                 log_callback: Callable[[float, float], None] | None = None,
-                start: float | None = None):
-    """Minimise ``rm.objective()`` once with CP-SAT. Returns (solver, status, progress)."""
+                start: float | None = None, parameters: Mapping[str, Any] | None = None):
+    """Minimise ``rm.objective()`` once with CP-SAT. Returns (solver, status, progress).
+
+    ``parameters`` sets further CP-SAT parameters by name (e.g. ``linearization_level``)."""
     start = time.perf_counter() if start is None else start
     rm.model.Minimize(rm.objective())
     if hint is not None:
@@ -309,6 +311,8 @@ def solve_model(rm: RosterModel, time_limit: float, seed: int = 0, workers: int 
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    for name, value in (parameters or {}).items():
+        setattr(solver.parameters, name, value)
     progress = _Progress(start, log_callback)
     status = solver.Solve(rm.model, progress)
     return solver, status, progress

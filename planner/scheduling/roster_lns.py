@@ -13,13 +13,17 @@ is soft), so:
 2. Tiny problems (<= ``FULL_MODEL_CELLS`` cells): the full model from that roster; if not proven
    optimal, our LNS, then the full model again from the best roster.
 3. LNS until the time limit (:func:`_lns`): a few employees over (up to) 8 weeks, all or many
-   employees over a window of days (a rolling window over the horizon, centred on days with cover
-   deviations), or over two separate windows; each sub-model is built with the rest fixed as
-   constants, hinted with a complete solution (the current roster) and solved for at most
-   ``SUB_TIME_LIMIT`` seconds; sizes adapt to the solve times, neighbourhoods are chosen by
+   employees over a window of days (half of the time centred on a day drawn by its cover
+   deviation cost), or over two separate windows (one where cover is short, one where it is
+   over); each sub-model is built with the rest fixed as constants, hinted with a complete
+   solution (the current roster) and solved for at most ``SUB_TIME_LIMIT`` seconds by a
+   one-worker CP-SAT; ``workers`` such moves run at once in threads and each result is merged
+   row by row into the roster as it is then (every hard rule is per employee, so any mix of
+   feasible rows is feasible); sizes adapt to the solve times, neighbourhoods are chosen by
    recent success.
 
-The wall-clock time limit makes runs not bit-for-bit repeatable on a loaded machine, though the
+The wall-clock time limit (and, with two workers, the order in which moves finish) makes runs
+not bit-for-bit repeatable on a loaded machine, though the
 seed fixes every random choice.
 """
 
@@ -28,7 +32,9 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import replace
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -57,15 +63,20 @@ LNS_SHARE = 0.6
 # Seconds per LNS move: most improvements come early; a move that needs more is too big.
 SUB_TIME_LIMIT = 1.0
 
+# CP-SAT parameters of an LNS move. Linearization level 2 (cover and request rows plus the
+# clauses in the LP) proves the small sub-models optimal sooner (screened on instance 9 moves).
+SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
+
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 
 
 def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
                days: Collection[int] | None, time_limit: float, seed: int, workers: int,
-               hint: bool = True) -> tuple[Roster, float, bool] | None:
+               hint: bool = True, parameters: Mapping[str, Any] | None = None
+               ) -> tuple[Roster, float, bool] | None:
     """Re-solve ``employees`` over ``days`` (all days when None) with the rest of ``current``
     fixed. Returns (new full roster, its objective, proven optimal) or None when nothing was
-    found in time."""
+    found in time. ``parameters``: further CP-SAT parameters (see :func:`solve_model`)."""
     free = set(employees)
     fixed: dict[Cell, str | None] = {c: s for c, s in current.items() if c[0] not in free}
     if days is not None:
@@ -76,7 +87,7 @@ def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
                     fixed[(e, d)] = current.get((e, d))
     rm = build_roster_model(problem, employees=employees, fixed=fixed)
     solver, status, _ = solve_model(rm, time_limit, seed=seed, workers=workers,
-                                    hint=current if hint else None)
+                                    hint=current if hint else None, parameters=parameters)
     if status not in _STATUS:
         return None
     new = {c: s for c, s in current.items() if c[0] not in free}
@@ -234,41 +245,64 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
                           tuple(history))
 
 
-def _under_days(problem: RosterProblem, roster: Roster) -> list[int]:
-    """Days with a cover shortfall or surplus (where a move is most likely to pay)."""
+def _day_deviation(problem: RosterProblem, roster: Roster
+                   ) -> tuple[dict[int, float], dict[int, float]]:
+    """Cost of the cover shortfall and of the surplus per day (days without any are absent): a
+    move centred where this cost is high is the most likely to pay."""
     counts: dict[tuple[int, str], int] = {}
     for (_, d), s in roster.items():
         counts[(d, s)] = counts.get((d, s), 0) + 1
-    return sorted({c.day for c in problem.cover
-                   if counts.get((c.day, c.shift), 0) != c.requirement})
+    short: dict[int, float] = {}
+    over: dict[int, float] = {}
+    for c in problem.cover:
+        n = counts.get((c.day, c.shift), 0)
+        if n < c.requirement:
+            short[c.day] = short.get(c.day, 0.0) + c.under_weight * (c.requirement - n)
+        elif n > c.requirement:
+            over[c.day] = over.get(c.day, 0.0) + c.over_weight * (n - c.requirement)
+    return short, over
 
 
-def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
-         rng: random.Random, workers: int, improved: Callable[[Roster, float], None]) -> None:
-    """Relax-and-resolve until ``deadline``; ``improved`` hears of every accepted roster.
+@dataclass
+class _Move:
+    """One relax-and-resolve step: free ``employees`` over ``days`` (all when None)."""
 
-    Three neighbourhoods, each with its own size (free cells) adapted to the solve time: a few
-    employees over a long stretch (rebalances whole lines of work under the per-employee totals);
-    all (or many) employees over a window of days (re-shuffles who covers what); all (or many)
-    employees over two separate short windows (moves weekends and runs between parts of the
-    horizon, which the per-employee totals couple). Windows are centred on a day with a cover
-    deviation half of the time. Equal-cost moves are accepted (plateau moves).
+    kind: str
+    size: float
+    employees: list[str]
+    days: set[int] | None
+
+
+class _Neighbourhoods:
+    """Chooses LNS moves and adapts their sizes (free cells) and choice weights to the outcomes.
+
+    Three kinds: a few employees over a long stretch ("staff": rebalances whole lines of work
+    under the per-employee totals); all (or many) employees over a window of days ("window":
+    re-shuffles who covers what); all (or many) employees over two separate short windows
+    ("split": moves weekends and runs between parts of the horizon, which the per-employee totals
+    couple). Half of the time windows are centred on a day drawn by its cover deviation cost.
     """
-    names = [r.employee for r in problem.employees]
-    n_emp, n_days = len(names), problem.days
-    per_cell = max(1.0, sum(1 for r in problem.employees for s in problem.shift_names
-                            if r.max_shifts.get(s, 1) > 0) / max(1, n_emp))
-    total = n_emp * n_days * per_cell
-    target = {"staff": min(400.0, total / 4), "window": min(400.0, total / 4),
-              "split": min(400.0, total / 4)}
-    kinds = ("staff", "window", "split")
-    weight = dict.fromkeys(kinds, 1.0)  # adaptive: recent success of each neighbourhood
-    by_name = {r.employee: r for r in problem.employees}
-    skills = {r.employee: frozenset(s for s in problem.shift_names
-                                    if r.max_shifts.get(s, 1) > 0) for r in problem.employees}
-    while time.perf_counter() < deadline - 0.1:
-        kind = rng.choices(kinds, weights=[weight[k] for k in kinds])[0]
-        size = target[kind]
+
+    def __init__(self, problem: RosterProblem, rng: random.Random):
+        self.problem, self.rng = problem, rng
+        self.names = [r.employee for r in problem.employees]
+        self.n_emp, self.n_days = len(self.names), problem.days
+        self.per_cell = max(1.0, sum(1 for r in problem.employees for s in problem.shift_names
+                                     if r.max_shifts.get(s, 1) > 0) / max(1, self.n_emp))
+        self.total = self.n_emp * self.n_days * self.per_cell
+        self.kinds = ("staff", "window", "split")
+        self.target = dict.fromkeys(self.kinds, min(400.0, self.total / 4))
+        self.weight = dict.fromkeys(self.kinds, 1.0)  # adaptive: recent success of each kind
+        self.by_name = {r.employee: r for r in problem.employees}
+        self.skills = {r.employee: frozenset(s for s in problem.shift_names
+                                             if r.max_shifts.get(s, 1) > 0)
+                       for r in problem.employees}
+
+    def choose(self, cur: Roster) -> _Move:
+        rng, names, n_emp, n_days = self.rng, self.names, self.n_emp, self.n_days
+        per_cell = self.per_cell
+        kind = rng.choices(self.kinds, weights=[self.weight[k] for k in self.kinds])[0]
+        size = self.target[kind]
         if kind == "staff":
             w = min(n_days, 56)
             k = int(min(n_emp, max(2, size // (w * per_cell))))
@@ -279,48 +313,100 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                 w = min(n_days, 4 if kind == "split" else 7)
                 k = int(min(n_emp, max(2, size // (w * per_cell))))
             w = min(n_days, max(2, w))
-        hot = _under_days(problem, cur) if rng.random() < 0.5 else []
+        short, over = _day_deviation(self.problem, cur) if rng.random() < 0.5 else ({}, {})
+        hot = {d: short.get(d, 0.0) + over.get(d, 0.0) for d in sorted({*short, *over})}
+
+        def drawn(costs: dict[int, float]) -> int:
+            """A day drawn by its cost, uniformly when there is none."""
+            if not costs:
+                return rng.randrange(n_days)
+            return rng.choices(list(costs), weights=list(costs.values()))[0]
+
         if kind == "split":
+            # Two windows: when targeted, one where cover is short and one where it is over, so
+            # work can move from where it is not needed to where it is.
             half = max(1, w // 2)
             days: set[int] | None = set()
-            for _ in range(2):
-                centre = rng.choice(hot) if hot else rng.randrange(n_days)
+            centres = [drawn(short or hot), drawn(over or hot)] if hot else [drawn({}), drawn({})]
+            for centre in centres:
                 a = min(max(0, centre - half // 2), n_days - half)
                 days.update(range(a, a + half))
         else:
-            centre = rng.choice(hot) if hot else rng.randrange(n_days)
+            centre = drawn(hot)
             a = min(max(0, centre - w // 2), n_days - w)
             days = None if w >= n_days else set(range(a, a + w))
         if k < n_emp and kind != "staff" and days:
             # Prefer employees free to take part in the window (not barred from most of it).
             day_list = sorted(days)
             free = [e for e in names if sum(1 for d in day_list
-                                               if d not in by_name[e].days_off) * 2 > len(day_list)]
+                                               if d not in self.by_name[e].days_off) * 2
+                    > len(day_list)]
             pool = free if len(free) >= k else names
             chosen = sorted(rng.sample(pool, k), key=names.index)
         elif k < n_emp and rng.random() < 0.5:
             # A few employees who can stand in for each other (shared shift types): a seed
             # employee and the most similar others, with some randomness (else: at random).
             seed_e = rng.choice(names)
-            mine = skills[seed_e]
+            mine = self.skills[seed_e]
             others = sorted((e for e in names if e != seed_e),
-                            key=lambda e: (-len(mine & skills[e]) / max(1, len(mine | skills[e])),
-                                           rng.random()))
+                            key=lambda e: (-len(mine & self.skills[e])
+                                           / max(1, len(mine | self.skills[e])), rng.random()))
             chosen = sorted([seed_e, *rng.sample(others[:2 * k], k - 1)], key=names.index)
         else:
             chosen = sorted(rng.sample(names, k), key=names.index)
-        left = min(SUB_TIME_LIMIT, deadline - time.perf_counter())
-        if left <= 0.05:
-            break
-        got = _solve_sub(problem, cur, chosen, days, left, rng.randrange(1 << 30), workers)
-        if got is None:
-            target[kind] = max(100.0, size / 1.5)
-            weight[kind] = 0.8 * weight[kind] + 0.2 * 0.05
-            continue
-        new, obj, optimal = got
-        target[kind] = min(total / 2, size * 1.15) if optimal else max(100.0, size / 1.3)
-        reward = 1.0 if obj < cur_obj else 0.05
-        weight[kind] = max(0.05, 0.8 * weight[kind] + 0.2 * reward)
-        if obj <= cur_obj:
-            cur, cur_obj = new, obj
-            improved(new, obj)
+        return _Move(kind, size, chosen, days)
+
+    def failed(self, move: _Move) -> None:
+        """Nothing found in time: smaller next time, and this kind less often."""
+        self.target[move.kind] = max(100.0, move.size / 1.5)
+        self.weight[move.kind] = 0.8 * self.weight[move.kind] + 0.2 * 0.05
+
+    def solved(self, move: _Move, optimal: bool, gain: bool) -> None:
+        """Proven optimal: try bigger; else smaller. Improving kinds are chosen more often."""
+        self.target[move.kind] = (min(self.total / 2, move.size * 1.15) if optimal
+                                  else max(100.0, move.size / 1.3))
+        reward = 1.0 if gain else 0.05
+        self.weight[move.kind] = max(0.05, 0.8 * self.weight[move.kind] + 0.2 * reward)
+
+
+def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
+         rng: random.Random, workers: int, improved: Callable[[Roster, float], None]) -> None:
+    """Relax-and-resolve until ``deadline``; ``improved`` hears of every accepted roster.
+
+    ``workers`` moves run at once, each a one-worker CP-SAT solve in its own thread (the solver
+    releases the GIL): on small sub-models two independent moves find more than one move with
+    two workers. A finished move is merged into the roster as it is THEN: its employees' rows
+    replace theirs. That is always feasible, because every hard rule is per employee (cover is
+    soft), and the merged roster is re-scored exactly; it is kept when it costs no more (plateau
+    moves are accepted). Neighbourhoods: :class:`_Neighbourhoods`.
+    """
+    hoods = _Neighbourhoods(problem, rng)
+    running: dict[Future, _Move] = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while True:
+            while len(running) < max(1, workers):
+                left = min(SUB_TIME_LIMIT, deadline - time.perf_counter())
+                if left <= 0.05:
+                    break
+                move = hoods.choose(cur)
+                fut = pool.submit(_solve_sub, problem, cur, move.employees, move.days, left,
+                                  rng.randrange(1 << 30), 1, parameters=SUB_PARAMETERS)
+                running[fut] = move
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in [f for f in running if f in done]:  # in the order submitted
+                move = running.pop(fut)
+                got = fut.result()
+                if got is None:
+                    hoods.failed(move)
+                    continue
+                new, _, optimal = got
+                mine = set(move.employees)
+                merged = {c: s for c, s in cur.items() if c[0] not in mine}
+                merged.update((c, s) for c, s in new.items() if c[0] in mine)
+                obj = roster_objective(problem, merged)
+                hoods.solved(move, optimal, obj < cur_obj)
+                if obj <= cur_obj:
+                    cur, cur_obj = merged, obj
+                    improved(merged, obj)

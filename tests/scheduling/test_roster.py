@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import itertools
+import random
+import time
 from dataclasses import replace
 
 import pytest
@@ -12,7 +14,7 @@ from ortools.sat.python import cp_model
 from planner.scheduling.roster import build_roster_model, roster_objective, solve_roster
 from planner.scheduling.roster_check import roster_violations, row_violations
 from planner.scheduling.roster_greedy import weekday_row
-from planner.scheduling.roster_lns import _solve_sub
+from planner.scheduling.roster_lns import _day_deviation, _lns, _solve_sub
 from planner.scheduling.rules import (
     DayCover,
     EmployeeRules,
@@ -131,6 +133,35 @@ def test_lns_move_keeps_fixed_cells_and_never_worsens():
     assert {c: s for c, s in new.items() if c[0] == "a"} == {("a", 0): "E", ("a", 1): "E"}
     assert all(new.get(("b", d)) == start.get(("b", d)) for d in (0, 3, 4))
     assert obj == roster_objective(problem, new) <= roster_objective(problem, start)
+
+
+def test_day_deviation_splits_shortfall_and_surplus_costs_per_day():
+    problem = tiny_problem()  # every (day, E/N) wants 1; short costs 10, over costs 3
+    roster = {("a", 0): "E", ("b", 0): "E", ("a", 1): "N", ("b", 2): "E"}
+    short, over = _day_deviation(problem, roster)
+    # Day 0: N short, E one over. Day 1: E short. Day 2: N short. Days 3, 4: both short.
+    assert short == {0: 10.0, 1: 10.0, 2: 10.0, 3: 20.0, 4: 20.0}
+    assert over == {0: 3.0}
+
+
+def test_parallel_lns_accepts_only_feasible_rosters_that_never_cost_more():
+    problem = replace(tiny_problem(), employees=tuple(
+        replace(r, work_sequence=SequenceRule.hard(1, 3)) for r in tiny_problem().employees))
+    start = {("a", 0): "E", ("a", 1): "E", ("b", 1): "E", ("b", 2): "E"}
+    start_obj = roster_objective(problem, start)
+    seen: list[tuple[dict, float]] = []
+    _lns(problem, start, start_obj, time.perf_counter() + 1.0, random.Random(0), 2,
+         lambda roster, obj: seen.append((roster, obj)))
+    costs = [start_obj] + [obj for _, obj in seen]
+    assert costs == sorted(costs, reverse=True)  # merged moves never make it worse
+    for roster, obj in seen:
+        assert not roster_violations(problem, roster)
+        assert obj == roster_objective(problem, roster)
+    # Two employees over five days: some move frees both over the whole horizon and the
+    # brute-force optimum of this problem is well below the start.
+    best = solve_roster(problem, time_limit=10, workers=1).objective
+    assert best < start_obj
+    assert seen and seen[-1][1] == best
 
 
 def test_weekday_row_builds_a_valid_row_or_declines():
