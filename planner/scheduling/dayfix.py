@@ -300,8 +300,11 @@ def _round(cl: _Class, counts: Mapping[int, float]) -> dict[int, int]:
     """Whole counts summing to the class size: floors, then the largest remainders (ties to the
     member's current option, then the lower template id, for determinism)."""
     n = len(cl.members)
-    out = {k: int(np.floor(v + 1e-9)) for k, v in counts.items()}
+    out = {k: max(0, int(np.floor(v + 1e-6))) for k, v in counts.items()}
     now = {k: sum(1 for c in cl.current if c == k) for k in cl.options}
+    while sum(out.values()) > n:  # only from the LP's tolerances: take back the least earned
+        k = min((k for k in cl.options if out[k] > 0), key=lambda k: (counts[k] - out[k], k))
+        out[k] -= 1
     rest = sorted(cl.options, key=lambda k: (-(counts[k] - out[k]), -now[k], k))
     for k in rest[:max(0, n - sum(out.values()))]:
         out[k] += 1
@@ -324,6 +327,7 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
     def left() -> float:
         return 60.0 if deadline is None else deadline - time.perf_counter()
 
+    scores: dict[int, float] = {}
     changed = True
     while changed:
         changed = False
@@ -339,7 +343,10 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
             now = {i: out.get((i, d), OFF) for i in options}
             classes = _classes(problem, options, costs, now, weights)
             base = _solve(problem, d, classes, weights, min(30.0, left()), fix=True)
-            if base is None or left() < 2.0:
+            if base is None:
+                continue
+            scores[d] = base[0]
+            if left() < 2.0:
                 continue
             # An equal share of what is left for each day still to visit in this round (the LP
             # takes 0.1-3 s a day at 300 agents on a loaded machine).
@@ -362,6 +369,8 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
                     else:
                         out[(i, d)] = k
             changed = True
-            if progress is not None:
-                progress(f"day re-solve {d + 1}", time.perf_counter() - t_start, new[0])
+            scores[d] = new[0]
+        if progress is not None and scores:
+            # Once a round: the week's score by stage 2's day models (visited days).
+            progress("re-solve", time.perf_counter() - t_start, sum(scores.values()))
     return out
