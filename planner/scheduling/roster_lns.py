@@ -41,6 +41,7 @@ from planner.scheduling.roster import (
     solve_model,
 )
 from planner.scheduling.roster_greedy import weekday_row
+from planner.scheduling.roster_horizon import dp_construct
 from planner.scheduling.rules import RosterProblem
 
 # Problems with at most this many (employee, day, shift) cells are first solved as one model.
@@ -50,6 +51,8 @@ FULL_MODEL_CELLS = 1_000
 CONSTRUCT_SHARE = 0.4
 CONSTRUCT_MIN_CP_TIME = 0.15
 CONSTRUCT_CP_CAP = 0.3
+# From this many days on, construction is by the row DP (planner.scheduling.roster_horizon).
+LONG_HORIZON_DAYS = 150
 # Share of the time left after construction given to the full model.
 FULL_MODEL_SHARE = 0.3
 # Share of the time then left given to our own LNS before a last full-model run (small problems).
@@ -124,9 +127,16 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
     CP-SAT model, limited to a few shift types (:func:`_restricted`) and then with all of them.
     """
     roster: Roster = {}
-    names = [r.employee for r in problem.employees]
     cover = {(c.day, c.shift): c for c in problem.cover}
     counts: dict[tuple[int, str], int] = {}
+    todo = list(problem.employees)
+    if quick and problem.days >= LONG_HORIZON_DAYS:
+        # Long horizons: every row by the row DP, then best-response rounds (see
+        # planner.scheduling.roster_horizon); the employees it cannot serve follow below.
+        roster, missing = dp_construct(problem, deadline, seed)
+        for (_, d), s in roster.items():
+            counts[(d, s)] = counts.get((d, s), 0) + 1
+        todo = [r for r in problem.employees if r.employee in set(missing)]
 
     def demand_value(cell: tuple[int, str]) -> float:
         c = cover.get(cell)
@@ -134,9 +144,9 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
             return 0.0
         return float(c.under_weight if counts.get(cell, 0) < c.requirement else -c.over_weight)
 
-    for i, rules in enumerate(problem.employees):
+    for i, rules in enumerate(todo):
         e = rules.employee
-        per = (deadline - time.perf_counter()) / max(1, len(names) - i)
+        per = (deadline - time.perf_counter()) / max(1, len(todo) - i)
         placed = None
         if not quick or per >= CONSTRUCT_MIN_CP_TIME:
             # CP-SAT for this employee, capped: a good row soon beats the best row late.

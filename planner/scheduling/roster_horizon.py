@@ -1,0 +1,92 @@
+"""Construction for long horizons: every employee's row by dynamic programming against the
+cover the others leave, then rounds of re-placing each employee against all the others.
+
+Why: on 182- and 364-day instances a CP-SAT model per employee costs more than the budget and
+the weekday-block rows leave the weekends uncovered, which the LNS cannot repair over 26-52
+weeks. The row DP (:mod:`planner.scheduling.roster_rowdp`) builds one employee's whole year in
+milliseconds with every rule of the employee respected, so the construction can afford:
+
+1. one pass in order, each employee against the residual cover, with short days weighted by
+   their scarcity against what the employees still to place can supply (weekends first);
+2. then, until the deadline, best-response rounds: each employee's row is removed and re-built
+   against the exact marginal value of a shift given everyone else (short cell: the under-cover
+   weight; met cell: minus the over-cover weight; plus the employee's requests), and kept when
+   the roster's objective does not get worse. This is the "few employees over a long stretch"
+   move of the LNS done exactly for one employee over the whole horizon, at a fraction of its
+   cost.
+
+Employees the DP cannot serve (rules it does not model) are left to the caller (``None`` rows).
+"""
+
+from __future__ import annotations
+
+import time
+
+from planner.scheduling.roster import Roster, roster_objective
+from planner.scheduling.roster_rowdp import demand_matrix, dp_row
+from planner.scheduling.rules import RosterProblem
+
+
+def _add(counts: dict[tuple[int, str], int], row: list[str | None], sign: int) -> None:
+    for d, s in enumerate(row):
+        if s is not None:
+            counts[(d, s)] = counts.get((d, s), 0) + sign
+
+
+def dp_construct(problem: RosterProblem, deadline: float, seed: int = 0,
+                 improve_until: float | None = None) -> tuple[Roster, list[str]]:
+    """Rows for every employee the DP can serve, then best-response rounds until
+    ``improve_until`` (default: ``deadline``). Returns (roster, employees left without a row:
+    rules the DP does not model, or no time left at ``deadline`` in the first pass)."""
+    rows: dict[str, list[str | None]] = {}
+    counts: dict[tuple[int, str], int] = {}
+    missing: list[str] = []
+    prices: dict = {}
+    emps = problem.employees
+    for k, rules in enumerate(emps):
+        if time.perf_counter() >= deadline:
+            missing.append(rules.employee)  # out of time: the caller's quick rows
+            continue
+        row = dp_row(problem, rules, demand_matrix(problem, counts, emps[k:]), problem.requests,
+                     seed + k, prices)
+        if row is None:
+            missing.append(rules.employee)
+            continue
+        rows[rules.employee] = row
+        _add(counts, row, 1)
+    until = deadline if improve_until is None else improve_until
+    roster = _to_roster(rows)
+    obj = roster_objective(problem, roster)
+    rnd = 0
+    while time.perf_counter() < until:
+        rnd += 1
+        changed = False
+        for k, rules in enumerate(emps):
+            if time.perf_counter() >= until:
+                break
+            e = rules.employee
+            if e not in rows:
+                continue
+            old = rows[e]
+            _add(counts, old, -1)
+            new = dp_row(problem, rules, demand_matrix(problem, counts), problem.requests,
+                         seed + rnd * len(emps) + k, prices)
+            if new is None or new == old:
+                _add(counts, old, 1)
+                continue
+            trial = {c: s for c, s in roster.items() if c[0] != e}
+            trial.update({(e, d): s for d, s in enumerate(new) if s is not None})
+            new_obj = roster_objective(problem, trial)
+            if new_obj <= obj:
+                changed = changed or new_obj < obj
+                rows[e], roster, obj = new, trial, new_obj
+                _add(counts, new, 1)
+            else:
+                _add(counts, old, 1)
+        if not changed:
+            break
+    return roster, missing
+
+
+def _to_roster(rows: dict[str, list[str | None]]) -> Roster:
+    return {(e, d): s for e, row in rows.items() for d, s in enumerate(row) if s is not None}
