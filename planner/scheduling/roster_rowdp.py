@@ -209,37 +209,37 @@ def _repair_caps(problem: RosterProblem, rules: EmployeeRules, row: Sequence[str
     for s in row:
         if s is not None:
             count[s] = count.get(s, 0) + 1
-    for t, k in list(count.items()):
-        excess = k - rules.max_shifts.get(t, UNBOUNDED)
-        if excess <= 0:
-            continue
-        moves = []
-        for d, s in enumerate(row):
-            if s != t:
-                continue
-            for u in problem.shift_names:
-                if u == t or types[u].length_minutes != types[t].length_minutes \
-                        or not rules.may_work(d, u):
+    for t in list(count):
+        excess = count[t] - rules.max_shifts.get(t, UNBOUNDED)
+        progress = True
+        # Repeat: a swap can make its neighbour swappable (e.g. the end of a run first).
+        while excess > 0 and progress:
+            progress = False
+            moves = []
+            for d, s in enumerate(row):
+                if s != t:
+                    continue
+                for u in problem.shift_names:
+                    if u == t or types[u].length_minutes != types[t].length_minutes \
+                            or not rules.may_work(d, u):
+                        continue
+                    moves.append((value[d, idx[t]] - value[d, idx[u]], d, u))
+            moves.sort(key=lambda m: m[0])
+            for _, d, u in moves:
+                if excess <= 0:
+                    break
+                if row[d] != t or count.get(u, 0) >= rules.max_shifts.get(u, UNBOUNDED):
                     continue
                 if d > 0 and row[d - 1] is not None and u in types[row[d - 1]].cannot_follow:
                     continue
-                if d + 1 < n and row[d + 1] is not None and row[d + 1] in types[u].cannot_follow:
+                if d + 1 < n and row[d + 1] is not None \
+                        and row[d + 1] in types[u].cannot_follow:
                     continue
-                moves.append((value[d, idx[t]] - value[d, idx[u]], d, u))
-        moves.sort(key=lambda m: m[0])
-        for _, d, u in moves:
-            if excess <= 0:
-                break
-            if row[d] != t or count.get(u, 0) >= rules.max_shifts.get(u, UNBOUNDED):
-                continue
-            # The neighbours may have changed since the move was listed.
-            if d > 0 and row[d - 1] is not None and u in types[row[d - 1]].cannot_follow:
-                continue
-            if d + 1 < n and row[d + 1] is not None and row[d + 1] in types[u].cannot_follow:
-                continue
-            row[d] = u
-            count[u] = count.get(u, 0) + 1
-            excess -= 1
+                row[d] = u
+                count[u] = count.get(u, 0) + 1
+                count[t] -= 1
+                excess -= 1
+                progress = True
     return None if row_violations(problem, rules, row) else row
 
 
