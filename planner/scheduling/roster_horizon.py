@@ -26,6 +26,10 @@ from planner.scheduling.roster import Roster, roster_objective
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
 from planner.scheduling.rules import RosterProblem
 
+# First pass: each employee limited to this many shift types (those of most residual value) at
+# first, which keeps a 150-staff year within seconds; the rounds use every type.
+FIRST_PASS_TYPES = 8
+
 
 def _add(counts: dict[tuple[int, str], int], row: list[str | None], sign: int) -> None:
     for d, s in enumerate(row):
@@ -48,7 +52,7 @@ def dp_construct(problem: RosterProblem, deadline: float, seed: int = 0,
             missing.append(rules.employee)  # out of time: the caller's quick rows
             continue
         row = dp_row(problem, rules, demand_matrix(problem, counts, emps[k:]), problem.requests,
-                     seed + k, prices)
+                     seed + k, prices, FIRST_PASS_TYPES)
         if row is None:
             missing.append(rules.employee)
             continue

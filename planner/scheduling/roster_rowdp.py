@@ -295,7 +295,8 @@ def _repair_minutes(problem: RosterProblem, rules: EmployeeRules, row: list[str 
 
 def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
            requests: Sequence[ShiftRequest] = (), seed: int = 0,
-           prices: dict | None = None) -> list[str | None] | None:
+           prices: dict | None = None, max_types: int | None = None
+           ) -> list[str | None] | None:
     """The most valuable valid row found for ``rules`` against ``demand[d, t]`` (value of one
     more employee on type ``t`` on day ``d``; types in ``problem.shift_names`` order), with the
     requests' value added; None when none is found.
@@ -305,6 +306,10 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     those of most value, then every other weekend (the shape that leaves the most working days),
     and only then are weekends priced inside the search.
 
+    ``max_types`` (optional) first limits the employee to that many shift types, those of most
+    residual value (enough of them for the minutes under the caps): the state graph shrinks
+    with the square of the types, which is what a first pass over 150 staff needs.
+
     ``prices`` (optional, updated) remembers the minute price (per unit of cell value) that
     worked per contract, so the next employee on the same contract starts from a narrow
     bracket around it: one pass of the DP instead of several.
@@ -312,24 +317,32 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     weekends = problem.weekends()
     choices: list[set[int] | None] = [None]
     if rules.max_weekends < len(weekends):
-        worth = [sum(max(0.0, float(demand[d].max())) for d in days) for days in weekends]
-        by_worth = set(sorted(range(len(weekends)), key=lambda i: -worth[i])[:rules.max_weekends])
-        alternate = max(({i for i in range(len(weekends)) if i % 2 == k} for k in (0, 1)),
+        # Only weekends the employee may work count (one inside a holiday is free to leave).
+        names = problem.shift_names
+        open_days = {d: [t for t, s in enumerate(names) if rules.may_work(d, s)]
+                     for days in weekends for d in days}
+        workable = [i for i, days in enumerate(weekends) if any(open_days[d] for d in days)]
+        worth = {i: sum(max([0.0, *(float(demand[d, t]) for t in open_days[d])])
+                        for d in weekends[i]) for i in workable}
+        by_worth = set(sorted(workable, key=lambda i: -worth[i])[:rules.max_weekends])
+        alternate = max(({i for k, i in enumerate(workable) if k % 2 == j} for j in (0, 1)),
                         key=lambda c: sum(worth[i] for i in c))
         alternate = set(sorted(alternate, key=lambda i: -worth[i])[:rules.max_weekends])
         choices = [by_worth, alternate, None]
-    for chosen in choices:
-        banned = [] if chosen is None else [d for i, days in enumerate(weekends)
-                                             if i not in chosen for d in days]
-        row = _dp_row(problem, rules, demand, requests, seed, banned, prices)
-        if row is not None:
-            return row
+    for limit in ([max_types, None] if max_types else [None]):
+        for chosen in choices:
+            banned = [] if chosen is None else [d for i, days in enumerate(weekends)
+                                                 if i not in chosen for d in days]
+            row = _dp_row(problem, rules, demand, requests, seed, banned, prices, limit)
+            if row is not None:
+                return row
     return None
 
 
 def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             requests: Sequence[ShiftRequest], seed: int, banned: Sequence[int],
-            prices: dict | None = None) -> list[str | None] | None:
+            prices: dict | None = None, max_types: int | None = None
+            ) -> list[str | None] | None:
     """:func:`dp_row` with the days ``banned`` (weekends not chosen) kept off.
 
     The minute price is searched by refining a bracket: a sweep of prices, then a finer sweep
@@ -342,6 +355,18 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     if not allowed_types:
         row: list[str | None] = [None] * n_days
         return row if not row_violations(problem, rules, row) else None
+    if max_types is not None and len(allowed_types) > max_types:
+        worth = np.clip(demand, 0.0, None).sum(axis=0)
+        ranked = sorted(allowed_types, key=lambda t: -worth[t])
+        kept: list[int] = []
+        shifts = 0
+        for t in ranked:
+            if len(kept) >= max_types and shifts * min(
+                    problem.shift_types[k].length_minutes for k in kept) >= rules.min_minutes:
+                break
+            kept.append(t)
+            shifts += min(n_days, rules.max_shifts.get(names[t], UNBOUNDED))
+        allowed_types = sorted(kept)
     ws, os_ = rules.work_sequence, rules.off_sequence
     if (ws.hard_max < n_days and ws.hard_max > MAX_RUN_STATES) or \
             (os_.hard_max < n_days and os_.hard_max > MAX_RUN_STATES) or \
