@@ -29,6 +29,8 @@ from planner.scheduling.rules import RosterProblem
 # First pass: each employee limited to this many shift types (those of most residual value) at
 # first, which keeps a 150-staff year within seconds; the rounds use every type.
 FIRST_PASS_TYPES = 8
+# Rounds count weekends exactly where affordable (the first pass cannot afford it on a year).
+EXACT_ROUNDS = True
 
 
 def _add(counts: dict[tuple[int, str], int], row: list[str | None], sign: int) -> None:
@@ -74,7 +76,7 @@ def dp_construct(problem: RosterProblem, deadline: float, seed: int = 0,
             old = rows[e]
             _add(counts, old, -1)
             new = dp_row(problem, rules, demand_matrix(problem, counts), problem.requests,
-                         seed + rnd * len(emps) + k, prices)
+                         seed + rnd * len(emps) + k, prices, exact_first=EXACT_ROUNDS)
             if new is None or new == old:
                 _add(counts, old, 1)
                 continue

@@ -122,9 +122,13 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
     the cover left by the employees placed so far.
 
     Small problems: each employee is solved with CP-SAT over the whole horizon (a good greedy).
-    Large ones (``quick``): each row is first built by the weekday-block heuristic
-    (:func:`planner.scheduling.roster_greedy.weekday_row`); only employees it cannot serve get a
-    CP-SAT model, limited to a few shift types (:func:`_restricted`) and then with all of them.
+    Large ones (``quick``): CP-SAT rows while the time per employee allows, else the
+    weekday-block heuristic (:func:`planner.scheduling.roster_greedy.weekday_row`); employees it
+    cannot serve get a CP-SAT model, limited to a few shift types (:func:`_restricted`) and
+    then with all of them. Long horizons (``quick`` and >= ``LONG_HORIZON_DAYS``): every row by
+    the row DP with best-response rounds until ``deadline``
+    (:func:`planner.scheduling.roster_horizon.dp_construct`), the paths above only for the
+    employees it leaves (rules it does not model, or no time left).
     """
     roster: Roster = {}
     cover = {(c.day, c.shift): c for c in problem.cover}

@@ -47,6 +47,9 @@ LEVELS = 4
 NOISE = 0.02
 # Minutes gaps (in longest shifts) that single-cell repairs try to close.
 REPAIR_GAP = 3
+# Count weekends exactly first when (types x run length)^2 x (weekends + 1), a proxy of the
+# work per day of the DP, stays below this.
+EXACT_WEEKENDS_SIZE = 40_000
 # Longest run the state graph keeps exact; longer maxima make the rule unsupported (None).
 MAX_RUN_STATES = 28
 
@@ -54,7 +57,8 @@ MAX_RUN_STATES = 28
 class _Graph:
     """The state graph of one employee: predecessor table and state meanings."""
 
-    def __init__(self, problem: RosterProblem, rules: EmployeeRules, types: Sequence[int]):
+    def __init__(self, problem: RosterProblem, rules: EmployeeRules, types: Sequence[int],
+                 weekend_cap: int | None = None):
         names = problem.shift_names
         shift_types = problem.shift_types
         ws, os_ = rules.work_sequence, rules.off_sequence
@@ -93,19 +97,45 @@ class _Graph:
             if k == self.ro and not self.off_cap:
                 p.append(self.n_work + k - 1)
             preds.append(p)
-        width = max(len(p) for p in preds)
+        state_type = [self.types[j // self.rw] if j < self.n_work else -1 for j in range(self.n)]
+        run_start = [j < self.n_work and j % self.rw == 0 for j in range(self.n)]
+        final_ok = [(j % self.rw + 1 >= self.work_min or ws.edges_exempt) if j < self.n_work
+                    else (j - self.n_work + 1 >= self.off_min or os_.edges_exempt)
+                    for j in range(self.n)]
+        base_n = self.n
+        # Per kind of day (0 weekday, 1 Saturday, 2 Sunday): the predecessors of each state.
+        tables: list[list[list[int]]] = [preds, preds, preds]
+        self.layers = 1
+        if weekend_cap is not None:
+            # Exact count of weekends worked: one copy of the states per count (0..cap). A
+            # Saturday worked, or a Sunday that starts a run, moves to the next copy.
+            self.layers = weekend_cap + 1
+            tables = []
+            for kind in range(3):
+                tab = []
+                for w in range(self.layers):
+                    for j in range(base_n):
+                        inc = int((kind == 1 and j < self.n_work) or (kind == 2 and run_start[j]))
+                        tab.append([] if w - inc < 0 else [(w - inc) * base_n + p
+                                                            for p in preds[j]])
+                tables.append(tab)
+            self.n = base_n * self.layers
+            state_type *= self.layers
+            run_start *= self.layers
+            final_ok *= self.layers
+        width = max(1, max(len(p) for tab in tables for p in tab))
         self.back_dtype = np.int8 if width <= 127 else np.int16
         # Padding points at a sentinel state (index n) that is always -inf.
-        self.pred = np.full((self.n, width), self.n, dtype=np.int64)
-        for j, p in enumerate(preds):
-            self.pred[j, :len(p)] = p
-        self.state_type = np.array([self.types[j // self.rw] if j < self.n_work else -1
-                                    for j in range(self.n)])
-        self.run_start = np.array([j < self.n_work and j % self.rw == 0 for j in range(self.n)])
-        self.final_ok = np.array([
-            (j % self.rw + 1 >= self.work_min or ws.edges_exempt) if j < self.n_work
-            else (j - self.n_work + 1 >= self.off_min or os_.edges_exempt)
-            for j in range(self.n)])
+        self.preds = []
+        for tab in tables:
+            arr = np.full((self.n, width), self.n, dtype=np.int64)
+            for j, p in enumerate(tab):
+                arr[j, :len(p)] = p
+            self.preds.append(arr)
+        self.base_n = base_n
+        self.state_type = np.array(state_type)
+        self.run_start = np.array(run_start)
+        self.final_ok = np.array(final_ok)
 
     def solve(self, profit: np.ndarray, lam: np.ndarray, mu: np.ndarray, nu: float,
               lengths: np.ndarray, saturday: np.ndarray, sunday: np.ndarray
@@ -130,15 +160,19 @@ class _Graph:
         gain = base - week  # (days, n)
         v = np.full((n_l, self.n + 1), NEG, dtype=np.float32)
         # Day 0: as if after a long rest (a first work run is held to its minimum; safe).
-        v[:, :self.n][:, self.run_start] = 0.0
+        start_layer = int(self.layers > 1 and bool(saturday[0] or sunday[0]))
+        first = np.zeros(self.n, dtype=bool)
+        first[start_layer * self.base_n:(start_layer + 1) * self.base_n] = True
+        v[:, :self.n][:, self.run_start & first] = 0.0
         v[:, self.n_work + self.ro - 1] = 0.0
         v[:, :self.n] += gain[0][None, :] - price
         # Which predecessor column won, per day, price and state.
         back = np.zeros((days, n_l, self.n), dtype=self.back_dtype)
-        pred = self.pred
-        pred_t = np.ascontiguousarray(pred.T)  # (K, n): reducing over K is then elementwise
+        kind = np.where(saturday, 1, np.where(sunday, 2, 0))
+        # (K, n) tables: reducing over K is then elementwise.
+        preds_t = [np.ascontiguousarray(p.T) for p in self.preds]
         for d in range(1, days):
-            cand = v[:, pred_t]  # (L, K, n)
+            cand = v[:, preds_t[kind[d]]]  # (L, K, n)
             back[d] = cand.argmax(axis=1)
             v[:, :self.n] = cand.max(axis=1) + (gain[d][None, :] - price)
             # No clamping: unreachable states sum at most days * NEG, far inside float32.
@@ -153,7 +187,7 @@ class _Graph:
             for d in range(days - 1, -1, -1):
                 row[d] = int(st[j]) if st[j] >= 0 else None
                 if d:
-                    j = int(pred[j, back[d, li, j]])
+                    j = int(self.preds[kind[d]][j, back[d, li, j]])
             out.append(row)
         return out
 
@@ -295,8 +329,8 @@ def _repair_minutes(problem: RosterProblem, rules: EmployeeRules, row: list[str 
 
 def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
            requests: Sequence[ShiftRequest] = (), seed: int = 0,
-           prices: dict | None = None, max_types: int | None = None
-           ) -> list[str | None] | None:
+           prices: dict | None = None, max_types: int | None = None,
+           exact_first: bool = False) -> list[str | None] | None:
     """The most valuable valid row found for ``rules`` against ``demand[d, t]`` (value of one
     more employee on type ``t`` on day ``d``; types in ``problem.shift_names`` order), with the
     requests' value added; None when none is found.
@@ -304,11 +338,15 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     Under a limit of weekends worked, the weekends are picked up front (pricing them is
     all-or-nothing when their values are alike, as they are early in a construction): first
     those of most value, then every other weekend (the shape that leaves the most working days),
-    and only then are weekends priced inside the search.
+    and only then are weekends counted exactly in the state graph (one copy of it per count:
+    exact but slower, so the last resort).
 
     ``max_types`` (optional) first limits the employee to that many shift types, those of most
     residual value (enough of them for the minutes under the caps): the state graph shrinks
     with the square of the types, which is what a first pass over 150 staff needs.
+
+    ``exact_first``: count weekends exactly first when that is affordable (see
+    ``EXACT_WEEKENDS_SIZE``): the best use of the weekends, at several times the cost.
 
     ``prices`` (optional, updated) remembers the minute price (per unit of cell value) that
     worked per contract, so the next employee on the same contract starts from a narrow
@@ -329,11 +367,20 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
                         key=lambda c: sum(worth[i] for i in c))
         alternate = set(sorted(alternate, key=lambda i: -worth[i])[:rules.max_weekends])
         choices = [by_worth, alternate, None]
+        n_types = sum(1 for s in names if rules.max_shifts.get(s, UNBOUNDED) > 0)
+        if max_types:
+            n_types = min(n_types, max_types)
+        run = max(rules.work_sequence.hard_max if rules.work_sequence.hard_max < problem.days
+                  else rules.work_sequence.hard_min, 1)
+        if exact_first and (n_types * run) ** 2 * (rules.max_weekends + 1) \
+                <= EXACT_WEEKENDS_SIZE:
+            choices = [None, by_worth, alternate]  # exact counting is affordable: the best
     for limit in ([max_types, None] if max_types else [None]):
         for chosen in choices:
             banned = [] if chosen is None else [d for i, days in enumerate(weekends)
                                                  if i not in chosen for d in days]
-            row = _dp_row(problem, rules, demand, requests, seed, banned, prices, limit)
+            exact = chosen is None and rules.max_weekends < len(weekends)
+            row = _dp_row(problem, rules, demand, requests, seed, banned, prices, limit, exact)
             if row is not None:
                 return row
     return None
@@ -341,8 +388,8 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
 
 def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             requests: Sequence[ShiftRequest], seed: int, banned: Sequence[int],
-            prices: dict | None = None, max_types: int | None = None
-            ) -> list[str | None] | None:
+            prices: dict | None = None, max_types: int | None = None,
+            exact_weekends: bool = False) -> list[str | None] | None:
     """:func:`dp_row` with the days ``banned`` (weekends not chosen) kept off.
 
     The minute price is searched by refining a bracket: a sweep of prices, then a finer sweep
@@ -372,7 +419,8 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             (os_.hard_max < n_days and os_.hard_max > MAX_RUN_STATES) or \
             max(ws.hard_min, os_.hard_min) > MAX_RUN_STATES:
         return None
-    graph = _Graph(problem, rules, allowed_types)
+    graph = _Graph(problem, rules, allowed_types,
+                   rules.max_weekends if exact_weekends else None)
     lengths = np.array([s.length_minutes for s in problem.shift_types], dtype=float)
     value = demand + _request_profit(problem, rules, requests)
     unit = max(1.0, float(np.abs(value).max()))
