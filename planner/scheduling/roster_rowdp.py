@@ -7,22 +7,25 @@ one employee against the residual cover is a longest-path problem:
 
 - state on a day: working shift type ``t`` in a run of ``r`` days, or off in a run of ``r`` days
   (``r`` capped where the rule no longer distinguishes), which makes the run bounds of work and
-  rest, the forbidden successions and the weekends worked (charged on the Saturday, or on a Sunday
-  that starts a run) exact;
+  rest and the forbidden successions exact;
 - profit of a worked cell: the value of one more employee on that shift that day (the under-cover
   weight while the cover is short, minus the over-cover weight once met), plus the requests it
-  honours, minus Lagrangian prices: ``lam`` per minute, ``mu[t]`` per shift of type ``t`` and
-  ``nu`` per weekend worked. The rules that span the whole horizon (total minutes, caps per type,
-  weekends worked) are thus priced rather than counted in the state, which keeps the state graph
-  to (types x run lengths) nodes.
+  honours, minus Lagrangian prices: ``lam`` per minute and ``mu[t]`` per shift of type ``t``.
+  Total minutes and caps per type span the whole horizon: they are priced rather than counted
+  in the state, which keeps the graph to (types x run lengths) nodes.
+- weekends worked (at most ``max_weekends``): either the weekends to work are chosen up front
+  and the others kept off (fast), or the state graph is copied once per count of weekends
+  worked so far (a Saturday worked, or a Sunday that starts a run, moves to the next copy):
+  exact, at (weekends + 1) times the cost.
 
-Many minute prices are tried in one vectorised pass (numpy, one axis per price); the row of the
-best price whose row breaks no hard rule wins. Caps and weekends that a price breaks are priced
-higher and the pass repeated a few times; the remaining gap in minutes is closed by single-cell
-repairs (another shift type of other length, one day more or less at the end of a run). Every
-row is verified by :func:`planner.scheduling.roster_check.row_violations`; None means no valid
-row was found (the caller falls back to CP-SAT). The start of the horizon is treated
-conservatively (a first work run is held to the minimum length although the rule exempts it).
+Many minute prices are tried in one vectorised pass (numpy, one axis per price) and the bracket
+where the minutes cross the contract is refined; the best row that breaks no hard rule wins.
+Caps that a row breaks are first repaired by swapping types of the same length, else priced
+higher and the search repeated; a small remaining gap in minutes is closed by single-cell
+repairs (another type of other length, one day more or less next to a run). Every row is
+verified by :func:`planner.scheduling.roster_check.row_violations`; None means no valid row was
+found (the caller falls back to CP-SAT). The start of the horizon is treated conservatively (a
+first work run is held to the minimum length although the rule exempts it).
 """
 
 from __future__ import annotations
@@ -137,9 +140,8 @@ class _Graph:
         self.run_start = np.array(run_start)
         self.final_ok = np.array(final_ok)
 
-    def solve(self, profit: np.ndarray, lam: np.ndarray, mu: np.ndarray, nu: float,
-              lengths: np.ndarray, saturday: np.ndarray, sunday: np.ndarray
-              ) -> list[list[int | None]]:
+    def solve(self, profit: np.ndarray, lam: np.ndarray, mu: np.ndarray, lengths: np.ndarray,
+              saturday: np.ndarray, sunday: np.ndarray) -> list[list[int | None]]:
         """Best path for each minute price in ``lam``; ``profit[d, t]`` per worked cell (NEG
         where not allowed). Returns one row (type index or None per day) per price."""
         days = profit.shape[0]
@@ -152,12 +154,7 @@ class _Graph:
         base = np.where(work[None, :], profit[:, t_idx] - mu[t_idx][None, :], 0.0
                         ).astype(np.float32)
         price = (np.where(work, lengths[t_idx], 0)[None, :] * lam[:, None]).astype(np.float32)
-        week = np.zeros((days, self.n), dtype=np.float32)
-        week[saturday] = np.where(work, nu, 0.0)
-        week[sunday] = np.where(self.run_start, nu, 0.0)
-        if days and sunday[0]:
-            week[0] = np.where(work, nu, 0.0)
-        gain = base - week  # (days, n)
+        gain = base  # (days, n)
         v = np.full((n_l, self.n + 1), NEG, dtype=np.float32)
         # Day 0: as if after a long rest (a first work run is held to its minimum; safe).
         start_layer = int(self.layers > 1 and bool(saturday[0] or sunday[0]))
@@ -207,9 +204,6 @@ def _request_profit(problem: RosterProblem, rules: EmployeeRules,
             out[req.day, :] += sign
         else:
             out[req.day, idx[req.shift]] += sign
-            if req.on:
-                # Working another type breaks it as does rest: no relative change there.
-                pass
     return out
 
 
@@ -436,7 +430,6 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     sunday = np.array([w == 6 for w in weekday])
     scale = unit / float(lengths[allowed_types].min())
     mu = np.zeros(n_t)
-    nu = 0.0
     best: tuple[float, list[str | None]] | None = None
     closest: tuple[int, list[str | None]] | None = None
     contract = (rules.min_minutes, rules.max_minutes)
@@ -447,9 +440,8 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             lam = hint * scale + np.linspace(-HINT_SPAN, HINT_SPAN, HINT_STEPS) * abs(
                 hint * scale)
         over_caps: set[int] = set()
-        over_weekends = False
         for _level in range(LEVELS):
-            rows = graph.solve(profit, lam, mu, nu, lengths, saturday, sunday)
+            rows = graph.solve(profit, lam, mu, lengths, saturday, sunday)
             minutes = []
             for li, ti in enumerate(rows):
                 if not ti:
@@ -479,9 +471,6 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
                 if n_bad == 0 and (closest is None or gap < closest[0]):
                     closest = (gap, row)
                 if rules.min_minutes <= m <= rules.max_minutes or n_bad:
-                    bad = row_violations(problem, rules, row)
-                    if any(b.endswith(" weekends") for b in bad):
-                        over_weekends = True
                     for t in allowed_types:
                         if sum(1 for s in ti if s == t) > rules.max_shifts.get(names[t],
                                                                               UNBOUNDED):
@@ -502,14 +491,12 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             fixed = _repair_minutes(problem, rules, list(closest[1]), value)
             if fixed is not None:
                 return fixed
-        if not over_caps and not over_weekends:
+        if not over_caps:
             break
-        # Price what was broken higher (in small steps: too high a price wastes the weekends
+        # Price the broken caps higher (in small steps: too high a price wastes the types
         # or the types the employee may still work) and try again.
         for t in over_caps:
             mu[t] = mu[t] * 2 + unit * 0.05
-        if over_weekends:
-            nu = nu * 2 + unit * 0.05
     return None if best is None else best[1]
 
 
