@@ -122,3 +122,21 @@ def test_dp_construct_leaves_employees_to_the_caller_when_out_of_time():
     problem = read_roster_problem(DATA / "Instance1.txt")
     roster, missing = dp_construct(problem, deadline=0.0)
     assert roster == {} and missing == [r.employee for r in problem.employees]
+
+
+def test_construct_covers_weekends_on_a_long_horizon():
+    # Half a year, three staff who may each work 13 of the 26 weekends, two wanted every day:
+    # the construction for long horizons uses every weekend allowed, in full (the weekday-block
+    # rows it replaces left all weekends uncovered).
+    from planner.scheduling.roster_lns import construct
+
+    days = 182
+    staff = tuple(EmployeeRules(e, {"D": days}, 110 * 480, 120 * 480, SequenceRule.hard(2, 5),
+                                SequenceRule.hard(2), max_weekends=13) for e in "abc")
+    cover = tuple(DayCover(d, "D", 2, 100, 1) for d in range(days))
+    problem = RosterProblem(days, (ShiftType("D", 480),), staff, cover=cover)
+    roster = construct(problem, time.perf_counter() + 10, quick=True)
+    assert roster is not None and roster_violations(problem, roster) == []
+    assert sum(1 for (_, d) in roster if d % 7 >= 5) == 3 * 13 * 2
+    # 26 weekend shifts cannot be staffed (100 each); the rest is near-perfect.
+    assert 2600 <= roster_objective(problem, roster) <= 2700
