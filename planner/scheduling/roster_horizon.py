@@ -60,8 +60,22 @@ def dp_construct(problem: RosterProblem, deadline: float, seed: int = 0,
             continue
         rows[rules.employee] = row
         _add(counts, row, 1)
-    until = deadline if improve_until is None else improve_until
     roster = _to_roster(rows)
+    until = deadline if improve_until is None else improve_until
+    return best_response(problem, roster, until, seed), missing
+
+
+def best_response(problem: RosterProblem, roster: Roster, until: float, seed: int = 0) -> Roster:
+    """Rounds of re-placing each employee's row by the row DP against everyone else, kept when
+    the objective does not get worse, until ``until`` or a round without gain. Every employee
+    starts from its row in ``roster`` (whoever built it); a row the DP cannot rebuild stays."""
+    emps = problem.employees
+    rows = {r.employee: [roster.get((r.employee, d)) for d in range(problem.days)]
+            for r in emps}
+    counts: dict[tuple[int, str], int] = {}
+    for (_, d), s in roster.items():
+        counts[(d, s)] = counts.get((d, s), 0) + 1
+    prices: dict = {}
     obj = roster_objective(problem, roster)
     rnd = 0
     while time.perf_counter() < until:
@@ -71,8 +85,6 @@ def dp_construct(problem: RosterProblem, deadline: float, seed: int = 0,
             if time.perf_counter() >= until:
                 break
             e = rules.employee
-            if e not in rows:
-                continue
             old = rows[e]
             _add(counts, old, -1)
             new = dp_row(problem, rules, demand_matrix(problem, counts), problem.requests,
@@ -91,7 +103,7 @@ def dp_construct(problem: RosterProblem, deadline: float, seed: int = 0,
                 _add(counts, old, 1)
         if not changed:
             break
-    return roster, missing
+    return roster
 
 
 def _to_roster(rows: dict[str, list[str | None]]) -> Roster:

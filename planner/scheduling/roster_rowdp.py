@@ -477,6 +477,11 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
                             over_caps.add(t)
             if best is not None:
                 break
+            full_sweep = _level == 0 and not (rnd == 0 and hint is not None)
+            if full_sweep and max(minutes) < rules.min_minutes and not mu.any():
+                # Even the most work this graph allows is short of the contract (e.g. the
+                # weekends chosen leave too few days): no price can help.
+                return None
             # Refine between the last price with too many minutes and the next one.
             too_many = [i for i, m in enumerate(minutes) if m > rules.max_minutes]
             if not too_many or too_many[-1] + 1 >= len(lam):
