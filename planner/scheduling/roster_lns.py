@@ -52,8 +52,12 @@ FULL_MODEL_CELLS = 1_000
 CONSTRUCT_SHARE = 0.4
 CONSTRUCT_MIN_CP_TIME = 0.15
 CONSTRUCT_CP_CAP = 0.3
-# From this many days on, construction is by the row DP (planner.scheduling.roster_horizon).
-LONG_HORIZON_DAYS = 150
+# From this many days (or employee-days) on, construction is by the row DP
+# (planner.scheduling.roster_horizon): CP-SAT rows then no longer fit the construction share,
+# and the DP's rows with best-response rounds gave lower objectives on every Curtois instance
+# from 13 to 24 after the same 60 s (measured A/B; 1 to 12 keep the CP-SAT rows).
+LONG_HORIZON_DAYS = 42
+LARGE_ROSTER_EMPLOYEE_DAYS = 3_000
 # Seconds of CP-SAT kept for each employee the row DP leaves (first try; up to 5x on retries).
 LONG_MIN_PER_EMPLOYEE = 1.0
 # Share of the time left after construction given to the full model.
@@ -128,7 +132,8 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
     Large ones (``quick``): CP-SAT rows while the time per employee allows, else the
     weekday-block heuristic (:func:`planner.scheduling.roster_greedy.weekday_row`); employees it
     cannot serve get a CP-SAT model, limited to a few shift types (:func:`_restricted`) and
-    then with all of them. Long horizons (``quick`` and >= ``LONG_HORIZON_DAYS``): every row by
+    then with all of them. Long horizons (``quick`` and ``LONG_HORIZON_DAYS`` or
+    ``LARGE_ROSTER_EMPLOYEE_DAYS``): every row by
     the row DP with best-response rounds until ``deadline``
     (:func:`planner.scheduling.roster_horizon.dp_construct`), the paths above only for the
     employees it leaves (rules it does not model, or no time left).
@@ -137,7 +142,8 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
     cover = {(c.day, c.shift): c for c in problem.cover}
     counts: dict[tuple[int, str], int] = {}
     todo = list(problem.employees)
-    long = quick and problem.days >= LONG_HORIZON_DAYS
+    long = quick and (problem.days >= LONG_HORIZON_DAYS
+                      or len(problem.employees) * problem.days >= LARGE_ROSTER_EMPLOYEE_DAYS)
     if long:
         # Long horizons: every row by the row DP (see planner.scheduling.roster_horizon); the
         # first pass may overrun the construction share by half (its rows are the fastest
