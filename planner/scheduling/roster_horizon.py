@@ -29,8 +29,10 @@ from planner.scheduling.rules import RosterProblem
 # First pass: each employee limited to this many shift types (those of most residual value) at
 # first, which keeps a 150-staff year within seconds; the rounds use every type.
 FIRST_PASS_TYPES = 8
-# Rounds count weekends exactly where affordable (the first pass cannot afford it on a year).
-EXACT_ROUNDS = True
+# Whether rounds count weekends exactly first where affordable. Off: on instance 22 the cheaper
+# rounds (more of them in the time) gave 50206 and 53273 against 59012 and 76954 with it on
+# (60 s, loaded machine); instance 20 was even.
+EXACT_ROUNDS = False
 
 
 def _add(counts: dict[tuple[int, str], int], row: list[str | None], sign: int) -> None:
