@@ -76,6 +76,14 @@ class RosterModel:
                   if not is_const(lit)]
         return pairs
 
+    def forbid(self, roster: Mapping[Cell, str]) -> bool:
+        """Require at least one free cell to differ from ``roster``. False (and nothing added)
+        when no cell is free."""
+        pairs = self._hint_pairs(roster)
+        if pairs:
+            self.model.AddBoolOr([lit.Not() if value else lit for lit, value in pairs])
+        return bool(pairs)
+
     def add_hint(self, roster: Mapping[Cell, str], complete: bool = True,
                  time_limit: float = 5.0) -> bool:
         """Hint the model with ``roster`` (worked cells; others are off).
