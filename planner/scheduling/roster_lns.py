@@ -20,7 +20,10 @@ is soft), so:
    one-worker CP-SAT; ``workers`` such moves run at once in threads and each result is merged
    row by row into the roster as it is then (every hard rule is per employee, so any mix of
    feasible rows is feasible); sizes adapt to the solve times, neighbourhoods are chosen by
-   recent success.
+   recent success. When ``STALL_MOVES`` moves in a row found nothing cheaper (every move
+   re-solved to the same optimum), half of the moves are kicks: the cheapest sub-solution that
+   DIFFERS from the roster, accepted when it costs at most one unit of missing cover (or 2%)
+   more than the best roster (threshold accepting; the best is kept).
 
 The wall-clock time limit (and, with two workers, the order in which moves finish) makes runs
 not bit-for-bit repeatable on a loaded machine, though the
@@ -389,7 +392,9 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     two workers. A finished move is merged into the roster as it is THEN: its employees' rows
     replace theirs. That is always feasible, because every hard rule is per employee (cover is
     soft), and the merged roster is re-scored exactly; it is kept when it costs no more (plateau
-    moves are accepted). Neighbourhoods: :class:`_Neighbourhoods`.
+    moves are accepted). Kicks (see the module docstring) take the search off a local optimum;
+    ``improved`` hears only of rosters cheaper than any before. Neighbourhoods:
+    :class:`_Neighbourhoods`.
     """
     hoods = _Neighbourhoods(problem, rng)
     running: dict[Future, tuple[_Move, bool]] = {}
