@@ -20,7 +20,7 @@ is soft), so:
    one-worker CP-SAT; ``workers`` such moves run at once in threads and each result is merged
    row by row into the roster as it is then (every hard rule is per employee, so any mix of
    feasible rows is feasible); sizes adapt to the solve times, neighbourhoods are chosen by
-   recent success. When ``STALL_MOVES`` moves in a row found nothing cheaper (every move
+   recent success. When ``STALL_MOVES`` moves proven optimal found nothing cheaper (every move
    re-solved to the same optimum), half of the moves are kicks: the cheapest sub-solution that
    DIFFERS from the roster, accepted when it costs at most one unit of missing cover (or 2%)
    more than the best roster (threshold accepting; the best is kept).
@@ -70,8 +70,8 @@ SUB_TIME_LIMIT = 1.0
 # clauses in the LP) proves the small sub-models optimal sooner (screened on instance 9 moves).
 SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
 
-# Escaping local optima: after this many moves without a cheaper roster, this share of the
-# moves are kicks (the best DIFFERENT sub-solution, accepted when it costs at most
+# Escaping local optima: after this many moves proven optimal without a cheaper roster, this
+# share of the moves are kicks (the best DIFFERENT sub-solution, accepted when it costs at most
 # ``KICK_THRESHOLD`` times the best roster, or one unit of missing cover, more than the best).
 STALL_MOVES = 30
 KICK_SHARE = 0.5
@@ -401,7 +401,7 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     best_obj = cur_obj
     # One unit of missing cover: the smallest worsening that lets a kick move work around.
     step = float(min((c.under_weight for c in problem.cover if c.under_weight > 0), default=1))
-    stall = 0  # moves finished since the roster last got cheaper
+    stall = 0  # moves proven optimal since the roster last got cheaper
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while True:
             while len(running) < max(1, workers):
@@ -420,7 +420,6 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
             for fut in [f for f in running if f in done]:  # in the order submitted
                 move, kick = running.pop(fut)
                 got = fut.result()
-                stall += 1
                 if got is None:
                     if not kick:
                         hoods.failed(move)
@@ -432,6 +431,9 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                 obj = roster_objective(problem, merged)
                 if not kick:
                     hoods.solved(move, optimal, obj < cur_obj)
+                    # Stuck = moves proven optimal find nothing; unproven ones (large
+                    # instances still descending) do not count.
+                    stall += optimal
                 # A kick may cost a little more than the best roster (threshold accepting);
                 # the best is kept by ``improved`` and bounds how far the search drifts.
                 limit = best_obj + max(step, KICK_THRESHOLD * best_obj) if kick else cur_obj
