@@ -44,6 +44,8 @@ from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem, Se
 
 Cell = tuple[str, int]  # (employee, day)
 Roster = dict[Cell, str]  # worked cells only: (employee, day) -> shift name
+# Most of a solve's time limit that completing its hint may take (the rest is the search's).
+HINT_SHARE = 0.25
 
 
 @dataclass
@@ -74,13 +76,22 @@ class RosterModel:
                   if not is_const(lit)]
         return pairs
 
-    def add_hint(self, roster: Mapping[Cell, str], complete: bool = True) -> bool:
+    def forbid(self, roster: Mapping[Cell, str]) -> bool:
+        """Require at least one free cell to differ from ``roster``. False (and nothing added)
+        when no cell is free."""
+        pairs = self._hint_pairs(roster)
+        if pairs:
+            self.model.AddBoolOr([lit.Not() if value else lit for lit, value in pairs])
+        return bool(pairs)
+
+    def add_hint(self, roster: Mapping[Cell, str], complete: bool = True,
+                 time_limit: float = 5.0) -> bool:
         """Hint the model with ``roster`` (worked cells; others are off).
 
         With ``complete`` the hint is extended to every variable (shortfalls, penalty literals,
         auxiliaries) by solving a copy with the roster's cells fixed, so CP-SAT starts from a full
         solution instead of trying to repair a partial one. Returns whether the roster satisfied
-        the model (when completed).
+        the model (when completed). ``time_limit``: seconds for that completion solve.
         """
         pairs = self._hint_pairs(roster)
         if complete:
@@ -90,7 +101,7 @@ class RosterModel:
             copy.Minimize(self.objective())
             solver = cp_model.CpSolver()
             solver.parameters.num_workers = 1
-            solver.parameters.max_time_in_seconds = 5.0
+            solver.parameters.max_time_in_seconds = max(0.01, time_limit)
             if solver.Solve(copy) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 self.model.ClearHints()
                 proto = self.model.Proto()
@@ -302,13 +313,17 @@ def solve_model(rm: RosterModel, time_limit: float, seed: int = 0, workers: int 
                 start: float | None = None, parameters: Mapping[str, Any] | None = None):
     """Minimise ``rm.objective()`` once with CP-SAT. Returns (solver, status, progress).
 
-    ``parameters`` sets further CP-SAT parameters by name (e.g. ``linearization_level``)."""
+    ``parameters`` sets further CP-SAT parameters by name (e.g. ``linearization_level``).
+    Completing the hint counts against ``time_limit`` (at most a quarter of it), so a short
+    LNS move cannot overrun by the completion solve's seconds."""
     start = time.perf_counter() if start is None else start
+    began = time.perf_counter()
     rm.model.Minimize(rm.objective())
     if hint is not None:
-        rm.add_hint(hint)
+        rm.add_hint(hint, time_limit=min(5.0, HINT_SHARE * time_limit))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    left = time_limit - (time.perf_counter() - began)
+    solver.parameters.max_time_in_seconds = max(0.01, left)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     for name, value in (parameters or {}).items():

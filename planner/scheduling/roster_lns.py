@@ -20,7 +20,10 @@ is soft), so:
    one-worker CP-SAT; ``workers`` such moves run at once in threads and each result is merged
    row by row into the roster as it is then (every hard rule is per employee, so any mix of
    feasible rows is feasible); sizes adapt to the solve times, neighbourhoods are chosen by
-   recent success.
+   recent success. When ``STALL_MOVES`` moves proven optimal found nothing cheaper (every move
+   re-solved to the same optimum), half of the moves are kicks: the cheapest sub-solution that
+   DIFFERS from the roster, accepted when it costs at most one unit of missing cover (or 2%)
+   more than the best roster (threshold accepting; the best is kept).
 
 The wall-clock time limit (and, with two workers, the order in which moves finish) makes runs
 not bit-for-bit repeatable on a loaded machine, though the
@@ -77,16 +80,25 @@ SUB_TIME_LIMIT = 1.0
 # clauses in the LP) proves the small sub-models optimal sooner (screened on instance 9 moves).
 SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
 
+# Escaping local optima: after this many moves proven optimal without a cheaper roster, this
+# share of the moves are kicks (the best DIFFERENT sub-solution, accepted when it costs at most
+# ``KICK_THRESHOLD`` times the best roster, or one unit of missing cover, more than the best).
+STALL_MOVES = 30
+KICK_SHARE = 0.5
+KICK_THRESHOLD = 0.02
+
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 
 
 def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
                days: Collection[int] | None, time_limit: float, seed: int, workers: int,
-               hint: bool = True, parameters: Mapping[str, Any] | None = None
-               ) -> tuple[Roster, float, bool] | None:
+               hint: bool = True, parameters: Mapping[str, Any] | None = None,
+               differ: bool = False) -> tuple[Roster, float, bool] | None:
     """Re-solve ``employees`` over ``days`` (all days when None) with the rest of ``current``
     fixed. Returns (new full roster, its objective, proven optimal) or None when nothing was
-    found in time. ``parameters``: further CP-SAT parameters (see :func:`solve_model`)."""
+    found in time. ``parameters``: further CP-SAT parameters (see :func:`solve_model`).
+    ``differ``: the freed cells must not all stay as in ``current`` (the best roster that is
+    different, possibly worse: a way off a local optimum)."""
     free = set(employees)
     fixed: dict[Cell, str | None] = {c: s for c, s in current.items() if c[0] not in free}
     if days is not None:
@@ -96,6 +108,8 @@ def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
                 if d not in days:
                     fixed[(e, d)] = current.get((e, d))
     rm = build_roster_model(problem, employees=employees, fixed=fixed)
+    if differ and not rm.forbid(current):
+        return None
     solver, status, _ = solve_model(rm, time_limit, seed=seed, workers=workers,
                                     hint=current if hint else None, parameters=parameters)
     if status not in _STATUS:
@@ -420,10 +434,16 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     two workers. A finished move is merged into the roster as it is THEN: its employees' rows
     replace theirs. That is always feasible, because every hard rule is per employee (cover is
     soft), and the merged roster is re-scored exactly; it is kept when it costs no more (plateau
-    moves are accepted). Neighbourhoods: :class:`_Neighbourhoods`.
+    moves are accepted). Kicks (see the module docstring) take the search off a local optimum;
+    ``improved`` hears only of rosters cheaper than any before. Neighbourhoods:
+    :class:`_Neighbourhoods`.
     """
     hoods = _Neighbourhoods(problem, rng)
-    running: dict[Future, _Move] = {}
+    running: dict[Future, tuple[_Move, bool]] = {}
+    best_obj = cur_obj
+    # One unit of missing cover: the smallest worsening that lets a kick move work around.
+    step = float(min((c.under_weight for c in problem.cover if c.under_weight > 0), default=1))
+    stall = 0  # moves proven optimal since the roster last got cheaper
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while True:
             while len(running) < max(1, workers):
@@ -431,24 +451,38 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                 if left <= 0.05:
                     break
                 move = hoods.choose(cur)
+                kick = stall >= STALL_MOVES and rng.random() < KICK_SHARE
                 fut = pool.submit(_solve_sub, problem, cur, move.employees, move.days, left,
-                                  rng.randrange(1 << 30), 1, parameters=SUB_PARAMETERS)
-                running[fut] = move
+                                  rng.randrange(1 << 30), 1, parameters=SUB_PARAMETERS,
+                                  differ=kick)
+                running[fut] = (move, kick)
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in [f for f in running if f in done]:  # in the order submitted
-                move = running.pop(fut)
+                move, kick = running.pop(fut)
                 got = fut.result()
                 if got is None:
-                    hoods.failed(move)
+                    if not kick:
+                        hoods.failed(move)
                     continue
                 new, _, optimal = got
                 mine = set(move.employees)
                 merged = {c: s for c, s in cur.items() if c[0] not in mine}
                 merged.update((c, s) for c, s in new.items() if c[0] in mine)
                 obj = roster_objective(problem, merged)
-                hoods.solved(move, optimal, obj < cur_obj)
-                if obj <= cur_obj:
+                if not kick:
+                    hoods.solved(move, optimal, obj < cur_obj)
+                    # Stuck = moves proven optimal find nothing; unproven ones (large
+                    # instances still descending) do not count.
+                    stall += optimal
+                # A kick may cost a little more than the best roster (threshold accepting);
+                # the best is kept by ``improved`` and bounds how far the search drifts.
+                limit = best_obj + max(step, KICK_THRESHOLD * best_obj) if kick else cur_obj
+                if obj <= limit:
+                    if obj < cur_obj or kick:
+                        stall = 0
                     cur, cur_obj = merged, obj
-                    improved(merged, obj)
+                    if obj < best_obj:
+                        best_obj = obj
+                        improved(merged, obj)

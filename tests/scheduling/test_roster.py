@@ -182,3 +182,29 @@ def test_weekday_row_builds_a_valid_row_or_declines():
 def test_sequence_rule_validates():
     with pytest.raises(ValueError):
         SequenceRule(3, 2, 0, 4, 5, 0)
+
+
+def test_differ_move_returns_the_cheapest_other_roster():
+    # The kick of the LNS: with ``differ`` the sub-model must leave the current roster, and
+    # CP-SAT returns the cheapest roster that differs (brute force over every valid pair).
+    problem = replace(tiny_problem(), employees=tuple(
+        replace(r, work_sequence=SequenceRule.hard(1, 3)) for r in tiny_problem().employees))
+    opt = solve_roster(problem, time_limit=10, workers=1)
+    key = frozenset(opt.shifts.items())
+    rows = {r.employee: [row for row in _rows(problem) if not row_violations(problem, r, row)]
+            for r in problem.employees}
+    second = None
+    for ra, rb in itertools.product(rows["a"], rows["b"]):
+        roster = {("a", d): s for d, s in enumerate(ra) if s is not None}
+        roster.update({("b", d): s for d, s in enumerate(rb) if s is not None})
+        if frozenset(roster.items()) != key:
+            cost = roster_objective(problem, roster)
+            second = cost if second is None else min(second, cost)
+    got = _solve_sub(problem, opt.shifts, ["a", "b"], None, 10.0, 0, 1, differ=True)
+    assert got is not None
+    new, obj, optimal = got
+    assert optimal and new != opt.shifts
+    assert not roster_violations(problem, new)
+    assert obj == second >= opt.objective
+    # Nothing free: no different roster can exist.
+    assert _solve_sub(problem, opt.shifts, ["a"], set(), 1.0, 0, 1, differ=True) is None
