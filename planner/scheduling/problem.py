@@ -19,7 +19,7 @@ agents) instead of on agents, which is what makes it scale.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import numpy as np
@@ -344,8 +344,7 @@ def _reserve_training(problem: SchedulingProblem) -> None:
     """
     if not problem.training:
         return
-    from dataclasses import replace
-
+    # Lazy: explain imports this module.
     from planner.scheduling.explain import max_paid_upper_bound
 
     iv = problem.interval

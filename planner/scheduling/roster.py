@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -349,6 +350,11 @@ def solve_roster(problem: RosterProblem, time_limit: float = 60, seed: int = 0, 
                           log_callback=log_callback)
 
 
+def cover_counts(roster: Mapping[Cell, str]) -> Counter[tuple[int, str]]:
+    """Employees on each (day, shift) of ``roster`` (0 for a cell nobody works)."""
+    return Counter((d, s) for (_, d), s in roster.items())
+
+
 def roster_objective(problem: RosterProblem, roster: Mapping[Cell, str]) -> int:
     """The objective of a roster: requests broken, weighted under- and over-cover and the soft
     costs of work and rest runs, in plain Python.
@@ -366,14 +372,11 @@ def roster_objective(problem: RosterProblem, roster: Mapping[Cell, str]) -> int:
             work = [(rules.employee, d) in roster for d in range(problem.days)]
             cost += sequence_cost(work, rules.work_sequence) or 0
             cost += sequence_cost([not w for w in work], rules.off_sequence) or 0
-    for i, req in enumerate(problem.requests):
-        del i
+    for req in problem.requests:
         worked = roster.get((req.employee, req.day))
         hit = worked is not None if req.shift is None else worked == req.shift
         cost += req.weight * int(hit != req.on)
-    counts: dict[tuple[int, str], int] = {}
-    for (_, d), s in roster.items():
-        counts[(d, s)] = counts.get((d, s), 0) + 1
+    counts = cover_counts(roster)
     for cov in problem.cover:
         n = counts.get((cov.day, cov.shift), 0)
         cost += cov.under_weight * max(0, cov.requirement - n)

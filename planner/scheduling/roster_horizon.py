@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 
-from planner.scheduling.roster import Roster, roster_objective
+from planner.scheduling.roster import Roster, cover_counts, roster_objective
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
 from planner.scheduling.rules import RosterProblem
 
@@ -74,9 +74,7 @@ def best_response(problem: RosterProblem, roster: Roster, until: float, seed: in
     emps = problem.employees
     rows = {r.employee: [roster.get((r.employee, d)) for d in range(problem.days)]
             for r in emps}
-    counts: dict[tuple[int, str], int] = {}
-    for (_, d), s in roster.items():
-        counts[(d, s)] = counts.get((d, s), 0) + 1
+    counts = cover_counts(roster)
     prices: dict = {}
     obj = roster_objective(problem, roster)
     rnd = 0

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
@@ -46,6 +47,7 @@ from planner.scheduling.roster import (
     Roster,
     RosterSolution,
     build_roster_model,
+    cover_counts,
     roster_objective,
     solve_model,
 )
@@ -165,7 +167,7 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
     """
     roster: Roster = {}
     cover = {(c.day, c.shift): c for c in problem.cover}
-    counts: dict[tuple[int, str], int] = {}
+    counts: Counter[tuple[int, str]] = Counter()
     todo = list(problem.employees)
     long = quick and (problem.days >= LONG_HORIZON_DAYS
                       or len(problem.employees) * problem.days >= LARGE_ROSTER_EMPLOYEE_DAYS)
@@ -177,8 +179,7 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
         now = time.perf_counter()
         share = max(0.0, deadline - now)
         roster, missing = dp_construct(problem, deadline + 0.5 * share, seed, improve_until=now)
-        for (_, d), s in roster.items():
-            counts[(d, s)] = counts.get((d, s), 0) + 1
+        counts.update(cover_counts(roster))
         todo = [r for r in problem.employees if r.employee in set(missing)]
         # Those left get CP-SAT time of their own even when the share is spent (within 3/4
         # of the share more: the LNS keeps the rest).
@@ -227,8 +228,7 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
                 return None
             placed = {c: s for c, s in got[0].items() if c[0] == e}
         roster.update(placed)
-        for (_, d), s in placed.items():
-            counts[(d, s)] = counts.get((d, s), 0) + 1
+        counts.update(cover_counts(placed))
     if long:
         roster = best_response(problem, roster, deadline, seed)
     return roster
@@ -305,9 +305,7 @@ def _day_deviation(problem: RosterProblem, roster: Roster
                    ) -> tuple[dict[int, float], dict[int, float]]:
     """Cost of the cover shortfall and of the surplus per day (days without any are absent): a
     move centred where this cost is high is the most likely to pay."""
-    counts: dict[tuple[int, str], int] = {}
-    for (_, d), s in roster.items():
-        counts[(d, s)] = counts.get((d, s), 0) + 1
+    counts = cover_counts(roster)
     short: dict[int, float] = {}
     over: dict[int, float] = {}
     for c in problem.cover:
