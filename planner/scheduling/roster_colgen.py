@@ -24,16 +24,19 @@ This is price-and-branch, not branch-and-price: a roster from the pool, which th
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
 from scipy import sparse
 from scipy.optimize import linprog
 
-from planner.scheduling.roster import Roster
+from planner.scheduling.constraints import is_const
+from planner.scheduling.roster import Roster, RosterModel, build_roster_model
 from planner.scheduling.roster_check import sequence_cost
 from planner.scheduling.roster_rowdp import dp_row
 from planner.scheduling.rules import RosterProblem
@@ -44,6 +47,9 @@ RC_EPS = 1e-6
 # Noise on the pricing values (share of the largest): small, so the DP prices the duals nearly
 # exactly, but enough to break the ties of a flat dual vector.
 PRICE_NOISE = 1e-3
+# Exact pricing: duals are scaled to integers for CP-SAT by this factor (the rounding is
+# charged to the bound, see ExactPricer).
+DUAL_SCALE = 10_000
 
 
 @dataclass
@@ -150,6 +156,11 @@ class _Master:
             k += m
         return float(res.fun), duals[:n_cells], duals[n_cells:], per_emp
 
+    def cover_value(self, pi: np.ndarray, row: Row) -> float:
+        """Sum of the cover duals over the cells a row works."""
+        return float(sum(pi[self.cell_index[(d, s)]] for d, s in enumerate(row)
+                         if s is not None and (d, s) in self.cell_index))
+
     def dual_matrix(self, pi: np.ndarray) -> np.ndarray:
         names = {s: i for i, s in enumerate(self.problem.shift_names)}
         out = np.zeros((self.problem.days, len(names)))
@@ -158,8 +169,12 @@ class _Master:
         return out
 
     def ip(self, pool: ColumnPool, incumbent: Mapping[tuple[str, int], str] | None,
-           time_limit: float, seed: int, workers: int) -> Roster | None:
-        """The best roster made of pool rows (CP-SAT), or None when none was found in time."""
+           time_limit: float, seed: int, workers: int, floor: float | None = None
+           ) -> Roster | None:
+        """The best roster made of pool rows (CP-SAT), or None when none was found in time.
+
+        ``floor``: a proven lower bound on the objective, added as a constraint so that the
+        search stops once a roster meets it."""
         model = cp_model.CpModel()
         emp = self.problem.employees
         cover_terms: list[list] = [[] for _ in self.cells]
@@ -193,6 +208,8 @@ class _Master:
                 model.Add(o >= n - req)
                 objective.append(int(self.over[i]) * o)
         model.Minimize(sum(objective))
+        if floor is not None:
+            model.Add(sum(objective) >= math.ceil(floor))
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, time_limit)
         solver.parameters.num_workers = workers
@@ -262,3 +279,131 @@ def column_generation(problem: RosterProblem, incumbent: Mapping[tuple[str, int]
             break
     roster = master.ip(pool, incumbent, deadline - time.perf_counter(), seed, workers)
     return ColumnGenerationResult(roster, value, rounds, pool.size)
+
+
+class ExactPricer:
+    """Exact pricing by CP-SAT: per employee, one model of the employee's own rules and requests
+    (no cover), re-solved with the cover duals in the objective.
+
+    Each model is built once; only its objective changes between rounds. An OPTIMAL answer is
+    the row of least reduced cost, which makes the Lagrangian bound of the round valid (see
+    :meth:`bound`). Affordable when the employee models are small (tens of days, few types).
+    """
+
+    def __init__(self, problem: RosterProblem):
+        self.problem = problem
+        self.names = {s: i for i, s in enumerate(problem.shift_names)}
+        self._models: dict[int, RosterModel] = {}
+
+    def _model(self, e: int) -> RosterModel:
+        if e not in self._models:
+            rules = self.problem.employees[e]
+            own = replace(self.problem, cover=(), employees=(rules,),
+                          requests=tuple(r for r in self.problem.requests
+                                         if r.employee == rules.employee))
+            self._models[e] = build_roster_model(own)
+        return self._models[e]
+
+    def price(self, e: int, duals: np.ndarray, time_limit: float, seed: int = 0
+              ) -> tuple[Row | None, bool]:
+        """The row of employee ``e`` of least ``own cost - sum of duals`` (scaled to integers),
+        and whether CP-SAT proved it optimal."""
+        rm = self._model(e)
+        terms = []
+        for (_, d, s), lit in rm.works.items():
+            v = round(float(duals[d, self.names[s]]) * DUAL_SCALE)
+            if v and not is_const(lit):
+                terms.append(-v * lit)
+        rm.model.Minimize(DUAL_SCALE * rm.objective() + sum(terms))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+        status = solver.Solve(rm.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, False
+        got = rm.read(solver)
+        employee = self.problem.employees[e].employee
+        row = tuple(got.get((employee, d)) for d in range(self.problem.days))
+        return row, status == cp_model.OPTIMAL
+
+    def rounding_slack(self) -> float:
+        """Most that the integer scaling of the duals can hide, over all employees."""
+        return len(self.problem.employees) * self.problem.days * 0.5 / DUAL_SCALE
+
+
+def lagrangian_bound(master: _Master, pool: ColumnPool, pi: np.ndarray,
+                     rows: Sequence[Row]) -> float:
+    """``sum_c pi_c requirement_c + sum_e (cost(row_e) - pi . row_e)``: a lower bound on every
+    roster when each ``rows[e]`` is employee e's row of least ``cost - pi . row`` and each dual
+    lies in ``[-over weight, under weight]`` (else the slacks make the relaxation unbounded)."""
+    value = float(np.dot(pi, master.req))
+    for e, row in enumerate(rows):
+        value += pool.row_cost(e, row) - master.cover_value(pi, row)
+    return value
+
+
+@dataclass(frozen=True)
+class ExactColumnGenerationResult:
+    """Exact column generation: the integer master's roster (None when none found), the best
+    proven lower bound (None when no round priced every employee to optimality), whether the
+    LP converged (no column of negative reduced cost left), the rounds and the pool size."""
+
+    roster: Roster | None
+    bound: float | None
+    converged: bool
+    rounds: int
+    columns: int
+
+
+def exact_column_generation(problem: RosterProblem, incumbent: Mapping[tuple[str, int], str],
+                            deadline: float, seed: int = 0, workers: int = 2,
+                            ip_share: float = 0.3) -> ExactColumnGenerationResult:
+    """Column generation with exact (CP-SAT) pricing, then the integer master over the pool.
+
+    Every round whose pricing is proven optimal for every employee gives a valid Lagrangian
+    bound; since all costs are integers, the bound is rounded up. The integer master is told
+    that bound (a constraint on its objective), so it stops as soon as it meets it.
+    ``workers`` employees are priced at once (threads; CP-SAT releases the GIL).
+    """
+    pool = ColumnPool(problem)
+    pool.add_roster(incumbent)
+    master = _Master(problem)
+    pricer = ExactPricer(problem)
+    start = time.perf_counter()
+    price_until = start + (deadline - start) * (1.0 - ip_share)
+    n_emp = len(problem.employees)
+    best_bound: float | None = None
+    converged = False
+    rounds = 0
+    box_lo, box_hi = -master.over, master.under
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
+        while time.perf_counter() < price_until:
+            _, pi, mu, _ = master.lp(pool)
+            pi = np.clip(pi, box_lo, box_hi)
+            rounds += 1
+            duals = master.dual_matrix(pi)
+
+            def task(e: int, duals=duals):
+                left = price_until - time.perf_counter()
+                return pricer.price(e, duals, left, seed)
+
+            results = list(threads.map(task, range(n_emp)))
+            if any(row is None for row, _ in results):
+                break  # out of time mid-round
+            rows = [row for row, _ in results]
+            if all(opt for _, opt in results):
+                lb = lagrangian_bound(master, pool, pi, rows) - pricer.rounding_slack()
+                lb = float(math.ceil(lb - 1e-6))
+                best_bound = lb if best_bound is None else max(best_bound, lb)
+            # Only rows of negative reduced cost: ties (another row as good as the pool's) would
+            # otherwise keep the loop going without moving the LP.
+            added = sum(pool.add(e, row) for e, row in enumerate(rows)
+                        if pool.row_cost(e, row) - mu[e]
+                        - master.cover_value(pi, row) < -RC_EPS)
+            if not added:
+                converged = all(opt for _, opt in results)
+                break
+    roster = master.ip(pool, incumbent, deadline - time.perf_counter(), seed, workers,
+                       floor=best_bound)
+    return ExactColumnGenerationResult(roster, best_bound, converged, rounds, pool.size)

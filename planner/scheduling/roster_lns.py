@@ -51,6 +51,7 @@ from planner.scheduling.roster import (
     roster_objective,
     solve_model,
 )
+from planner.scheduling.roster_colgen import exact_column_generation
 from planner.scheduling.roster_greedy import weekday_row
 from planner.scheduling.roster_horizon import best_response, dp_construct
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
@@ -73,6 +74,10 @@ LARGE_ROSTER_EMPLOYEE_DAYS = 3_000
 LONG_MIN_PER_EMPLOYEE = 1.0
 # Share of the time left after construction given to the full model.
 FULL_MODEL_SHARE = 0.3
+# Share of the time then left given to column generation with exact pricing (small problems):
+# its Lagrangian bound met the published lower bound on Curtois 2-7, and its integer master
+# finds rosters that need many rows changed at once (instance 4's optimum), where the LNS stalls.
+COLGEN_SHARE = 0.5
 # Share of the time then left given to our own LNS before a last full-model run (small problems).
 LNS_SHARE = 0.6
 # Seconds per LNS move: most improvements come early; a move that needs more is too big.
@@ -270,6 +275,9 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         """One CP-SAT run on the whole model from the best roster; True when proven optimal."""
         nonlocal bound
         rm = build_roster_model(problem)
+        if bound is not None:
+            # A proven bound as a constraint: the search stops once a roster meets it.
+            rm.model.Add(rm.objective() >= round(bound))
         limit = (deadline - time.perf_counter()) * share
         solver, st, _ = solve_model(rm, limit, rng.randrange(1 << 30), workers, hint=best,
                                     start=t0)
@@ -287,6 +295,17 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
     if best is None:
         return RosterSolution({}, None, bound, "UNKNOWN", None, time.perf_counter() - t0)
     if small:
+        # Column generation: a strong bound, and rosters from many rows changed at once.
+        cg = exact_column_generation(
+            problem, best, time.perf_counter() + (deadline - time.perf_counter()) * COLGEN_SHARE,
+            rng.randrange(1 << 30), workers)
+        if cg.roster is not None:
+            improved(cg.roster, roster_objective(problem, cg.roster))
+        if cg.bound is not None:
+            bound = cg.bound if bound is None else max(bound, cg.bound)
+        if bound is not None and best_obj <= bound:
+            return RosterSolution(best, best_obj, bound, "OPTIMAL", first,
+                                  time.perf_counter() - t0, tuple(history))
         # Own LNS, then CP-SAT again from the best roster: its own neighbourhoods and bound
         # reasoning escape the local optima of ours (and ours speed up its start).
         lns_deadline = time.perf_counter() + (deadline - time.perf_counter()) * LNS_SHARE
