@@ -11,7 +11,10 @@ is soft), so:
    (:mod:`planner.scheduling.roster_greedy`) with CP-SAT only where it declines. This is the
    decomposition that makes 364-day instances feasible within seconds.
 2. Tiny problems (<= ``FULL_MODEL_CELLS`` cells): the full model from that roster; if not proven
-   optimal, our LNS, then the full model again from the best roster.
+   optimal, column generation with exact pricing (:mod:`planner.scheduling.roster_colgen`: a
+   Lagrangian bound, and an integer master over whole rows), our LNS, then the full model again
+   from the best roster; each stops once a roster meets the proven bound. Mid-sized problems
+   (<= ``COLGEN_CELLS``) get column generation between two runs of the LNS.
 3. LNS until the time limit (:func:`_lns`): a few employees over (up to) 8 weeks, all or many
    employees over a window of days (half of the time centred on a day drawn by its cover
    deviation cost), or over two separate windows (one where cover is short, one where it is
@@ -78,6 +81,13 @@ FULL_MODEL_SHARE = 0.3
 # its Lagrangian bound met the published lower bound on Curtois 2-7, and its integer master
 # finds rosters that need many rows changed at once (instance 4's optimum), where the LNS stalls.
 COLGEN_SHARE = 0.5
+# Mid-sized problems (up to this many cells) also get column generation: after the LNS has had
+# this share of the time limit, for this share of the time then left. On Curtois 6 and 7 (1,512
+# and 1,680 cells) it proves bounds 1 below the best known; from instance 8 (3,360 cells) on,
+# the pricing did not converge in its share and the LNS lost more than the pool gave.
+COLGEN_CELLS = 2_000
+MID_LNS_SHARE = 0.4
+MID_COLGEN_SHARE = 0.4
 # Share of the time then left given to our own LNS before a last full-model run (small problems).
 LNS_SHARE = 0.6
 # Seconds per LNS move: most improvements come early; a move that needs more is too big.
@@ -294,30 +304,44 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
                               time.perf_counter() - t0, tuple(history))
     if best is None:
         return RosterSolution({}, None, bound, "UNKNOWN", None, time.perf_counter() - t0)
-    if small:
-        # Column generation: a strong bound, and rosters from many rows changed at once.
+    def column_generation(share: float) -> bool:
+        """Exact column generation from the best roster; True when the best meets the bound."""
+        nonlocal bound
         cg = exact_column_generation(
-            problem, best, time.perf_counter() + (deadline - time.perf_counter()) * COLGEN_SHARE,
+            problem, best, time.perf_counter() + (deadline - time.perf_counter()) * share,
             rng.randrange(1 << 30), workers)
         if cg.roster is not None:
             improved(cg.roster, roster_objective(problem, cg.roster))
         if cg.bound is not None:
             bound = cg.bound if bound is None else max(bound, cg.bound)
-        if bound is not None and best_obj <= bound:
-            return RosterSolution(best, best_obj, bound, "OPTIMAL", first,
-                                  time.perf_counter() - t0, tuple(history))
-        # Own LNS, then CP-SAT again from the best roster: its own neighbourhoods and bound
+        return bound is not None and best_obj <= bound
+
+    def done() -> RosterSolution:
+        status = "FEASIBLE"
+        if bound is not None and best_obj is not None and best_obj <= bound:
+            status = "OPTIMAL"
+        return RosterSolution(best, best_obj, bound, status, first, time.perf_counter() - t0,
+                              tuple(history))
+
+    if small:
+        # Column generation (a strong bound, and rosters from many rows changed at once), our
+        # own LNS, then CP-SAT again from the best roster: its own neighbourhoods and bound
         # reasoning escape the local optima of ours (and ours speed up its start).
+        if column_generation(COLGEN_SHARE):
+            return done()
         lns_deadline = time.perf_counter() + (deadline - time.perf_counter()) * LNS_SHARE
-        _lns(problem, best, best_obj, lns_deadline, rng, workers, improved)
-        full_model(1.0)
+        _lns(problem, best, best_obj, lns_deadline, rng, workers, improved, floor=bound)
+        if bound is None or best_obj > bound:
+            full_model(1.0)
+    elif cells <= COLGEN_CELLS:
+        # Mid-sized: the LNS first (it descends fastest), then column generation from its
+        # roster, then the LNS again from the better of the two.
+        _lns(problem, best, best_obj, t0 + time_limit * MID_LNS_SHARE, rng, workers, improved)
+        if not column_generation(MID_COLGEN_SHARE):
+            _lns(problem, best, best_obj, deadline, rng, workers, improved, floor=bound)
     else:
         _lns(problem, best, best_obj, deadline, rng, workers, improved)
-    status = "FEASIBLE"
-    if bound is not None and best_obj is not None and best_obj <= bound:
-        status = "OPTIMAL"
-    return RosterSolution(best, best_obj, bound, status, first, time.perf_counter() - t0,
-                          tuple(history))
+    return done()
 
 
 def _day_deviation(problem: RosterProblem, roster: Roster
@@ -443,8 +467,10 @@ class _Neighbourhoods:
 
 
 def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
-         rng: random.Random, workers: int, improved: Callable[[Roster, float], None]) -> None:
-    """Relax-and-resolve until ``deadline``; ``improved`` hears of every accepted roster.
+         rng: random.Random, workers: int, improved: Callable[[Roster, float], None],
+         floor: float | None = None) -> None:
+    """Relax-and-resolve until ``deadline`` (or a roster meets the proven bound ``floor``);
+    ``improved`` hears of every accepted roster.
 
     ``workers`` moves run at once, each a one-worker CP-SAT solve in its own thread (the solver
     releases the GIL): on small sub-models two independent moves find more than one move with
@@ -503,3 +529,5 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                     if obj < best_obj:
                         best_obj = obj
                         improved(merged, obj)
+            if floor is not None and best_obj <= floor:
+                break
