@@ -32,6 +32,9 @@ from planner.scheduling.sparse_rows import rows_to_matrix
 from planner.scheduling.week import DEFAULT_WEIGHTS, VARIANTS, Weights, break_variant_offsets
 
 BREAK, LUNCH, TRAINING = "break", "lunch", "training"
+# Least seconds a day's MIP may take (was 0.2: when earlier stages had used the limit on a loaded
+# machine, the last days were cut short and the plan depended on the load).
+DAY_FLOOR = 1.0
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,11 @@ def plan_days(problem: SchedulingProblem, shifts: dict[tuple[int, int], int],
               time_limit: float = 10.0, seed: int = 0, workers: int = 2,
               weights: Weights = DEFAULT_WEIGHTS,
               progress: Callable[[str, float, float], None] | None = None) -> DayPlan:
-    """Place breaks and activities for every day of ``shifts`` (see the module docstring)."""
+    """Place breaks and activities for every day of ``shifts`` (see the module docstring).
+
+    Each day's MIP gets an equal share of what is left of ``time_limit`` (at least ``DAY_FLOOR``
+    seconds). It normally ends at its MIP gap well within it, the same way under any load; only a
+    day cut short by its share (a big center, a slow machine) depends on the clock."""
     t_start = time.perf_counter()
     grid, iv = problem.grid, problem.interval
     n_act = len(problem.activities)
@@ -70,7 +77,7 @@ def plan_days(problem: SchedulingProblem, shifts: dict[tuple[int, int], int],
     bound: dict[int, float] = {}
     for d in range(grid.days):
         left_days = grid.days - d
-        budget = max(0.2, (time_limit - (time.perf_counter() - t_start)) / left_days)
+        budget = max(DAY_FLOOR, (time_limit - (time.perf_counter() - t_start)) / left_days)
         today = sorted((i, k) for (i, dd), k in shifts.items() if dd == d)
         if not today:
             continue

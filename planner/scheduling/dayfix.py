@@ -27,10 +27,12 @@ same model, having no starting solution, found only days worse than the current 
 seconds (measured), even with the LP's whole counts pinned. Acceptance: the candidate and the
 current day are both scored by the exact model with the counts fixed, and the day changes only
 when the score falls (by more than ``MARGIN``), so the plan never gets worse by stage 2's
-measure. Days are visited in order, in rounds, until a round changes nothing or the deadline
-passes; agents keep their current option where the new counts allow (fewest changes). Only for
-horizons whose templates end by midnight (with overnight shifts a day's coverage would depend on
-its neighbours): otherwise the shifts are returned unchanged.
+measure. Days are visited in order, in rounds, until a round changes nothing (at most
+``MAX_ROUNDS``): the same input gives the same roster. The deadline only guards big centers: a
+day is not started when less time is left than the longest visit so far took (then the result
+depends on the clock). Agents keep their current option where the new counts allow (fewest
+changes). Only for horizons whose templates end by midnight (with overnight shifts a day's
+coverage would depend on its neighbours): otherwise the shifts are returned unchanged.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ OFF = -1  # the "day off" option
 # every template open to every agent the day LP is ~20x slower (measured, 100 agents).
 WINDOW = 60
 MARGIN = 1e-4  # a day changes only when its score falls by more than this share
+MAX_ROUNDS = 20  # rounds over the days (each accepted change lowers a day's score: they converge)
 
 
 @dataclass
@@ -328,49 +331,60 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
         return 60.0 if deadline is None else deadline - time.perf_counter()
 
     scores: dict[int, float] = {}
-    changed = True
-    while changed:
+
+    def visit(d: int) -> bool:
+        """Re-solve day ``d``; whether it changed."""
+        options = {i: day_options(problem, rp, out, i, d, window)
+                   for i in range(len(problem.agents))}
+        options = {i: o for i, o in options.items() if o != [OFF]}
+        if not any(len(o) > 1 for o in options.values()):
+            return False
+        costs = {i: _agent_costs(problem, rp, out, i, d, weights) for i in options}
+        now = {i: out.get((i, d), OFF) for i in options}
+        classes = _classes(problem, options, costs, now, weights)
+        # HiGHS's time limits are guards as well: each MIP and LP normally ends at its gap or
+        # optimum well before them, the same way whatever the load of the machine.
+        base = _solve(problem, d, classes, weights, max(0.5, min(30.0, left())), fix=True)
+        if base is None:
+            return False
+        scores[d] = base[0]
+        found = _search(problem, d, classes, weights, max(0.5, left()))
+        if found is None:
+            return False
+        trial = [_Class(cl.group, cl.options, cl.costs, cl.members,
+                        [_disaggregate(cl, counts)[i] for i in cl.members])
+                 for cl, counts in zip(classes, found, strict=True)]
+        if all(t.current == cl.current for t, cl in zip(trial, classes, strict=True)):
+            return False
+        new = _solve(problem, d, trial, weights, max(0.5, min(30.0, left())), fix=True)
+        # Both scores are MIP optima within HiGHS's relative gap: ask for a real gain.
+        if new is None or new[0] >= base[0] - MARGIN * abs(base[0]):
+            return False
+        for cl in trial:
+            for i, k in zip(cl.members, cl.current, strict=True):
+                if k == OFF:
+                    out.pop((i, d), None)
+                else:
+                    out[(i, d)] = k
+        scores[d] = new[0]
+        return True
+
+    # Rounds until one changes nothing (or MAX_ROUNDS). The deadline is a guard, not the stop: a
+    # day is visited unless the time left is below what the longest visit so far took. (A fixed
+    # margin of 3 s stopped the tiny centers of the tests after a day or two on a loaded machine,
+    # so their plan depended on the load.)
+    longest = 0.0
+    for _ in range(MAX_ROUNDS):
         changed = False
         for d in range(days):
-            if left() < 3.0:
+            if left() <= longest:
                 return out
-            options = {i: day_options(problem, rp, out, i, d, window)
-                       for i in range(len(problem.agents))}
-            options = {i: o for i, o in options.items() if o != [OFF]}
-            if not any(len(o) > 1 for o in options.values()):
-                continue
-            costs = {i: _agent_costs(problem, rp, out, i, d, weights) for i in options}
-            now = {i: out.get((i, d), OFF) for i in options}
-            classes = _classes(problem, options, costs, now, weights)
-            base = _solve(problem, d, classes, weights, min(30.0, left()), fix=True)
-            if base is None:
-                continue
-            scores[d] = base[0]
-            if left() < 2.0:
-                continue
-            # An equal share of what is left for each day still to visit in this round (the LP
-            # takes 0.1-3 s a day at 300 agents on a loaded machine).
-            found = _search(problem, d, classes, weights, max(1.0, left() / (days - d)))
-            if found is None:
-                continue
-            trial = [_Class(cl.group, cl.options, cl.costs, cl.members,
-                            [_disaggregate(cl, counts)[i] for i in cl.members])
-                     for cl, counts in zip(classes, found, strict=True)]
-            if all(t.current == cl.current for t, cl in zip(trial, classes, strict=True)):
-                continue
-            new = _solve(problem, d, trial, weights, max(0.5, min(30.0, left())), fix=True)
-            # Both scores are MIP optima within HiGHS's relative gap: ask for a real gain.
-            if new is None or new[0] >= base[0] - MARGIN * abs(base[0]):
-                continue
-            for cl in trial:
-                for i, k in zip(cl.members, cl.current, strict=True):
-                    if k == OFF:
-                        out.pop((i, d), None)
-                    else:
-                        out[(i, d)] = k
-            changed = True
-            scores[d] = new[0]
+            t_day = time.perf_counter()
+            changed |= visit(d)
+            longest = max(longest, time.perf_counter() - t_day)
         if progress is not None and scores:
             # Once a round: the week's score by stage 2's day models (visited days).
             progress("re-solve", time.perf_counter() - t_start, sum(scores.values()))
+        if not changed:
+            break
     return out

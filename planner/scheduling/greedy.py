@@ -35,7 +35,9 @@ from planner.scheduling.week import (
     roster_problem,
 )
 
-# Improvement passes stop after this many (or when one accepts no move, or at the deadline).
+# Improvement passes stop after this many, or when one accepts no move: a center that converges
+# gets the same roster under any load. The deadline is only a guard (large centers reach it, and
+# where a pass stops then depends on the clock).
 MAX_PASSES = 30
 
 
@@ -135,7 +137,10 @@ def _solve_agent(problem: SchedulingProblem, rp: RosterProblem, i: int, value: n
     model.Minimize(sum(p.weight * p.expr for p in penalties if p.weight) + sum(cost) + sum(fair)
                    - sum(gain))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 2.0
+    # One worker, a deterministic budget: the same answer under any load (the model is one
+    # agent's week, solved to optimality in milliseconds; the wall limit only guards).
+    solver.parameters.max_deterministic_time = 2.0
+    solver.parameters.max_time_in_seconds = 20.0
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     status = solver.Solve(model)
@@ -167,12 +172,14 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     ----------
     deadline : float, optional
         ``time.perf_counter()`` value after which the remaining agents are only placed when their
-        minimum hours force it (fast path, an empty roster for the others).
+        minimum hours force it (fast path, an empty roster for the others). A guard for large
+        centers: the roster then depends on the clock.
     improve_until : float, optional
         ``time.perf_counter()`` value until which improvement passes run: each agent in turn is
         taken out and re-placed optimally against the residual of all the others, kept only when
         the approximate coverage cost falls; passes stop early when one accepts no move (so a
-        small center converges, and the same seed gives the same roster).
+        small center converges, and the same seed gives the same roster; cut short by this
+        deadline, the roster depends on the clock).
     progress : callable, optional
         ``progress(stage, seconds, approximate cost)`` after each pass.
     """
@@ -317,7 +324,8 @@ def _max_minutes(problem: SchedulingProblem, rp: RosterProblem, i: int, weights:
         return 0
     model.Maximize(total)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 5.0
+    solver.parameters.max_deterministic_time = 5.0
+    solver.parameters.max_time_in_seconds = 50.0
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     status = solver.Solve(model)

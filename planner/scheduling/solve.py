@@ -17,14 +17,25 @@ The pipeline (each step a function of its own module):
 
 The time limit is shared: the greedy construction may use up to 30%, its agent-by-agent
 improvement runs until 45% (small centers) or 40% (large: its passes stall after a few, while
-the day re-solve keeps finding gains), the CP-SAT week model gets the time up to 75% on small
-centers only (at most ``WEEK_MODEL_CELLS`` agent-day-template cells: on larger ones it did not
-improve on the greedy roster within minutes in our measurements), the day re-solve up to 90%
+the day re-solve keeps finding gains), the CP-SAT week model (small centers only: at most
+``WEEK_MODEL_CELLS`` agent-day-template cells; on larger ones it did not improve on the greedy
+roster within minutes in our measurements) a budget of ``WEEK_BUDGET * time_limit`` units of
+CP-SAT's deterministic time, guarded by the wall clock at 75%, the day re-solve up to 90%
 (small) or 85% (large), and the per-day break/activity MIPs the rest. Improvement stops early
 when a pass accepts no move.
-Determinism: the same seed and input give the same plan when every stage finishes before its
-deadline (the week model is limited in CP-SAT's deterministic time); a stage cut short by the
-wall clock on a loaded machine may stop at a different point.
+
+Determinism: the same seed and input give the same plan, whatever the load of the machine, when
+no stage is cut short by the wall clock. Every stage stops on its own work, not on the clock:
+the greedy improvement and the day re-solve when a pass accepts no move (or after a fixed number
+of passes), each per-agent CP-SAT model and the week model at a proof of optimality or a budget
+in CP-SAT's deterministic time (the week model's two workers interleaved in deterministic
+batches), the HiGHS day models at their MIP gap. The wall clock remains only as a guard, so that
+a big center or a very slow machine still returns within about ``time_limit``: the greedy
+construction's and improvement's deadlines, the week model's wall limit, the day re-solve's
+deadline (it stops before a day it has no time left for) and HiGHS's time limits. A stage cut
+short by one of these (typical on large centers, where the greedy improvement and the day
+re-solve run to their deadlines) may stop at a different point on a loaded machine, and the plan
+may then differ between runs; the week model notes it when it happens.
 """
 
 from __future__ import annotations
@@ -65,6 +76,10 @@ DEFAULT_TIME_LIMIT = 60.0
 # Above this many (agent, day, template) cells CP-SAT on the whole week rarely improves on the
 # greedy roster within minutes (measured), so the time goes to agent-by-agent improvement instead.
 WEEK_MODEL_CELLS = 8_000
+# The week model's budget in CP-SAT deterministic time per second of the time limit. Interleaved
+# on two workers, a unit took 3-9 s of wall time on a loaded 2-core machine (measured), so the
+# budget fits the guard at 75% of the limit under load; it ends earlier on a quiet machine.
+WEEK_BUDGET = 0.08
 Progress = Callable[[str, float, float], None]
 
 
@@ -115,9 +130,16 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     Parameters
     ----------
     time_limit : float
-        Total seconds for the solvers (greedy start, week model, day models).
+        Total seconds for the solvers (greedy start, week model, day models). The stages stop on
+        their own work (convergence, fixed pass counts, deterministic budgets derived from this
+        limit), so the plan is the same for a seed under any machine load; the wall clock only
+        guards each stage's share of the limit. A stage that reaches its guard (large centers,
+        whose improvement runs to the deadline, or a very slow machine) makes the plan depend on
+        the clock: the limit set on a big center is then a wall-clock limit.
     seed : int, optional
         CP-SAT seed; the config's ``seed`` when None.
+    workers : int
+        CP-SAT workers of the week model, interleaved deterministically when more than one.
     progress : callable, optional
         ``progress(stage, seconds, objective)`` on every improvement.
 
@@ -146,13 +168,18 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         raise InfeasibleError("no agent can work any shift in the horizon", conflicts)
     status = "GREEDY"
     week_obj = week_bound = None
-    left = time_limit - (time.perf_counter() - t0)
-    week_limit = max(1.0, left - 0.25 * time_limit)
-    cells = sum(len(ks) for per_day in problem.allowed for ks in per_day)
-    if cells <= WEEK_MODEL_CELLS:
+    # A budget of deterministic work fixed by the time limit alone (not by what the greedy stage
+    # left on the clock), so that the week model stops at the same point under any load; the
+    # wall clock only guards its share of the limit.
+    week_limit = WEEK_BUDGET * time_limit
+    if small:
         wm = build_week_model(problem, weights, relax=relaxed)
+        wall = max(1.0, t0 + 0.75 * time_limit - time.perf_counter())
         res = solve_week(wm, week_limit, seed=seed, workers=workers, hint=shifts,
-                         progress=progress)
+                         progress=progress, wall_limit=wall)
+        if res.clock_stopped:
+            notes.append(f"week model stopped by the wall clock after {res.wall_time:.0f} s "
+                         f"(a slow or loaded machine): the plan may differ between runs")
     else:
         res = None
         notes.append(f"week model skipped ({cells:,} agent-day-template cells > "
@@ -163,12 +190,13 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         shifts, status = res.shifts, res.status
         week_obj, week_bound = res.objective, res.bound
         if res.status == "FEASIBLE":
-            warnings.warn(f"week model stopped at its time limit ({week_limit:.0f} s): the plan "
-                          f"is the best found (objective {res.objective:.0f}, bound "
-                          f"{res.bound:.0f})", SolverLimitWarning, stacklevel=2)
+            warnings.warn(f"week model stopped at its limit ({week_limit:.1f} deterministic "
+                          f"units, {res.wall_time:.0f} s): the plan is the best found (objective "
+                          f"{res.objective:.0f}, bound {res.bound:.0f})", SolverLimitWarning,
+                          stacklevel=2)
     else:
-        notes.append(f"week model: {res.status} within {week_limit:.0f} s; the greedy roster is "
-                     f"used")
+        notes.append(f"week model: {res.status} within {res.wall_time:.0f} s; the greedy roster "
+                     f"is used")
     # Day-wise re-solve scored as stage 2 scores a day (never worse: a day changes only when
     # that score falls); the last 15% (10% on small centers) is left to stage 2.
     shifts = improve_days(problem, shifts, weights, relaxed,
