@@ -16,7 +16,8 @@ is soft), so:
    employees over a window of days (half of the time centred on a day drawn by its cover
    deviation cost), or over two separate windows (one where cover is short, one where it is
    over), or, while cover is short, everyone over a short block and another block (exchanges,
-   :mod:`planner.scheduling.roster_exchange`, drawn as often as they pay against the others);
+   :mod:`planner.scheduling.roster_exchange`, drawn as often as they pay against the others;
+   not for problems small enough for the full model);
    each sub-model is built with the rest fixed as constants, hinted with a complete
    solution (the current roster) and solved for at most ``SUB_TIME_LIMIT`` seconds by a
    one-worker CP-SAT; ``workers`` such moves run at once in threads and each result is merged
@@ -299,7 +300,9 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         # Own LNS, then CP-SAT again from the best roster: its own neighbourhoods and bound
         # reasoning escape the local optima of ours (and ours speed up its start).
         lns_deadline = time.perf_counter() + (deadline - time.perf_counter()) * LNS_SHARE
-        _lns(problem, best, best_obj, lns_deadline, rng, workers, improved)
+        # No exchange moves: the full model around this LNS makes such exchanges itself, and
+        # small problems keep the search they had (not measured to gain there).
+        _lns(problem, best, best_obj, lns_deadline, rng, workers, improved, exchange=False)
         full_model(1.0)
     else:
         _lns(problem, best, best_obj, deadline, rng, workers, improved)
@@ -346,8 +349,9 @@ class _Neighbourhoods:
     couple). Half of the time windows are centred on a day drawn by its cover deviation cost.
     """
 
-    def __init__(self, problem: RosterProblem, rng: random.Random):
+    def __init__(self, problem: RosterProblem, rng: random.Random, exchange: bool = True):
         self.problem, self.rng = problem, rng
+        self.exchange = exchange
         self.names = [r.employee for r in problem.employees]
         self.n_emp, self.n_days = len(self.names), problem.days
         self.per_cell = max(1.0, sum(1 for r in problem.employees for s in problem.shift_names
@@ -368,7 +372,7 @@ class _Neighbourhoods:
     def choose(self, cur: Roster) -> _Move:
         rng, names, n_emp, n_days = self.rng, self.names, self.n_emp, self.n_days
         per_cell = self.per_cell
-        if rng.random() < self.exchange_share():
+        if self.exchange and rng.random() < self.exchange_share():
             move = self._exchange(cur)
             if move is not None:
                 return move
@@ -460,8 +464,10 @@ class _Neighbourhoods:
 
 
 def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
-         rng: random.Random, workers: int, improved: Callable[[Roster, float], None]) -> None:
+         rng: random.Random, workers: int, improved: Callable[[Roster, float], None],
+         exchange: bool = True) -> None:
     """Relax-and-resolve until ``deadline``; ``improved`` hears of every accepted roster.
+    ``exchange``: whether exchange moves are drawn (see :class:`_Neighbourhoods`).
 
     ``workers`` moves run at once, each a one-worker CP-SAT solve in its own thread (the solver
     releases the GIL): on small sub-models two independent moves find more than one move with
@@ -472,7 +478,7 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     ``improved`` hears only of rosters cheaper than any before. Neighbourhoods:
     :class:`_Neighbourhoods`.
     """
-    hoods = _Neighbourhoods(problem, rng)
+    hoods = _Neighbourhoods(problem, rng, exchange)
     running: dict[Future, tuple[_Move, bool]] = {}
     best_obj = cur_obj
     # One unit of missing cover: the smallest worsening that lets a kick move work around.

@@ -56,3 +56,11 @@ def test_exchange_share_follows_recent_success():
     assert len(move.employees) == 4 and len(move.days) == 2 * BLOCK_DAYS
     hoods.target["exchange"] = hoods.exchange_full / 2
     assert len(hoods._exchange(roster).employees) == 2
+
+
+def test_no_exchange_moves_when_switched_off():
+    hoods = _Neighbourhoods(_problem(), random.Random(0), exchange=False)
+    hoods.weight["exchange"] = 1.0
+    assert all(hoods.choose({}).kind != "exchange" for _ in range(50))
+    hoods = _Neighbourhoods(_problem(), random.Random(0))
+    assert any(hoods.choose({}).kind == "exchange" for _ in range(50))
