@@ -15,7 +15,10 @@ roster fixed that needs
 Everyone over two blocks of two days is a model CP-SAT proves optimal in about a second
 (120 staff x 4 days). Measured on instance 13 from the same construction, 45 s, two seeds: the
 LNS ended at 1907 and 2046 with 70% of the moves of this kind against 2553 and 2366 without
-(on the same machine, load 2-3); blocks of three days (too big to prove) were worse.
+(on the same machine, load 2-3); blocks of three days (too big to prove) were worse. With the
+share drawn by recent success (roster_lns), ``bench_curtois.py --time-limit 60 --instances 13``
+gave 1931, 1991 (seed 0) and 1980 (seed 1) at load 1.7-2.5, against 2173-3043 before (seeds
+0-2, load 1-3). Still far from the best known 1348.
 """
 
 from __future__ import annotations
