@@ -18,7 +18,10 @@ is soft), so:
 3. LNS until the time limit (:func:`_lns`): a few employees over (up to) 8 weeks, all or many
    employees over a window of days (half of the time centred on a day drawn by its cover
    deviation cost), or over two separate windows (one where cover is short, one where it is
-   over); each sub-model is built with the rest fixed as constants, hinted with a complete
+   over), or, while cover is short, everyone over a short block and another block (exchanges,
+   :mod:`planner.scheduling.roster_exchange`, drawn as often as they pay against the others;
+   not for problems small enough for the full model);
+   each sub-model is built with the rest fixed as constants, hinted with a complete
    solution (the current roster) and solved for at most ``SUB_TIME_LIMIT`` seconds by a
    one-worker CP-SAT; ``workers`` such moves run at once in threads and each result is merged
    row by row into the roster as it is then (every hard rule is per employee, so any mix of
@@ -55,6 +58,7 @@ from planner.scheduling.roster import (
     solve_model,
 )
 from planner.scheduling.roster_colgen import exact_column_generation
+from planner.scheduling.roster_exchange import BLOCK_DAYS, exchange_days
 from planner.scheduling.roster_greedy import weekday_row
 from planner.scheduling.roster_horizon import best_response, dp_construct
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
@@ -103,6 +107,12 @@ SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
 STALL_MOVES = 30
 KICK_SHARE = 0.5
 KICK_THRESHOLD = 0.02
+# Exchanges (planner.scheduling.roster_exchange: everyone over a block of days where cover is
+# short and another block), while some cover is short: their share of the moves follows their
+# recent success against the other kinds' (squared ratio: about 0.65 when they gain half of the
+# time and the others a third, as on Curtois 13; under 0.1 when they gain a third as often),
+# within these bounds.
+EXCHANGE_SHARE = (0.05, 0.85)
 
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 
@@ -330,7 +340,10 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         if column_generation(COLGEN_SHARE):
             return done()
         lns_deadline = time.perf_counter() + (deadline - time.perf_counter()) * LNS_SHARE
-        _lns(problem, best, best_obj, lns_deadline, rng, workers, improved, floor=bound)
+        # No exchange moves: the full model around this LNS makes such exchanges itself, and
+        # small problems keep the search they had (not measured to gain there).
+        _lns(problem, best, best_obj, lns_deadline, rng, workers, improved, floor=bound,
+             exchange=False)
         if bound is None or best_obj > bound:
             full_model(1.0)
     elif cells <= COLGEN_CELLS:
@@ -380,8 +393,9 @@ class _Neighbourhoods:
     couple). Half of the time windows are centred on a day drawn by its cover deviation cost.
     """
 
-    def __init__(self, problem: RosterProblem, rng: random.Random):
+    def __init__(self, problem: RosterProblem, rng: random.Random, exchange: bool = True):
         self.problem, self.rng = problem, rng
+        self.exchange = exchange
         self.names = [r.employee for r in problem.employees]
         self.n_emp, self.n_days = len(self.names), problem.days
         self.per_cell = max(1.0, sum(1 for r in problem.employees for s in problem.shift_names
@@ -390,6 +404,10 @@ class _Neighbourhoods:
         self.kinds = ("staff", "window", "split")
         self.target = dict.fromkeys(self.kinds, min(400.0, self.total / 4))
         self.weight = dict.fromkeys(self.kinds, 1.0)  # adaptive: recent success of each kind
+        # Exchanges start with everyone over their two blocks (fewer when that is not proven).
+        self.exchange_full = self.n_emp * 2 * BLOCK_DAYS * self.per_cell
+        self.target["exchange"] = self.exchange_full
+        self.weight["exchange"] = 1.0
         self.by_name = {r.employee: r for r in problem.employees}
         self.skills = {r.employee: frozenset(s for s in problem.shift_names
                                              if r.max_shifts.get(s, 1) > 0)
@@ -398,6 +416,10 @@ class _Neighbourhoods:
     def choose(self, cur: Roster) -> _Move:
         rng, names, n_emp, n_days = self.rng, self.names, self.n_emp, self.n_days
         per_cell = self.per_cell
+        if self.exchange and rng.random() < self.exchange_share():
+            move = self._exchange(cur)
+            if move is not None:
+                return move
         kind = rng.choices(self.kinds, weights=[self.weight[k] for k in self.kinds])[0]
         size = self.target[kind]
         if kind == "staff":
@@ -453,6 +475,25 @@ class _Neighbourhoods:
             chosen = sorted(rng.sample(names, k), key=names.index)
         return _Move(kind, size, chosen, days)
 
+    def exchange_share(self) -> float:
+        """Share of exchange moves: their weight against the mean of the others', squared."""
+        mine = self.weight["exchange"] ** 2
+        others = (sum(self.weight[k] for k in self.kinds) / len(self.kinds)) ** 2
+        low, high = EXCHANGE_SHARE
+        return min(high, max(low, mine / (mine + others)))
+
+    def _exchange(self, cur: Roster) -> _Move | None:
+        """An exchange move (see planner.scheduling.roster_exchange), or None when no cover is
+        short."""
+        days = exchange_days(self.problem, _day_deviation(self.problem, cur)[0], self.rng)
+        if days is None:
+            return None
+        size = min(self.target["exchange"], self.exchange_full)
+        k = int(min(self.n_emp, max(2, size // (len(days) * self.per_cell))))
+        chosen = self.names if k >= self.n_emp else sorted(self.rng.sample(self.names, k),
+                                                           key=self.names.index)
+        return _Move("exchange", size, list(chosen), days)
+
     def failed(self, move: _Move) -> None:
         """Nothing found in time: smaller next time, and this kind less often."""
         self.target[move.kind] = max(100.0, move.size / 1.5)
@@ -468,9 +509,10 @@ class _Neighbourhoods:
 
 def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
          rng: random.Random, workers: int, improved: Callable[[Roster, float], None],
-         floor: float | None = None) -> None:
+         floor: float | None = None, exchange: bool = True) -> None:
     """Relax-and-resolve until ``deadline`` (or a roster meets the proven bound ``floor``);
-    ``improved`` hears of every accepted roster.
+    ``improved`` hears of every accepted roster. ``exchange``: whether exchange moves are drawn
+    (see :class:`_Neighbourhoods`).
 
     ``workers`` moves run at once, each a one-worker CP-SAT solve in its own thread (the solver
     releases the GIL): on small sub-models two independent moves find more than one move with
@@ -481,7 +523,7 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     ``improved`` hears only of rosters cheaper than any before. Neighbourhoods:
     :class:`_Neighbourhoods`.
     """
-    hoods = _Neighbourhoods(problem, rng)
+    hoods = _Neighbourhoods(problem, rng, exchange)
     running: dict[Future, tuple[_Move, bool]] = {}
     best_obj = cur_obj
     # One unit of missing cover: the smallest worsening that lets a kick move work around.
