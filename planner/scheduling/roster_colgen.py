@@ -11,15 +11,19 @@ from a pool of rows:
     s.t. sum_p a_cp x_p + u_c - o_c = requirement_c     (each cover cell c; dual pi_c)
          sum_{p of e} x_p = 1                            (each employee e; dual mu_e)
 
-Its LP relaxation is far tighter than the compact one's. New rows are priced by the per-employee
-row DP (:func:`planner.scheduling.roster_rowdp.dp_row`) with the cover duals as the value of a
-shift: a row of negative reduced cost ``cost_p - sum pi - mu_e`` joins the pool. The DP prices
-total minutes and caps by a searched Lagrangian price, so it is a heuristic pricer: the LP value
-at the end is NOT a proven bound, and is never reported as one. Then the integer master over the
-pool (CP-SAT, hinted with the incumbent's rows, which are always in the pool) picks the roster.
+Its LP relaxation is far tighter than the compact one's (on Curtois 2-7 it meets the published
+lower bounds). New rows are priced exactly by a CP-SAT model of one employee's own rules and
+requests, with the cover duals in its objective (:class:`ExactPricer`): a row of negative reduced
+cost ``cost_p - sum pi - mu_e`` joins the pool, and a round priced to optimality for every
+employee gives a valid Lagrangian bound (:func:`lagrangian_bound`). Then the integer master over
+the pool (CP-SAT, hinted with the incumbent's rows, which are always in the pool) picks a roster.
 
 This is price-and-branch, not branch-and-price: a roster from the pool, which the LNS
-(:mod:`planner.scheduling.roster_lns`) then improves further.
+(:mod:`planner.scheduling.roster_lns`) then improves further. Exact pricing costs a CP-SAT solve
+per employee and round, so it is used on small and mid-sized rosters only. The row DP
+(:mod:`planner.scheduling.roster_rowdp`) was tried as a faster, heuristic pricer: from one roster
+the master is degenerate (its LP stays at the roster's cost for many rounds), and on Curtois 13
+the LP was still falling after 73 s, so it is not used.
 """
 
 from __future__ import annotations
@@ -38,15 +42,11 @@ from scipy.optimize import linprog
 from planner.scheduling.constraints import is_const
 from planner.scheduling.roster import Roster, RosterModel, build_roster_model
 from planner.scheduling.roster_check import sequence_cost
-from planner.scheduling.roster_rowdp import dp_row
 from planner.scheduling.rules import RosterProblem
 
 Row = tuple[str | None, ...]
 # A column of reduced cost above this (negative) is not worth adding.
 RC_EPS = 1e-6
-# Noise on the pricing values (share of the largest): small, so the DP prices the duals nearly
-# exactly, but enough to break the ties of a flat dual vector.
-PRICE_NOISE = 1e-3
 # Exact pricing: duals are scaled to integers for CP-SAT by this factor (the rounding is
 # charged to the bound, see ExactPricer).
 DUAL_SCALE = 10_000
@@ -225,60 +225,6 @@ class _Master:
                         if s is not None:
                             roster[(rules.employee, d)] = s
         return roster
-
-
-@dataclass(frozen=True)
-class ColumnGenerationResult:
-    """What a column-generation run found: the roster of the integer master (None when it found
-    none), the last LP value (not a proven bound: the pricing is heuristic), rounds and pool
-    size."""
-
-    roster: Roster | None
-    lp_value: float
-    rounds: int
-    columns: int
-
-
-def column_generation(problem: RosterProblem, incumbent: Mapping[tuple[str, int], str],
-                      deadline: float, seed: int = 0, workers: int = 2,
-                      ip_share: float = 0.4, pool: ColumnPool | None = None
-                      ) -> ColumnGenerationResult:
-    """Price rows against the master LP's duals until no row improves it or the pricing share
-    of the time is spent, then solve the integer master over the pool.
-
-    ``incumbent`` (a valid roster) seeds the pool, so the integer master always has it as a
-    solution. ``ip_share``: share of the time left kept for the integer master.
-    """
-    pool = ColumnPool(problem) if pool is None else pool
-    pool.add_roster(incumbent)
-    master = _Master(problem)
-    start = time.perf_counter()
-    price_until = start + (deadline - start) * (1.0 - ip_share)
-    prices: dict = {}
-    value, rounds = float("inf"), 0
-    emp = problem.employees
-    while time.perf_counter() < price_until:
-        value, pi, mu, _ = master.lp(pool)
-        rounds += 1
-        demand = master.dual_matrix(pi)
-        added = 0
-        for e, rules in enumerate(emp):
-            if time.perf_counter() >= price_until:
-                break
-            row = dp_row(problem, rules, demand, pool._requests[e], seed + rounds, prices,
-                         noise=PRICE_NOISE)
-            if row is None:
-                continue
-            row_t = tuple(row)
-            cost = pool.row_cost(e, row_t)
-            rc = cost - mu[e] - sum(demand[d, problem.shift_names.index(s)]
-                                    for d, s in enumerate(row_t) if s is not None)
-            if rc < -RC_EPS and pool.add(e, row_t):
-                added += 1
-        if not added:
-            break
-    roster = master.ip(pool, incumbent, deadline - time.perf_counter(), seed, workers)
-    return ColumnGenerationResult(roster, value, rounds, pool.size)
 
 
 class ExactPricer:

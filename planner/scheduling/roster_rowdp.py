@@ -324,7 +324,7 @@ def _repair_minutes(problem: RosterProblem, rules: EmployeeRules, row: list[str 
 def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
            requests: Sequence[ShiftRequest] = (), seed: int = 0,
            prices: dict | None = None, max_types: int | None = None,
-           exact_first: bool = False, noise: float = NOISE) -> list[str | None] | None:
+           exact_first: bool = False) -> list[str | None] | None:
     """The most valuable valid row found for ``rules`` against ``demand[d, t]`` (value of one
     more employee on type ``t`` on day ``d``; types in ``problem.shift_names`` order), with the
     requests' value added; None when none is found.
@@ -345,8 +345,6 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     ``prices`` (optional, updated) remembers the minute price (per unit of cell value) that
     worked per contract, so the next employee on the same contract starts from a narrow
     bracket around it: one pass of the DP instead of several.
-
-    ``noise``: seeded noise on the cell values, as a share of the largest (breaks ties).
     """
     weekends = problem.weekends()
     choices: list[set[int] | None] = [None]
@@ -376,8 +374,7 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             banned = [] if chosen is None else [d for i, days in enumerate(weekends)
                                                  if i not in chosen for d in days]
             exact = chosen is None and rules.max_weekends < len(weekends)
-            row = _dp_row(problem, rules, demand, requests, seed, banned, prices, limit, exact,
-                          noise)
+            row = _dp_row(problem, rules, demand, requests, seed, banned, prices, limit, exact)
             if row is not None:
                 return row
     return None
@@ -386,7 +383,7 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
 def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             requests: Sequence[ShiftRequest], seed: int, banned: Sequence[int],
             prices: dict | None = None, max_types: int | None = None,
-            exact_weekends: bool = False, noise: float = NOISE) -> list[str | None] | None:
+            exact_weekends: bool = False) -> list[str | None] | None:
     """:func:`dp_row` with the days ``banned`` (weekends not chosen) kept off.
 
     The minute price is searched by refining a bracket: a sweep of prices, then a finer sweep
@@ -421,12 +418,12 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     lengths = np.array([s.length_minutes for s in problem.shift_types], dtype=float)
     value = demand + _request_profit(problem, rules, requests)
     unit = max(1.0, float(np.abs(value).max()))
-    jitter = np.random.default_rng(seed).random(value.shape) * unit * noise
+    noise = np.random.default_rng(seed).random(value.shape) * unit * NOISE
     profit = np.full((n_days, n_t), NEG)
     for d in range(n_days):
         for t in allowed_types:
             if rules.may_work(d, names[t]):
-                profit[d, t] = value[d, t] + jitter[d, t]
+                profit[d, t] = value[d, t] + noise[d, t]
     profit[list(banned), :] = NEG
     weekday = [(problem.first_weekday + d) % 7 for d in range(n_days)]
     saturday = np.array([w == 5 for w in weekday])
