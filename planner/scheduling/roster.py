@@ -265,9 +265,7 @@ def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = 
     const = 0
     for i, req in enumerate(problem.requests):
         if req.employee not in chosen:
-            worked = (fixed or {}).get((req.employee, req.day))
-            hit = worked is not None if req.shift is None else worked == req.shift
-            const += req.weight * int(hit != req.on)
+            const += req.cost((fixed or {}).get((req.employee, req.day)))
             continue
         if req.shift is None:
             lit = negate(offs.get((req.employee, req.day), True))
@@ -363,19 +361,13 @@ def roster_objective(problem: RosterProblem, roster: Mapping[Cell, str]) -> int:
     because its shortfall and surplus variables need not both be at their least (e.g. one short
     AND one over on the same cell), so solutions are always re-scored with this function. Hard
     rules are NOT checked here (see :mod:`planner.scheduling.roster_check`)."""
-    from planner.scheduling.roster_check import sequence_cost
+    from planner.scheduling.roster_check import run_cost
 
     cost = 0
     for rules in problem.employees:
-        seq = (rules.work_sequence, rules.off_sequence)
-        if any(r.min_cost or r.max_cost for r in seq):
-            work = [(rules.employee, d) in roster for d in range(problem.days)]
-            cost += sequence_cost(work, rules.work_sequence) or 0
-            cost += sequence_cost([not w for w in work], rules.off_sequence) or 0
+        cost += run_cost(rules, [(rules.employee, d) in roster for d in range(problem.days)])
     for req in problem.requests:
-        worked = roster.get((req.employee, req.day))
-        hit = worked is not None if req.shift is None else worked == req.shift
-        cost += req.weight * int(hit != req.on)
+        cost += req.cost(roster.get((req.employee, req.day)))
     counts = cover_counts(roster)
     for cov in problem.cover:
         n = counts.get((cov.day, cov.shift), 0)

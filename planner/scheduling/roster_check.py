@@ -33,6 +33,16 @@ def sequence_cost(flags: Sequence[bool], rule: SequenceRule) -> int | None:
     return cost
 
 
+def run_cost(rules: EmployeeRules, work: Sequence[bool]) -> int:
+    """Soft cost of the work and rest runs of one employee's row (``work``: worked per day);
+    hard bounds are not checked here (a broken one adds nothing)."""
+    seq = (rules.work_sequence, rules.off_sequence)
+    if not any(r.min_cost or r.max_cost for r in seq):
+        return 0
+    return ((sequence_cost(work, rules.work_sequence) or 0)
+            + (sequence_cost([not w for w in work], rules.off_sequence) or 0))
+
+
 def row_violations(problem: RosterProblem, rules: EmployeeRules, row: Sequence[str | None]
                    ) -> list[str]:
     """Every hard rule one employee's row (a shift name or None per day) breaks.

@@ -41,7 +41,7 @@ from scipy.optimize import linprog
 
 from planner.scheduling.constraints import is_const
 from planner.scheduling.roster import Roster, RosterModel, build_roster_model
-from planner.scheduling.roster_check import sequence_cost
+from planner.scheduling.roster_check import run_cost
 from planner.scheduling.rules import RosterProblem
 
 Row = tuple[str | None, ...]
@@ -92,18 +92,8 @@ class ColumnPool:
     def row_cost(self, e: int, row: Row) -> float:
         """Requests broken and soft run costs of one row (its share of the objective that does
         not depend on the other rows)."""
-        rules = self.problem.employees[e]
-        cost = 0.0
-        for req in self._requests[e]:
-            worked = row[req.day]
-            hit = worked is not None if req.shift is None else worked == req.shift
-            cost += req.weight * int(hit != req.on)
-        seq = (rules.work_sequence, rules.off_sequence)
-        if any(r.min_cost or r.max_cost for r in seq):
-            work = [s is not None for s in row]
-            cost += sequence_cost(work, rules.work_sequence) or 0
-            cost += sequence_cost([not w for w in work], rules.off_sequence) or 0
-        return cost
+        cost = run_cost(self.problem.employees[e], [s is not None for s in row])
+        return float(cost + sum(req.cost(row[req.day]) for req in self._requests[e]))
 
     @property
     def size(self) -> int:
@@ -128,10 +118,9 @@ class _Master:
         col = 0
         for e in range(n_emp):
             for row, cost in zip(pool.rows[e], pool.costs[e], strict=True):
-                for d, s in enumerate(row):
-                    if s is not None and (d, s) in self.cell_index:
-                        rows_i.append(self.cell_index[(d, s)])
-                        cols_i.append(col)
+                for i in self.cells_of(row):
+                    rows_i.append(i)
+                    cols_i.append(col)
                 rows_i.append(n_cells + e)
                 cols_i.append(col)
                 costs.append(cost)
@@ -156,10 +145,14 @@ class _Master:
             k += m
         return float(res.fun), duals[:n_cells], duals[n_cells:], per_emp
 
+    def cells_of(self, row: Row) -> list[int]:
+        """The cover cells (indices) a row works."""
+        return [self.cell_index[(d, s)] for d, s in enumerate(row)
+                if s is not None and (d, s) in self.cell_index]
+
     def cover_value(self, pi: np.ndarray, row: Row) -> float:
         """Sum of the cover duals over the cells a row works."""
-        return float(sum(pi[self.cell_index[(d, s)]] for d, s in enumerate(row)
-                         if s is not None and (d, s) in self.cell_index))
+        return float(sum(pi[i] for i in self.cells_of(row)))
 
     def dual_matrix(self, pi: np.ndarray) -> np.ndarray:
         names = {s: i for i, s in enumerate(self.problem.shift_names)}
@@ -188,10 +181,8 @@ class _Master:
                 lits.append(y)
                 if cost:
                     objective.append(round(cost) * y)
-                for d, s in enumerate(row):
-                    i = self.cell_index.get((d, s)) if s is not None else None
-                    if i is not None:
-                        cover_terms[i].append(y)
+                for i in self.cells_of(row):
+                    cover_terms[i].append(y)
                 if current is not None:
                     model.AddHint(y, row == current)
             model.AddExactlyOne(lits)

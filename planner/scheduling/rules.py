@@ -143,6 +143,11 @@ class ShiftRequest:
     weight: int
     on: bool
 
+    def cost(self, worked: str | None) -> int:
+        """What the request costs when the employee works ``worked`` that day (None: off)."""
+        hit = worked is not None if self.shift is None else worked == self.shift
+        return self.weight * int(hit != self.on)
+
 
 @dataclass(frozen=True)
 class DayCover:
