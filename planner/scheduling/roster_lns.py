@@ -79,19 +79,16 @@ LONG_HORIZON_DAYS = 42
 LARGE_ROSTER_EMPLOYEE_DAYS = 3_000
 # Seconds of CP-SAT kept for each employee the row DP leaves (first try; up to 5x on retries).
 LONG_MIN_PER_EMPLOYEE = 1.0
-# Share of the time left after construction given to the full model.
-FULL_MODEL_SHARE = 0.3
-# Share of the time then left given to column generation with exact pricing (small problems):
-# its Lagrangian bound met the published lower bound on Curtois 2-7, and its integer master
-# finds rosters that need many rows changed at once (instance 4's optimum), where the LNS stalls.
-COLGEN_SHARE = 0.5
-# Mid-sized problems (up to this many cells) also get column generation: after the LNS has had
-# this share of the time limit, for this share of the time then left. On Curtois 6 and 7 (1,512
-# and 1,680 cells) it proves bounds 1 below the best known; from instance 8 (3,360 cells) on,
-# the pricing did not converge in its share and the LNS lost more than the pool gave.
+# Column generation with exact pricing (planner.scheduling.roster_colgen) right after
+# construction, on problems up to ``COLGEN_CELLS`` cells, for at most this share of the time
+# left (it returns as soon as its integer master meets the bound): its Lagrangian bound meets
+# the published lower bounds on Curtois 2-7 within seconds, and its dive finds rosters that
+# need many rows changed at once (instance 6: 2139 after 20 s of LNS, 1957 from the dive 3 s
+# later). From instance 8 (3,360 cells) on, the root LP takes 17-24 s and the dive is poor.
+COLGEN_SHARE = 0.3
 COLGEN_CELLS = 2_000
-MID_LNS_SHARE = 0.4
-MID_COLGEN_SHARE = 0.4
+# Small problems: share of the time then left given to the full model.
+FULL_MODEL_SHARE = 0.3
 # Share of the time then left given to our own LNS before a last full-model run (small problems).
 LNS_SHARE = 0.6
 # Seconds per LNS move: most improvements come early; a move that needs more is too big.
@@ -309,11 +306,9 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         bound = new_bound if bound is None else max(bound, new_bound)
         return st == cp_model.OPTIMAL
 
-    if small and full_model(FULL_MODEL_SHARE):
-        return RosterSolution(best, best_obj, bound, "OPTIMAL", first,
-                              time.perf_counter() - t0, tuple(history))
     if best is None:
         return RosterSolution({}, None, bound, "UNKNOWN", None, time.perf_counter() - t0)
+
     def column_generation(share: float) -> bool:
         """Exact column generation from the best roster; True when the best meets the bound."""
         nonlocal bound
@@ -333,28 +328,23 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         return RosterSolution(best, best_obj, bound, status, first, time.perf_counter() - t0,
                               tuple(history))
 
-    if small:
-        # Column generation (a strong bound, and rosters from many rows changed at once), our
-        # own LNS, then CP-SAT again from the best roster: its own neighbourhoods and bound
-        # reasoning escape the local optima of ours (and ours speed up its start).
+    if cells <= COLGEN_CELLS:
+        # Column generation first (a proven bound in seconds, and from its dive a roster with
+        # many rows changed at once, where the LNS stalls), then for small problems the full
+        # model with that bound, our LNS, and the full model again (CP-SAT's own neighbourhoods
+        # and bound reasoning escape the local optima of ours); each stops once a roster meets
+        # the bound. No exchange moves: the full model and the dive make such exchanges
+        # themselves (instance 6 ended at 2049 with them, 1952 without).
         if column_generation(COLGEN_SHARE):
             return done()
-        lns_deadline = time.perf_counter() + (deadline - time.perf_counter()) * LNS_SHARE
-        # No exchange moves: the full model around this LNS makes such exchanges itself, and
-        # small problems keep the search they had (not measured to gain there).
+        if small and full_model(FULL_MODEL_SHARE):
+            return done()
+        lns_deadline = (time.perf_counter() + (deadline - time.perf_counter()) * LNS_SHARE
+                        if small else deadline)
         _lns(problem, best, best_obj, lns_deadline, rng, workers, improved, floor=bound,
              exchange=False)
-        if bound is None or best_obj > bound:
+        if small and (bound is None or best_obj > bound):
             full_model(1.0)
-    elif cells <= COLGEN_CELLS:
-        # Mid-sized: the LNS first (it descends fastest), then column generation from its
-        # roster, then the LNS again from the better of the two.
-        # No exchange moves either: instance 6 ended at 2049 with them, 1952 without (60 s).
-        _lns(problem, best, best_obj, t0 + time_limit * MID_LNS_SHARE, rng, workers, improved,
-             exchange=False)
-        if not column_generation(MID_COLGEN_SHARE):
-            _lns(problem, best, best_obj, deadline, rng, workers, improved, floor=bound,
-                 exchange=False)
     else:
         _lns(problem, best, best_obj, deadline, rng, workers, improved)
     return done()

@@ -1,0 +1,350 @@
+"""The cheapest valid row of one employee, exactly, by dynamic programming over the days.
+
+Why: column generation (:mod:`planner.scheduling.roster_colgen`) prices every employee in every
+round. A CP-SAT model per employee takes about 0.1-0.2 s, which on 120 employees (Curtois 13)
+is 10 s a round: too slow for the master LP to converge in a minute. The heuristic row DP
+(:mod:`planner.scheduling.roster_rowdp`) prices minutes and weekends, so it misses rows
+exactly where both bind. Here they are counted in the state instead:
+
+- run state: the shift group worked (shift types of the same length that forbid the same
+  successors), the length of the work run (up to the maximum), or the length of the rest run
+  (up to the minimum, or the maximum when there is one), and whether the run started on the
+  first day (exempt from the minimum when the rule says so);
+- minutes worked, in units of the greatest common divisor of the shift lengths;
+- weekends worked so far (a Saturday worked, or a Sunday after a Saturday off, counts one).
+
+The values of all states of a day sit in one numpy array; each shift group is one vectorised
+step, so a row of 28 days and 18 types takes milliseconds. Caps per shift type are not in the
+state (one counter per capped type would multiply it): a row that breaks a cap is reported, and
+the caller prices that employee by CP-SAT instead. Soft run costs are not modelled either:
+:func:`supported` says when the DP applies.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.scheduling.roster_check import row_violations
+from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem, ShiftRequest
+
+INF = np.inf
+# Largest number of values per day (states x minute units x weekend counts) the DP takes on.
+MAX_STATES = 400_000
+# Relative tolerance when tracing the path back through equal values.
+TRACE_TOL = 1e-9
+
+
+def supported(problem: RosterProblem, rules: EmployeeRules) -> bool:
+    """Whether the DP models every rule of ``rules`` (hard run bounds only) at a sane size."""
+    seqs = (rules.work_sequence, rules.off_sequence)
+    if any(r.min_cost or r.max_cost for r in seqs):
+        return False
+    return _Layout.size(problem, rules) <= MAX_STATES
+
+
+@dataclass
+class _Group:
+    shifts: list[int]  # shift indices
+    units: int  # length in minute units
+    banned: frozenset[int]  # shift indices that may not follow on the next day
+
+
+class _Layout:
+    """The state space of one employee."""
+
+    def __init__(self, problem: RosterProblem, rules: EmployeeRules):
+        types = problem.shift_types
+        index = {s.name: i for i, s in enumerate(types)}
+        allowed = [i for i, s in enumerate(types)
+                   if rules.max_shifts.get(s.name, UNBOUNDED) > 0]
+        self.unit = math.gcd(*[types[i].length_minutes for i in allowed]) if allowed else 1
+        self.unit = max(1, self.unit)
+        by_key: dict[tuple[int, frozenset[int]], list[int]] = {}
+        for i in allowed:
+            banned = frozenset(index[t] for t in types[i].cannot_follow if t in index)
+            by_key.setdefault((types[i].length_minutes // self.unit, banned), []).append(i)
+        self.groups = [_Group(v, k[0], k[1]) for k, v in by_key.items()]
+        ws, os_ = rules.work_sequence, rules.off_sequence
+        self.work_min, self.off_min = max(1, ws.hard_min), max(1, os_.hard_min)
+        self.work_max = ws.hard_max if ws.hard_max < problem.days else None
+        self.off_max = os_.hard_max if os_.hard_max < problem.days else None
+        self.rw = self.work_max if self.work_max is not None else self.work_min
+        self.ro = self.off_max if self.off_max is not None else self.off_min
+        self.work_exempt, self.off_exempt = ws.edges_exempt, os_.edges_exempt
+        self.bounded = rules.max_minutes < UNBOUNDED
+        if self.bounded:
+            self.top = rules.max_minutes // self.unit
+        else:
+            self.top = -(-rules.min_minutes // self.unit)
+        self.low = -(-rules.min_minutes // self.unit)
+        weekends = problem.weekends()
+        self.n_weekends = len(weekends)
+        self.track_weekends = rules.max_weekends < len(weekends)
+        self.nw = rules.max_weekends + 1 if self.track_weekends else 1
+        self.first_of_weekend = {w[0] for w in weekends}
+        self.second_of_weekend = {w[1] for w in weekends if len(w) > 1}
+
+    @staticmethod
+    def size(problem: RosterProblem, rules: EmployeeRules) -> int:
+        lay = _Layout(problem, rules)
+        states = len(lay.groups) * lay.rw * 2 + lay.ro * 2
+        return states * (lay.top + 1) * lay.nw
+
+
+def _shift(a: np.ndarray, units: int, bounded: bool, axis: int) -> np.ndarray:
+    """``a`` moved ``units`` along the minutes axis (dropped past the top, or saturating)."""
+    out = np.full_like(a, INF)
+    n = a.shape[axis]
+    if units == 0:
+        return a.copy()
+    src = [slice(None)] * a.ndim
+    dst = [slice(None)] * a.ndim
+    if units < n:
+        src[axis] = slice(0, n - units)
+        dst[axis] = slice(units, n)
+        out[tuple(dst)] = a[tuple(src)]
+    if not bounded:
+        # Saturating: everything that would pass the top lands on it.
+        src[axis] = slice(max(0, n - units), n)
+        top = [slice(None)] * a.ndim
+        top[axis] = slice(n - 1, n)
+        tail = np.min(a[tuple(src)], axis=axis, keepdims=True)
+        out[tuple(top)] = np.minimum(out[tuple(top)], tail)
+    return out
+
+
+def _weekend(a: np.ndarray, step: bool) -> np.ndarray:
+    """One more weekend worked (last axis) when ``step``."""
+    if not step:
+        return a
+    out = np.full_like(a, INF)
+    out[..., 1:] = a[..., :-1]
+    return out
+
+
+def day_costs(problem: RosterProblem, rules: EmployeeRules, requests: Sequence[ShiftRequest],
+              duals: np.ndarray) -> np.ndarray:
+    """Cost of each choice per day, shape (days, shifts + 1): own requests broken minus the
+    cover dual of the cell; the last column is the day off; disallowed cells are infinite."""
+    names = problem.shift_names
+    n = len(names)
+    cost = np.zeros((problem.days, n + 1))
+    cost[:, :n] -= duals
+    for d in range(problem.days):
+        for i, s in enumerate(names):
+            if not rules.may_work(d, s):
+                cost[d, i] = INF
+    for req in requests:
+        for i, s in enumerate(names):
+            if np.isfinite(cost[req.day, i]):
+                cost[req.day, i] += req.cost(s)
+        cost[req.day, n] += req.cost(None)
+    return cost
+
+
+def cheapest_row(problem: RosterProblem, rules: EmployeeRules, cost: np.ndarray
+                 ) -> tuple[tuple[str | None, ...], float] | None:
+    """The valid row of least total ``cost`` (see :func:`day_costs`) under every rule but the
+    caps per type, and its cost; None when no row meets the rules."""
+    lay = _Layout(problem, rules)
+    days, names = problem.days, problem.shift_names
+    n_shift = len(names)
+    G, RW, RO, M, W = len(lay.groups), lay.rw, lay.ro, lay.top + 1, lay.nw
+    # Per day: the cheapest shift of each group (and its cost).
+    gcost = np.full((days, G), INF)
+    gpick = np.zeros((days, G), dtype=int)
+    for g, grp in enumerate(lay.groups):
+        sub = cost[:, grp.shifts]
+        k = np.argmin(sub, axis=1)
+        gpick[:, g] = np.array(grp.shifts)[k]
+        gcost[:, g] = sub[np.arange(days), k]
+    # Which groups may follow which (g' after g): g' has no shift g bans.
+    follows = np.array([[not (set(lay.groups[b].shifts) & lay.groups[a].banned)
+                         for b in range(G)] for a in range(G)], dtype=bool)
+    works: list[np.ndarray] = []  # per day: (G, RW, 2, M, W)
+    offs: list[np.ndarray] = []  # per day: (RO, 2, M, W)
+    work = np.full((G, RW, 2, M, W), INF)
+    off = np.full((RO, 2, M, W), INF)
+    step0 = lay.track_weekends and 0 in (lay.first_of_weekend | lay.second_of_weekend)
+    for g, grp in enumerate(lay.groups):
+        if grp.units < M or not lay.bounded:
+            init = np.full((M, W), INF)
+            init[0, 0] = 0.0
+            init = _weekend(_shift(init, grp.units, lay.bounded, 0), step0)
+            work[g, 0, 1] = init + gcost[0, g]
+    off[0, 1, 0, 0] = cost[0, n_shift]
+    works.append(work)
+    offs.append(off)
+    for d in range(1, days):
+        prev_w, prev_o = work, off
+        # A work run may end when it reached the minimum (or started on day 0, if exempt).
+        end_work = np.full((M, W), INF)
+        for r in range(RW):
+            for edge in (0, 1):
+                if r + 1 >= lay.work_min or (edge and lay.work_exempt):
+                    end_work = np.minimum(end_work, prev_w[:, r, edge].min(axis=0))
+        end_off = np.full((M, W), INF)
+        for r in range(RO):
+            for edge in (0, 1):
+                if r + 1 >= lay.off_min or (edge and lay.off_exempt):
+                    end_off = np.minimum(end_off, prev_o[r, edge])
+        off = np.full((RO, 2, M, W), INF)
+        c_off = cost[d, n_shift]
+        if np.isfinite(c_off):
+            off[0, 0] = end_work + c_off
+            if RO > 1:
+                off[1:] = prev_o[:-1] + c_off
+            if lay.off_max is None:
+                # The last length stands for "at least": staying off keeps it there.
+                off[RO - 1] = np.minimum(off[RO - 1], prev_o[RO - 1] + c_off)
+        first = lay.track_weekends and d in lay.first_of_weekend
+        second = lay.track_weekends and d in lay.second_of_weekend
+        work = np.full((G, RW, 2, M, W), INF)
+        for g, grp in enumerate(lay.groups):
+            c = gcost[d, g]
+            if not np.isfinite(c):
+                continue
+            cand = np.full((RW, 2, M, W), INF)
+            src = follows[:, g]
+            if src.any():
+                cont = prev_w[src].min(axis=0)  # (RW, 2, M, W)
+                if RW > 1:
+                    cand[1:] = cont[:-1]
+                if lay.work_max is None:
+                    cand[RW - 1] = np.minimum(cand[RW - 1], cont[RW - 1])
+                cand = _weekend(cand, first)
+            start = _weekend(end_off, first or second)
+            cand[0, 0] = np.minimum(cand[0, 0], start)
+            work[g] = _shift(cand, grp.units, lay.bounded, 2) + c
+        works.append(work)
+        offs.append(off)
+    # The last run: exempt when the rule says so, else held to its minimum.
+    final_w = work.copy()
+    final_o = off.copy()
+    for r in range(RW):
+        if not lay.work_exempt and r + 1 < lay.work_min:
+            final_w[:, r] = INF
+    for r in range(RO):
+        if not lay.off_exempt and r + 1 < lay.off_min:
+            final_o[r] = INF
+    final_w[:, :, :, :lay.low] = INF
+    final_o[:, :, :lay.low] = INF
+    best_w, best_o = final_w.min(), final_o.min()
+    best = min(best_w, best_o)
+    if not np.isfinite(best):
+        return None
+    if best_w <= best_o:
+        state = ("w", *np.unravel_index(np.argmin(final_w), final_w.shape))
+    else:
+        state = ("o", *np.unravel_index(np.argmin(final_o), final_o.shape))
+    row = _trace(lay, cost, gcost, gpick, follows, works, offs, state)
+    return row_names(names, row), float(best)
+
+
+def _close(a: float, b: float) -> bool:
+    return bool(np.isfinite(a)) and abs(a - b) <= TRACE_TOL * max(1.0, abs(a), abs(b))
+
+
+def _trace(lay: _Layout, cost, gcost, gpick, follows, works, offs, state) -> list[int | None]:
+    """Walk back from ``state`` on the last day to day 0 through equal values."""
+    days = len(works)
+    n_shift = cost.shape[1] - 1
+    row: list[int | None] = [None] * days
+    for d in range(days - 1, -1, -1):
+        if state[0] == "w":
+            _, g, r, edge, m, w = state
+            row[d] = int(gpick[d, g])
+            value = works[d][g, r, edge, m, w]
+            if d == 0:
+                break
+            m0 = m - lay.groups[g].units
+            first = lay.track_weekends and d in lay.first_of_weekend
+            second = lay.track_weekends and d in lay.second_of_weekend
+            base = value - gcost[d, g]
+            found = None
+            for mm in ([m0] if lay.bounded or m < lay.top else range(max(0, m0), lay.top + 1)):
+                if mm < 0:
+                    continue
+                if r > 0 or (lay.work_max is None and r == lay.rw - 1):
+                    # Continued a run.
+                    w0 = w - 1 if first else w
+                    rs = [r - 1] if r > 0 else []
+                    if lay.work_max is None and r == lay.rw - 1:
+                        rs.append(r)
+                    if w0 >= 0:
+                        for rr in rs:
+                            for gg in np.flatnonzero(follows[:, g]):
+                                if _close(works[d - 1][gg, rr, edge, mm, w0], base):
+                                    found = ("w", gg, rr, edge, mm, w0)
+                                    break
+                            if found:
+                                break
+                if found is None and r == 0 and edge == 0:
+                    w0 = w - 1 if (first or second) else w
+                    if w0 >= 0:
+                        for rr in range(lay.ro):
+                            for e0 in (0, 1):
+                                if ((rr + 1 >= lay.off_min or (e0 and lay.off_exempt))
+                                        and _close(offs[d - 1][rr, e0, mm, w0], base)):
+                                    found = ("o", rr, e0, mm, w0)
+                                    break
+                            if found:
+                                break
+                if found:
+                    break
+            if found is None:
+                raise AssertionError(f"exact row DP: trace lost its path at day {d}, state {state}")
+            state = found
+        else:
+            _, r, edge, m, w = state
+            row[d] = None
+            value = offs[d][r, edge, m, w]
+            if d == 0:
+                break
+            base = value - cost[d, n_shift]
+            found = None
+            rs = [r - 1] if r > 0 else []
+            if lay.off_max is None and r == lay.ro - 1:
+                rs.append(r)  # the last length stands for "at least"
+            for rr in rs:
+                if _close(offs[d - 1][rr, edge, m, w], base):
+                    found = ("o", rr, edge, m, w)
+                    break
+            if found is None and r == 0 and edge == 0:
+                for g in range(len(lay.groups)):
+                    for rr in range(lay.rw):
+                        for e0 in (0, 1):
+                            if ((rr + 1 >= lay.work_min or (e0 and lay.work_exempt))
+                                    and _close(works[d - 1][g, rr, e0, m, w], base)):
+                                found = ("w", g, rr, e0, m, w)
+                                break
+                        if found:
+                            break
+                    if found:
+                        break
+            if found is None:
+                raise AssertionError(f"exact row DP: trace lost its path at day {d}, state {state}")
+            state = found
+    return row
+
+
+def row_names(names: Sequence[str], row: Sequence[int | None]) -> tuple[str | None, ...]:
+    return tuple(None if i is None else names[i] for i in row)
+
+
+def price_row(problem: RosterProblem, rules: EmployeeRules, requests: Sequence[ShiftRequest],
+              duals: np.ndarray) -> tuple[tuple[str | None, ...] | None, bool]:
+    """The employee's row of least ``own cost - duals``: (row, exact). ``exact`` is False when
+    the DP's best row breaks a cap per shift type (the caller must price it another way) or no
+    row exists; the row is then None."""
+    got = cheapest_row(problem, rules, day_costs(problem, rules, requests, duals))
+    if got is None:
+        return None, False
+    row, _ = got
+    if row_violations(problem, rules, row):
+        return None, False
+    return row, True
