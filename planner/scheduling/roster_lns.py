@@ -10,11 +10,12 @@ is soft), so:
    per employee, or on long horizons the weekday-block heuristic
    (:mod:`planner.scheduling.roster_greedy`) with CP-SAT only where it declines. This is the
    decomposition that makes 364-day instances feasible within seconds.
-2. Tiny problems (<= ``FULL_MODEL_CELLS`` cells): the full model from that roster; if not proven
-   optimal, column generation with exact pricing (:mod:`planner.scheduling.roster_colgen`: a
-   Lagrangian bound, and an integer master over whole rows), our LNS, then the full model again
-   from the best roster; each stops once a roster meets the proven bound. Mid-sized problems
-   (<= ``COLGEN_CELLS``) get column generation between two runs of the LNS.
+2. Small and mid-sized problems (<= ``COLGEN_CELLS`` cells): column generation with exact
+   pricing (:mod:`planner.scheduling.roster_colgen`: the exact row DP of
+   :mod:`planner.scheduling.roster_exactdp`, a Lagrangian bound, a dive from the converged LP
+   and an integer master over whole rows). Tiny ones (<= ``FULL_MODEL_CELLS``) then get the
+   full model with that bound, our LNS, and the full model again from the best roster; each
+   stage stops once a roster meets the proven bound.
 3. LNS until the time limit (:func:`_lns`): a few employees over (up to) 8 weeks, all or many
    employees over a window of days (half of the time centred on a day drawn by its cover
    deviation cost), or over two separate windows (one where cover is short, one where it is
