@@ -84,3 +84,24 @@ def test_weekends_minutes_and_runs_are_counted_exactly():
     assert cost == _cp_sat_least(problem, rules, problem.requests, duals)
     weekends = sum(any(d in worked for d in (5 + 7 * k, 6 + 7 * k)) for k in range(2))
     assert weekends <= 1
+
+
+@pytest.mark.parametrize("work, rest", [(SequenceRule.hard(1), SequenceRule.hard(1)),
+                                        (SequenceRule.hard(2), SequenceRule.hard(1, 3)),
+                                        (SequenceRule.hard(1, 4), SequenceRule.hard(3))])
+def test_open_ended_runs_match_cp_sat(work, rest):
+    # Runs without a maximum keep "at least the minimum" as one state that loops on itself; the
+    # path back through such states must still be found (a rest minimum of 1 once lost it).
+    types = (ShiftType("E", 480), ShiftType("L", 600, cannot_follow=frozenset({"E"})))
+    rules = EmployeeRules("A", min_minutes=2400, max_minutes=6000, work_sequence=work,
+                          off_sequence=rest, max_weekends=1)
+    problem = RosterProblem(days=14, shift_types=types, employees=(rules,),
+                            requests=(ShiftRequest("A", 2, "L", 3, on=True),
+                                      ShiftRequest("A", 9, None, 2, on=True)))
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        duals = rng.integers(-1, 40, (14, 2)).astype(float)
+        row, cost = cheapest_row(problem, rules,
+                                 day_costs(problem, rules, problem.requests, duals))
+        assert row_violations(problem, rules, row) == []
+        assert round(cost) == _cp_sat_least(problem, rules, problem.requests, duals)
