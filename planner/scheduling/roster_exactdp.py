@@ -183,15 +183,11 @@ def cheapest_row(problem: RosterProblem, rules: EmployeeRules, cost: np.ndarray
         prev_w, prev_o = work, off
         # A work run may end when it reached the minimum (or started on day 0, if exempt).
         end_work = np.full((M, W), INF)
-        for r in range(RW):
-            for edge in (0, 1):
-                if r + 1 >= lay.work_min or (edge and lay.work_exempt):
-                    end_work = np.minimum(end_work, prev_w[:, r, edge].min(axis=0))
+        for r, edge in _ends(lay, "w"):
+            end_work = np.minimum(end_work, prev_w[:, r, edge].min(axis=0))
         end_off = np.full((M, W), INF)
-        for r in range(RO):
-            for edge in (0, 1):
-                if r + 1 >= lay.off_min or (edge and lay.off_exempt):
-                    end_off = np.minimum(end_off, prev_o[r, edge])
+        for r, edge in _ends(lay, "o"):
+            end_off = np.minimum(end_off, prev_o[r, edge])
         off = np.full((RO, 2, M, W), INF)
         c_off = cost[d, n_shift]
         if np.isfinite(c_off):
@@ -249,86 +245,61 @@ def _close(a: float, b: float) -> bool:
     return bool(np.isfinite(a)) and abs(a - b) <= TRACE_TOL * max(1.0, abs(a), abs(b))
 
 
+def _ends(lay: _Layout, kind: str):
+    """The (run length index, started on day 0) pairs of ``kind`` ("w"/"o") runs that may end."""
+    top, low, exempt = ((lay.rw, lay.work_min, lay.work_exempt) if kind == "w"
+                        else (lay.ro, lay.off_min, lay.off_exempt))
+    return [(r, e) for r in range(top) for e in (0, 1) if r + 1 >= low or (e and exempt)]
+
+
+def _predecessors(lay: _Layout, follows: np.ndarray, state: tuple, d: int):
+    """Every state of day ``d - 1`` that the forward pass may have moved to ``state`` on ``d``."""
+    if state[0] == "w":
+        _, g, r, edge, m, w = state
+        units = lay.groups[g].units
+        first = lay.track_weekends and d in lay.first_of_weekend
+        second = lay.track_weekends and d in lay.second_of_weekend
+        saturated = lay.work_max is None and r == lay.rw - 1  # "at least the minimum"
+        minutes = ([m - units] if lay.bounded or m < lay.top
+                   else range(max(0, m - units), lay.top + 1))
+        for mm in (x for x in minutes if x >= 0):
+            w0 = w - 1 if first else w
+            for rr in ([r - 1] if r > 0 else []) + ([r] if saturated else []):
+                for gg in np.flatnonzero(follows[:, g]):
+                    if w0 >= 0:
+                        yield ("w", int(gg), rr, edge, mm, w0)
+            w0 = w - 1 if (first or second) else w
+            if r == 0 and edge == 0 and w0 >= 0:
+                for rr, e0 in _ends(lay, "o"):
+                    yield ("o", rr, e0, mm, w0)
+    else:
+        _, r, edge, m, w = state
+        saturated = lay.off_max is None and r == lay.ro - 1
+        for rr in ([r - 1] if r > 0 else []) + ([r] if saturated else []):
+            yield ("o", rr, edge, m, w)
+        if r == 0 and edge == 0:
+            for g in range(len(lay.groups)):
+                for rr, e0 in _ends(lay, "w"):
+                    yield ("w", g, rr, e0, m, w)
+
+
 def _trace(lay: _Layout, cost, gcost, gpick, follows, works, offs, state) -> list[int | None]:
     """Walk back from ``state`` on the last day to day 0 through equal values."""
-    days = len(works)
+    def value(d: int, st: tuple) -> float:
+        return works[d][st[1:]] if st[0] == "w" else offs[d][st[1:]]
+
     n_shift = cost.shape[1] - 1
-    row: list[int | None] = [None] * days
-    for d in range(days - 1, -1, -1):
-        if state[0] == "w":
-            _, g, r, edge, m, w = state
-            row[d] = int(gpick[d, g])
-            value = works[d][g, r, edge, m, w]
-            if d == 0:
-                break
-            m0 = m - lay.groups[g].units
-            first = lay.track_weekends and d in lay.first_of_weekend
-            second = lay.track_weekends and d in lay.second_of_weekend
-            base = value - gcost[d, g]
-            found = None
-            for mm in ([m0] if lay.bounded or m < lay.top else range(max(0, m0), lay.top + 1)):
-                if mm < 0:
-                    continue
-                if r > 0 or (lay.work_max is None and r == lay.rw - 1):
-                    # Continued a run.
-                    w0 = w - 1 if first else w
-                    rs = [r - 1] if r > 0 else []
-                    if lay.work_max is None and r == lay.rw - 1:
-                        rs.append(r)
-                    if w0 >= 0:
-                        for rr in rs:
-                            for gg in np.flatnonzero(follows[:, g]):
-                                if _close(works[d - 1][gg, rr, edge, mm, w0], base):
-                                    found = ("w", gg, rr, edge, mm, w0)
-                                    break
-                            if found:
-                                break
-                if found is None and r == 0 and edge == 0:
-                    w0 = w - 1 if (first or second) else w
-                    if w0 >= 0:
-                        for rr in range(lay.ro):
-                            for e0 in (0, 1):
-                                if ((rr + 1 >= lay.off_min or (e0 and lay.off_exempt))
-                                        and _close(offs[d - 1][rr, e0, mm, w0], base)):
-                                    found = ("o", rr, e0, mm, w0)
-                                    break
-                            if found:
-                                break
-                if found:
-                    break
-            if found is None:
-                raise AssertionError(f"exact row DP: trace lost its path at day {d}, state {state}")
-            state = found
-        else:
-            _, r, edge, m, w = state
-            row[d] = None
-            value = offs[d][r, edge, m, w]
-            if d == 0:
-                break
-            base = value - cost[d, n_shift]
-            found = None
-            rs = [r - 1] if r > 0 else []
-            if lay.off_max is None and r == lay.ro - 1:
-                rs.append(r)  # the last length stands for "at least"
-            for rr in rs:
-                if _close(offs[d - 1][rr, edge, m, w], base):
-                    found = ("o", rr, edge, m, w)
-                    break
-            if found is None and r == 0 and edge == 0:
-                for g in range(len(lay.groups)):
-                    for rr in range(lay.rw):
-                        for e0 in (0, 1):
-                            if ((rr + 1 >= lay.work_min or (e0 and lay.work_exempt))
-                                    and _close(works[d - 1][g, rr, e0, m, w], base)):
-                                found = ("w", g, rr, e0, m, w)
-                                break
-                        if found:
-                            break
-                    if found:
-                        break
-            if found is None:
-                raise AssertionError(f"exact row DP: trace lost its path at day {d}, state {state}")
-            state = found
+    row: list[int | None] = [None] * len(works)
+    for d in range(len(works) - 1, -1, -1):
+        worked = state[0] == "w"
+        row[d] = int(gpick[d, state[1]]) if worked else None
+        if d == 0:
+            break
+        base = value(d, state) - (gcost[d, state[1]] if worked else cost[d, n_shift])
+        state = next((p for p in _predecessors(lay, follows, state, d)
+                      if _close(value(d - 1, p), base)), None)
+        if state is None:
+            raise AssertionError(f"exact row DP: trace lost its path at day {d}")
     return row
 
 
