@@ -398,17 +398,17 @@ class _Generator:
             for e in whole:
                 view.fixed[e] = int(np.argmax(xs[e]))
             free = [e for e in range(n_emp) if e not in view.fixed]
+            if not free:
+                break
             for _ in range(DIVE_ROUNDS):
-                got = self.round(view, free, until) if free else None
-                if got is None:
-                    break
-                xs = got[1]
-                if not got[0]:
+                got = self.round(view, free, until)
+                if got is None or not got[0]:
                     break
             else:
-                xs = self.master.lp(view)[3]
-            if got is None and free:
-                break
+                got = (0, self.master.lp(view)[3])  # rows were added: fresh LP values
+            if got is None:
+                break  # out of time
+            xs = got[1]
         roster: Roster = {}
         for e, rules in enumerate(self.problem.employees):
             for d, s in enumerate(self.pool.rows[e][view.fixed.get(e, 0)]):
