@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         cp_sat = ExactPricer(problem)
         pool = ColumnPool(problem)
         names = problem.shift_names
+        by_employee = problem.requests_by_employee()
         shape = (problem.days, len(names))
         t_dp = t_cp = 0.0
         n = fallback = agree = 0
@@ -51,9 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             for e, rules in enumerate(problem.employees):
                 if not supported(problem, rules):
                     continue
-                requests = [r for r in problem.requests if r.employee == rules.employee]
                 t = time.perf_counter()
-                row, exact = price_row(problem, rules, requests, duals)
+                row, exact = price_row(problem, rules, by_employee[e], duals)
                 t_dp += time.perf_counter() - t
                 t = time.perf_counter()
                 # The CP-SAT model alone (ExactPricer tries the DP first).

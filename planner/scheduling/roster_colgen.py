@@ -57,7 +57,7 @@ from planner.scheduling.roster import (
 from planner.scheduling.roster_check import run_cost
 from planner.scheduling.roster_exactdp import price_row
 from planner.scheduling.roster_exactdp import supported as dp_supported
-from planner.scheduling.rules import RosterProblem, ShiftRequest
+from planner.scheduling.rules import RosterProblem
 
 Row = tuple[str | None, ...]
 # A column of reduced cost above this (negative) is not worth adding.
@@ -88,11 +88,7 @@ class ColumnPool:
         self.rows = [[] for _ in range(n)]
         self.costs = [[] for _ in range(n)]
         self._seen = [set() for _ in range(n)]
-        self._requests: list[list] = [[] for _ in range(n)]
-        index = {r.employee: i for i, r in enumerate(self.problem.employees)}
-        for req in self.problem.requests:
-            if req.employee in index:
-                self._requests[index[req.employee]].append(req)
+        self._requests = self.problem.requests_by_employee()
 
     def add(self, e: int, row: Sequence[str | None]) -> bool:
         """Add employee ``e``'s ``row``; False when it is already in the pool."""
@@ -256,19 +252,14 @@ class ExactPricer:
         self.problem = problem
         self.names = {s: i for i, s in enumerate(problem.shift_names)}
         self._models: dict[int, RosterModel] = {}
-        self._requests: list[list[ShiftRequest]] = [[] for _ in problem.employees]
-        index = {r.employee: i for i, r in enumerate(problem.employees)}
-        for req in problem.requests:
-            if req.employee in index:
-                self._requests[index[req.employee]].append(req)
+        self._requests = problem.requests_by_employee()
         self._dp = [dp_supported(problem, r) for r in problem.employees]
 
     def _model(self, e: int) -> RosterModel:
         if e not in self._models:
             rules = self.problem.employees[e]
             own = replace(self.problem, cover=(), employees=(rules,),
-                          requests=tuple(r for r in self.problem.requests
-                                         if r.employee == rules.employee))
+                          requests=tuple(self._requests[e]))
             self._models[e] = build_roster_model(own)
         return self._models[e]
 

@@ -188,6 +188,15 @@ class RosterProblem:
                 return s
         raise KeyError(name)
 
+    def requests_by_employee(self) -> list[list[ShiftRequest]]:
+        """The requests of each employee, in the order of ``employees``."""
+        index = {r.employee: i for i, r in enumerate(self.employees)}
+        out: list[list[ShiftRequest]] = [[] for _ in self.employees]
+        for req in self.requests:
+            if req.employee in index:
+                out[index[req.employee]].append(req)
+        return out
+
     def weekends(self) -> list[tuple[int, ...]]:
         """The days of each weekend that lies (at least partly) inside the horizon."""
         out: list[tuple[int, ...]] = []
