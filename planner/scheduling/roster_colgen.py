@@ -20,8 +20,10 @@ requests where the DP's row breaks a cap per type. A row of negative reduced cos
 gives a valid Lagrangian bound (:func:`lagrangian_bound`). Once the LP has converged, a dive
 fixes employees to their LP rows (all integral ones, else the largest), re-pricing the others
 after each step; then the integer master over the pool (CP-SAT, hinted with the better of the
-dive's roster and the incumbent) picks a roster. On Curtois 5-7 the dive turns the LP into a
-roster within 0.5% of the best known in 3-8 s (instance 6: 1957 where 20 s of LNS stood at 2139).
+dive's roster and the incumbent) picks a roster. On Curtois 5-7, from rosters after 20 s of
+LNS, a dive reached 1149, 1957 and 1061 (within 0.5% of the best known) in 3-8 s, where the LNS
+stood at 1248, 2139 and 1074; from a constructed roster the first (greedy) dive is weaker (1161-1176
+on instance 7), which is why later dives are randomised.
 
 This is price-and-branch, not branch-and-price: a roster from the pool, which the LNS
 (:mod:`planner.scheduling.roster_lns`) then improves further. It is used on small and mid-sized
@@ -430,6 +432,7 @@ def exact_column_generation(problem: RosterProblem, incumbent: Mapping[tuple[str
     rounds = 0
     hint: Mapping[tuple[str, int], str] = incumbent
     dived: Roster | None = None
+    dived_obj = math.inf
     with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
         gen = _Generator(problem, pool, threads, seed)
         while time.perf_counter() < price_until:
@@ -447,24 +450,21 @@ def exact_column_generation(problem: RosterProblem, incumbent: Mapping[tuple[str
             # Dives until the integer master's share: the first greedy, the others randomised;
             # stop after a few without a cheaper roster (or one that meets the bound).
             rng = random.Random(seed)
-            ip_from = deadline - (deadline - start) * ip_share
-            dived_obj = math.inf
             fruitless = 0
-            while time.perf_counter() < ip_from and fruitless < DIVES_WITHOUT_GAIN:
-                got_roster = gen.dive(xs, ip_from, rng if dived is not None else None)
+            while time.perf_counter() < price_until and fruitless < DIVES_WITHOUT_GAIN:
+                got_roster = gen.dive(xs, price_until, rng if dived is not None else None)
                 obj = roster_objective(problem, got_roster)
                 fruitless = 0 if obj < dived_obj else fruitless + 1
                 if obj < dived_obj:
                     dived, dived_obj = got_roster, obj
                 if best_bound is not None and dived_obj <= best_bound:
                     break
-            if dived is not None and dived_obj < roster_objective(problem, incumbent):
+            if dived_obj < roster_objective(problem, incumbent):
                 hint = dived
         roster = None
-        if dived is None or best_bound is None or roster_objective(problem, dived) > best_bound:
+        if best_bound is None or dived_obj > best_bound:
             roster = gen.master.ip(pool, hint, deadline - time.perf_counter(), seed, workers,
                                    floor=best_bound)
-    if dived is not None and (roster is None or roster_objective(problem, dived)
-                              < roster_objective(problem, roster)):
+    if dived is not None and (roster is None or dived_obj < roster_objective(problem, roster)):
         roster = dived
     return ExactColumnGenerationResult(roster, best_bound, converged, rounds, pool.size)

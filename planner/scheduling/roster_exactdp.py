@@ -82,7 +82,6 @@ class _Layout:
             self.top = -(-rules.min_minutes // self.unit)
         self.low = -(-rules.min_minutes // self.unit)
         weekends = problem.weekends()
-        self.n_weekends = len(weekends)
         self.track_weekends = rules.max_weekends < len(weekends)
         self.nw = rules.max_weekends + 1 if self.track_weekends else 1
         self.first_of_weekend = {w[0] for w in weekends}
@@ -97,10 +96,10 @@ class _Layout:
 
 def _shift(a: np.ndarray, units: int, bounded: bool, axis: int) -> np.ndarray:
     """``a`` moved ``units`` along the minutes axis (dropped past the top, or saturating)."""
-    out = np.full_like(a, INF)
-    n = a.shape[axis]
     if units == 0:
         return a.copy()
+    out = np.full_like(a, INF)
+    n = a.shape[axis]
     src = [slice(None)] * a.ndim
     dst = [slice(None)] * a.ndim
     if units < n:
