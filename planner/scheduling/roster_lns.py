@@ -63,6 +63,7 @@ from planner.scheduling.roster_exchange import BLOCK_DAYS, exchange_days
 from planner.scheduling.roster_greedy import weekday_row
 from planner.scheduling.roster_horizon import best_response, dp_construct
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
+from planner.scheduling.roster_weekends import complete_rows, plan_weekends, wants_weekend_plan
 from planner.scheduling.rules import RosterProblem
 
 # Problems with at most this many (employee, day, shift) cells are first solved as one model.
@@ -88,6 +89,11 @@ LONG_MIN_PER_EMPLOYEE = 1.0
 # later). From instance 8 (3,360 cells) on, the root LP takes 17-24 s and the dive is poor.
 COLGEN_SHARE = 0.3
 COLGEN_CELLS = 2_000
+# Tight weekends (planner.scheduling.roster_weekends): at most this share of the time limit for
+# the weekend plan, and this share of the time left after construction for the LNS with the
+# weekend cells frozen.
+WEEKEND_PLAN_SHARE = 0.2
+FROZEN_SHARE = 0.55
 # Small problems: share of the time then left given to the full model.
 FULL_MODEL_SHARE = 0.3
 # Share of the time then left given to our own LNS before a last full-model run (small problems).
@@ -118,12 +124,14 @@ _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
                days: Collection[int] | None, time_limit: float, seed: int, workers: int,
                hint: bool = True, parameters: Mapping[str, Any] | None = None,
-               differ: bool = False) -> tuple[Roster, float, bool] | None:
+               differ: bool = False, frozen: Collection[Cell] | None = None
+               ) -> tuple[Roster, float, bool] | None:
     """Re-solve ``employees`` over ``days`` (all days when None) with the rest of ``current``
     fixed. Returns (new full roster, its objective, proven optimal) or None when nothing was
     found in time. ``parameters``: further CP-SAT parameters (see :func:`solve_model`).
     ``differ``: the freed cells must not all stay as in ``current`` (the best roster that is
-    different, possibly worse: a way off a local optimum)."""
+    different, possibly worse: a way off a local optimum). ``frozen``: cells that stay as they
+    are in ``current`` even for the freed employees."""
     free = set(employees)
     fixed: dict[Cell, str | None] = {c: s for c, s in current.items() if c[0] not in free}
     if days is not None:
@@ -132,6 +140,8 @@ def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
             for d in range(problem.days):
                 if d not in days:
                     fixed[(e, d)] = current.get((e, d))
+    if frozen is not None:
+        fixed.update((c, current.get(c)) for c in frozen if c[0] in free)
     rm = build_roster_model(problem, employees=employees, fixed=fixed)
     if differ and not rm.forbid(current):
         return None
@@ -281,13 +291,24 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
             if log_callback is not None:
                 log_callback(t, obj)
 
+    cells = len(problem.employees) * problem.days * len(problem.shift_types)
+    small = cells <= FULL_MODEL_CELLS
+    # Weekends first where they are tight (see planner.scheduling.roster_weekends): the LNS
+    # then starts with these weekend cells frozen.
+    frozen: list[Cell] | None = None
+    if best is None and cells > COLGEN_CELLS and wants_weekend_plan(problem):
+        plan = plan_weekends(problem, time_limit * WEEKEND_PLAN_SHARE)
+        if plan is not None:
+            built = complete_rows(problem, plan, t0 + time_limit * CONSTRUCT_SHARE, seed,
+                                  workers)
+            if built is not None:
+                improved(built, roster_objective(problem, built))
+                frozen = list(plan.cells)
     if best is None:
         # CP-SAT rows while time allows, weekday-block rows when it runs short.
         built = construct(problem, t0 + time_limit * CONSTRUCT_SHARE, seed, workers, quick=True)
         if built is not None:
             improved(built, roster_objective(problem, built))
-    cells = len(problem.employees) * problem.days * len(problem.shift_types)
-    small = cells <= FULL_MODEL_CELLS
 
     def full_model(share: float) -> bool:
         """One CP-SAT run on the whole model from the best roster; True when proven optimal."""
@@ -347,6 +368,10 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         if small and (bound is None or best_obj > bound):
             full_model(1.0)
     else:
+        if frozen is not None:
+            now = time.perf_counter()
+            _lns(problem, best, best_obj, now + (deadline - now) * FROZEN_SHARE, rng, workers,
+                 improved, frozen=frozen)
         _lns(problem, best, best_obj, deadline, rng, workers, improved)
     return done()
 
@@ -387,9 +412,12 @@ class _Neighbourhoods:
     couple). Half of the time windows are centred on a day drawn by its cover deviation cost.
     """
 
-    def __init__(self, problem: RosterProblem, rng: random.Random, exchange: bool = True):
+    def __init__(self, problem: RosterProblem, rng: random.Random, exchange: bool = True,
+                 frozen_days: Collection[int] = ()):
         self.problem, self.rng = problem, rng
         self.exchange = exchange
+        # Days where no move can change anything: their cover deviation draws no move.
+        self.frozen_days = frozenset(frozen_days)
         self.names = [r.employee for r in problem.employees]
         self.n_emp, self.n_days = len(self.names), problem.days
         self.per_cell = max(1.0, sum(1 for r in problem.employees for s in problem.shift_names
@@ -426,7 +454,7 @@ class _Neighbourhoods:
                 w = min(n_days, 4 if kind == "split" else 7)
                 k = int(min(n_emp, max(2, size // (w * per_cell))))
             w = min(n_days, max(2, w))
-        short, over = _day_deviation(self.problem, cur) if rng.random() < 0.5 else ({}, {})
+        short, over = self._deviation(cur) if rng.random() < 0.5 else ({}, {})
         hot = {d: short.get(d, 0.0) + over.get(d, 0.0) for d in sorted({*short, *over})}
 
         def drawn(costs: dict[int, float]) -> int:
@@ -469,6 +497,14 @@ class _Neighbourhoods:
             chosen = sorted(rng.sample(names, k), key=names.index)
         return _Move(kind, size, chosen, days)
 
+    def _deviation(self, cur: Roster) -> tuple[dict[int, float], dict[int, float]]:
+        """:func:`_day_deviation` without the frozen days."""
+        short, over = _day_deviation(self.problem, cur)
+        if self.frozen_days:
+            short = {d: v for d, v in short.items() if d not in self.frozen_days}
+            over = {d: v for d, v in over.items() if d not in self.frozen_days}
+        return short, over
+
     def exchange_share(self) -> float:
         """Share of exchange moves: their weight against the mean of the others', squared."""
         mine = self.weight["exchange"] ** 2
@@ -479,7 +515,7 @@ class _Neighbourhoods:
     def _exchange(self, cur: Roster) -> _Move | None:
         """An exchange move (see planner.scheduling.roster_exchange), or None when no cover is
         short."""
-        days = exchange_days(self.problem, _day_deviation(self.problem, cur)[0], self.rng)
+        days = exchange_days(self.problem, self._deviation(cur)[0], self.rng)
         if days is None:
             return None
         size = min(self.target["exchange"], self.exchange_full)
@@ -503,10 +539,11 @@ class _Neighbourhoods:
 
 def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
          rng: random.Random, workers: int, improved: Callable[[Roster, float], None],
-         floor: float | None = None, exchange: bool = True) -> None:
+         floor: float | None = None, exchange: bool = True,
+         frozen: Collection[Cell] | None = None) -> None:
     """Relax-and-resolve until ``deadline`` (or a roster meets the proven bound ``floor``);
     ``improved`` hears of every accepted roster. ``exchange``: whether exchange moves are drawn
-    (see :class:`_Neighbourhoods`).
+    (see :class:`_Neighbourhoods`). ``frozen``: cells no move changes.
 
     ``workers`` moves run at once, each a one-worker CP-SAT solve in its own thread (the solver
     releases the GIL): on small sub-models two independent moves find more than one move with
@@ -517,7 +554,11 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     ``improved`` hears only of rosters cheaper than any before. Neighbourhoods:
     :class:`_Neighbourhoods`.
     """
-    hoods = _Neighbourhoods(problem, rng, exchange)
+    frozen_days: set[int] = set()
+    if frozen:
+        per_day = Counter(d for _, d in frozen)
+        frozen_days = {d for d, n in per_day.items() if n >= len(problem.employees)}
+    hoods = _Neighbourhoods(problem, rng, exchange, frozen_days)
     running: dict[Future, tuple[_Move, bool]] = {}
     best_obj = cur_obj
     # One unit of missing cover: the smallest worsening that lets a kick move work around.
@@ -533,7 +574,7 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                 kick = stall >= STALL_MOVES and rng.random() < KICK_SHARE
                 fut = pool.submit(_solve_sub, problem, cur, move.employees, move.days, left,
                                   rng.randrange(1 << 30), 1, parameters=SUB_PARAMETERS,
-                                  differ=kick)
+                                  differ=kick, frozen=frozen)
                 running[fut] = (move, kick)
             if not running:
                 break

@@ -1,0 +1,256 @@
+"""Weekends first: choose who works which shift on every weekend day, for everyone at once, before
+the weekdays are rostered.
+
+Why: where the weekend rules are nearly as tight as the cover (Curtois instance 13: the cover
+asks for 482 weekend shifts, and the weekend limits of its 120 staff allow at most 500), which
+weekend days each employee works decides most of the missing cover, and the LNS
+(:mod:`planner.scheduling.roster_lns`) mends that slowly: a better weekend for one employee
+needs minutes and a weekend given up by another. The weekend part on its own is a small
+integer program over weekend *patterns* (the shifts one employee works on one weekend's days)
+that HiGHS solves in seconds:
+
+    min  sum_p cost_p x_p + sum_c (under_c u_c + over_c o_c)
+    s.t. sum_{p of e, w} x_p <= 1                   (one pattern per employee and weekend)
+         sum_{p of e} x_p <= max_weekends_e
+         sum_{p of e} n_sp x_p <= cap_es            (caps per shift type)
+         sum_{p of e} minutes_p x_p <= max_minutes_e
+         sum_p a_cp x_p + u_c - o_c = requirement_c (each weekend cover cell c)
+
+``cost_p`` is what the employee's requests on those days cost. Patterns that break a rule inside
+the weekend (a forbidden succession, a cap) or that leave a lone worked day next to a day off
+when runs must be longer are left out. Its optimum bounds the weekend cover part of any roster
+from below; on instance 13 it proves that at least 11 weekend shifts stay uncovered.
+
+The rows are then completed employee by employee with the weekend fixed (one small CP-SAT model
+each, against the cover left by the others; an employee whose weekend cannot be completed is
+solved without it), and the LNS first runs with the weekend cells frozen.
+Measured on instance 13 (``bench_curtois.py --instances 13``): see the module docstring of
+:mod:`planner.scheduling.roster_lns`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from planner.scheduling.roster import Cell, Roster, build_roster_model, solve_model
+from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem
+
+# Weekend plans are tried only while the weekend cover asks for at least this share of the
+# weekend shifts the weekend limits allow (instance 13: 0.96; instance 9, 0.64, is not tight).
+TIGHT_WEEKENDS = 0.9
+# Only for many staff over a short horizon. Measured with ``bench_curtois.py --time-limit 60``
+# (seed 0), weekends first against the LNS alone: instance 13 (120 staff, 28 days) 1527-1556 on
+# seeds 0-3 against 1796-2020; but 8, 10 and 12 (30-60 staff) 1327, 4640, 4296 against 1318,
+# 4634, 4288; 14 and 15 (42 days) 1319, 4712 against 1292, 4215; 17-20 (56-182 days) 6576,
+# 5585, 4012, 13332 against 5905, 5000, 3550, 5743. With few staff the LNS moves that free
+# everyone are cheap and re-plan the weekends themselves, so freezing them only takes freedom
+# away; on long horizons the CP-SAT completion of each row is slow (first roster after 15-33 s).
+MIN_STAFF = 100
+MAX_DAYS = 35
+# Larger pattern programs (long horizons with many shift types) are not tried.
+MAX_PATTERNS = 150_000
+
+
+@dataclass(frozen=True)
+class WeekendPlan:
+    """The weekend cells of every employee (``None``: off) and what the plan costs.
+
+    ``objective`` counts the weekend cover and the requests on weekend days; ``bound`` (the LP
+    relaxation's value) is a lower bound on that part of any roster."""
+
+    cells: Mapping[Cell, str | None]
+    objective: float
+    bound: float
+
+
+def weekend_tightness(problem: RosterProblem) -> float:
+    """Weekend cover asked for over the weekend shifts the weekend limits allow (0 when none)."""
+    weekends = problem.weekends()
+    days = {d for w in weekends for d in w}
+    wanted = sum(c.requirement for c in problem.cover if c.day in days)
+    allowed = sum(min(r.max_weekends, len(weekends)) * max((len(w) for w in weekends), default=0)
+                  for r in problem.employees)
+    return wanted / allowed if allowed else 0.0
+
+
+def wants_weekend_plan(problem: RosterProblem) -> bool:
+    """Whether to plan the weekends first: many staff, a short horizon, tight weekends."""
+    return (len(problem.employees) >= MIN_STAFF and problem.days <= MAX_DAYS
+            and weekend_tightness(problem) >= TIGHT_WEEKENDS)
+
+
+def _lone_day_ok(problem: RosterProblem, rules: EmployeeRules, day: int, outside: int) -> bool:
+    """A worked day with no worked neighbour inside its weekend: ``outside`` (the day before a
+    Saturday, or after a Sunday) must be workable when runs must be longer than one day."""
+    seq = rules.work_sequence
+    if seq.hard_min < 2:
+        return True
+    if not 0 <= outside < problem.days:
+        return seq.edges_exempt
+    return outside not in rules.days_off
+
+
+def _patterns(problem: RosterProblem, rules: EmployeeRules, days: tuple[int, ...],
+              requests: Mapping[int, list]) -> list[tuple[tuple[str | None, ...], int]]:
+    """Every pattern of one employee on one weekend that works at least one day, with its request
+    cost over the cost of staying off."""
+    names = problem.shift_names
+    follow = {s.name: s.cannot_follow for s in problem.shift_types}
+    options = [[None, *(s for s in names if rules.may_work(d, s))] for d in days]
+    off_cost = sum(q.cost(None) for d in days for q in requests.get(d, ()))
+    out = []
+    for pat in itertools.product(*options):
+        if all(s is None for s in pat):
+            continue
+        if any(a is not None and b is not None and b in follow[a]
+               for a, b in itertools.pairwise(pat)):
+            continue
+        if any(pat.count(s) > rules.max_shifts.get(s, UNBOUNDED) for s in set(pat) if s):
+            continue
+        lone = True
+        for i, s in enumerate(pat):
+            if s is None or (i > 0 and pat[i - 1]) or (i + 1 < len(pat) and pat[i + 1]):
+                continue
+            outside = days[i] - 1 if i == 0 else days[i] + 1
+            if (i == 0 or i == len(pat) - 1) and not _lone_day_ok(problem, rules, days[i],
+                                                                   outside):
+                lone = False
+        if not lone:
+            continue
+        cost = sum(q.cost(s) for d, s in zip(days, pat, strict=True)
+                   for q in requests.get(d, ()))
+        out.append((pat, cost - off_cost))
+    return out
+
+
+def plan_weekends(problem: RosterProblem, time_limit: float) -> WeekendPlan | None:
+    """The weekend pattern program (see the module docstring) solved by HiGHS within
+    ``time_limit`` seconds; None when it is too large or finds nothing in time."""
+    weekends = problem.weekends()
+    if not weekends:
+        return None
+    minutes = {s.name: s.length_minutes for s in problem.shift_types}
+    by_employee = problem.requests_by_employee()
+    cols: list[tuple[int, int, tuple[str | None, ...]]] = []
+    costs: list[float] = []
+    for e, rules in enumerate(problem.employees):
+        requests: dict[int, list] = defaultdict(list)
+        for q in by_employee[e]:
+            requests[q.day].append(q)
+        for w, days in enumerate(weekends):
+            for pat, cost in _patterns(problem, rules, days, requests):
+                cols.append((e, w, pat))
+                costs.append(cost)
+            if len(cols) > MAX_PATTERNS:
+                return None
+    day_set = {d for w in weekends for d in w}
+    cover = [c for c in problem.cover if c.day in day_set]
+    cover_index = {(c.day, c.shift): i for i, c in enumerate(cover)}
+    n, m = len(cols), len(cover)
+    rows: list[int] = []
+    entries: list[int] = []
+    values: list[float] = []
+    lower: list[float] = []
+    upper: list[float] = []
+
+    def constraint(terms: list[tuple[int, float]], lo: float, hi: float) -> None:
+        for j, v in terms:
+            rows.append(len(lower))
+            entries.append(j)
+            values.append(v)
+        lower.append(lo)
+        upper.append(hi)
+
+    per_weekend: dict[tuple[int, int], list[int]] = defaultdict(list)
+    per_employee: dict[int, list[int]] = defaultdict(list)
+    per_cell: dict[int, list[int]] = defaultdict(list)
+    for j, (e, w, pat) in enumerate(cols):
+        per_weekend[(e, w)].append(j)
+        per_employee[e].append(j)
+        for d, s in zip(weekends[w], pat, strict=True):
+            if s is not None and (d, s) in cover_index:
+                per_cell[cover_index[(d, s)]].append(j)
+    for js in per_weekend.values():
+        constraint([(j, 1.0) for j in js], 0, 1)
+    for e, js in per_employee.items():
+        rules = problem.employees[e]
+        if rules.max_weekends < len(weekends):
+            constraint([(j, 1.0) for j in js], 0, rules.max_weekends)
+        for s in problem.shift_names:
+            cap = rules.max_shifts.get(s, UNBOUNDED)
+            terms = [(j, float(cols[j][2].count(s))) for j in js if s in cols[j][2]]
+            if terms and cap < sum(v for _, v in terms):
+                constraint(terms, 0, cap)
+        worked = [(j, float(sum(minutes[s] for s in cols[j][2] if s))) for j in js]
+        if rules.max_minutes < sum(v for _, v in worked):
+            constraint(worked, 0, rules.max_minutes)
+    for i, c in enumerate(cover):
+        constraint([(j, 1.0) for j in per_cell[i]] + [(n + i, 1.0), (n + m + i, -1.0)],
+                   c.requirement, c.requirement)
+    a = sparse.csr_matrix((values, (rows, entries)), shape=(len(lower), n + 2 * m))
+    c = np.concatenate([np.array(costs, dtype=float),
+                        [float(cv.under_weight) for cv in cover],
+                        [float(cv.over_weight) for cv in cover]])
+    integral = np.concatenate([np.ones(n), np.zeros(2 * m)])
+    bounds = Bounds(np.zeros(n + 2 * m), np.concatenate([np.ones(n), np.full(2 * m, np.inf)]))
+    constraints = LinearConstraint(a, lower, upper)
+    # The LP first: most of its patterns are integral, and with those fixed HiGHS solves the
+    # rest in a second or two (instance 13: LP 1.4 s, then 1.8 s to the optimum, against 13 s
+    # for the program as a whole). The LP value is the bound.
+    start = time.perf_counter()
+    lp = milp(c, integrality=np.zeros(n + 2 * m), bounds=bounds, constraints=constraints,
+              options={"time_limit": max(0.1, time_limit)})
+    if lp.x is None:
+        return None
+    low = bounds.lb.copy()
+    low[:n][lp.x[:n] > 1 - 1e-6] = 1
+    left = time_limit - (time.perf_counter() - start)
+    res = milp(c, integrality=integral, bounds=Bounds(low, bounds.ub), constraints=constraints,
+               options={"time_limit": max(0.1, left)})
+    if res.x is None:
+        return None
+    # The requests of an employee who stays off all weekend cost this much in every plan.
+    base = sum(q.cost(None) for reqs in by_employee for q in reqs if q.day in day_set)
+    cells: dict[Cell, str | None] = {}
+    for rules in problem.employees:
+        for d in day_set:
+            cells[(rules.employee, d)] = None
+    for j in np.flatnonzero(res.x[:n] > 0.5):
+        e, w, pat = cols[j]
+        for d, s in zip(weekends[w], pat, strict=True):
+            cells[(problem.employees[e].employee, d)] = s
+    return WeekendPlan(cells, float(res.fun) + base, float(lp.fun) + base)
+
+
+def complete_rows(problem: RosterProblem, plan: WeekendPlan, deadline: float, seed: int = 0,
+                  workers: int = 2) -> Roster | None:
+    """A roster with the weekends of ``plan``: each employee's row by CP-SAT with their weekend
+    cells fixed, against the weekends of all and the rows completed so far; without the fixed
+    weekend when that row cannot be completed (a rule the plan does not see, such as a run that
+    a day off cuts short). None when some row cannot be completed at all."""
+    roster: Roster = {c: s for c, s in plan.cells.items() if s is not None}
+    for i, rules in enumerate(problem.employees):
+        e = rules.employee
+        per = max(0.05, (deadline - time.perf_counter()) / (len(problem.employees) - i))
+        own = {c: s for c, s in plan.cells.items() if c[0] == e}
+        rest = {c: s for c, s in roster.items() if c[0] != e}
+        got: Roster | None = None
+        for fixed, limit in (({**rest, **own}, per), (rest, max(per, 1.0)), (rest, 10.0)):
+            rm = build_roster_model(problem, employees=[e], fixed=fixed)
+            solver, status, _ = solve_model(rm, limit, seed=seed, workers=workers)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                got = rm.read(solver)
+                break
+        if got is None:
+            return None
+        roster = {**rest, **got}
+    return roster
