@@ -9,7 +9,10 @@ is soft), so:
 1. Construction, employee by employee against the cover left by the others: one small CP-SAT model
    per employee, or on long horizons the weekday-block heuristic
    (:mod:`planner.scheduling.roster_greedy`) with CP-SAT only where it declines. This is the
-   decomposition that makes 364-day instances feasible within seconds.
+   decomposition that makes 364-day instances feasible within seconds. Many staff over a short
+   horizon with tight weekends (Curtois 13): the weekends of everyone first, by an integer
+   program, the rows completed around them, and the LNS below first with the weekend cells
+   frozen (:mod:`planner.scheduling.roster_weekends`).
 2. Small and mid-sized problems (<= ``COLGEN_CELLS`` cells): column generation with exact
    pricing (:mod:`planner.scheduling.roster_colgen`: the exact row DP of
    :mod:`planner.scheduling.roster_exactdp`, a Lagrangian bound, a dive from the converged LP

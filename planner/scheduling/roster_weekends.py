@@ -23,9 +23,15 @@ from below; on instance 13 it proves that at least 11 weekend shifts stay uncove
 
 The rows are then completed employee by employee with the weekend fixed (one small CP-SAT model
 each, against the cover left by the others; an employee whose weekend cannot be completed is
-solved without it), and the LNS first runs with the weekend cells frozen.
-Measured on instance 13 (``bench_curtois.py --instances 13``): see the module docstring of
-:mod:`planner.scheduling.roster_lns`.
+solved without it), and the LNS (:mod:`planner.scheduling.roster_lns`) first runs with the
+weekend cells frozen: its moves then only mend the weekdays, and moves that free everyone over a
+few days get cheaper. Then it runs with everything free.
+
+Measured on instance 13, 60 s, seeds 0-3: the plan takes 2.5 s and the completed rows 3.5 s
+(56-65 shifts short); the frozen LNS reaches the weekend minimum (11 short, none on weekdays)
+within 30 s, and the rosters end at 1537-1558 (best known 1348), against 1796-2020 from the LNS
+alone. Without the credit for uncovered minutes (below) the frozen LNS kept one weekday shift
+short on most seeds and the rosters ended at 1546-1647.
 """
 
 from __future__ import annotations
