@@ -27,8 +27,8 @@ solved without it), and the LNS (:mod:`planner.scheduling.roster_lns`) first run
 weekend cells frozen: its moves then only mend the weekdays, and moves that free everyone over a
 few days get cheaper. Then it runs with everything free.
 
-Measured on instance 13, 60 s, seeds 0-3: the plan takes 2.5 s and the completed rows 3.5 s
-(56-65 shifts short); the frozen LNS reaches the weekend minimum (11 short, none on weekdays)
+Measured on instance 13, 60 s, seeds 0-3: the plan takes 2.5 s and the completed rows 3-4 s
+(52-66 shifts short); the frozen LNS reaches the weekend minimum (11 short, none on weekdays)
 within 30 s, and the rosters end at 1537-1558 (best known 1348), against 1796-2020 from the LNS
 alone. Without the credit for uncovered minutes (below) the frozen LNS kept one weekday shift
 short on most seeds and the rosters ended at 1546-1647.
@@ -54,17 +54,20 @@ from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem
 # weekend shifts the weekend limits allow (instance 13: 0.96; instance 9, 0.64, is not tight).
 TIGHT_WEEKENDS = 0.9
 # Only for many staff over a short horizon. Measured with ``bench_curtois.py --time-limit 60``
-# (seed 0), weekends first against the LNS alone: instance 13 (120 staff, 28 days) 1527-1556 on
-# seeds 0-3 against 1796-2020; but 8, 10 and 12 (30-60 staff) 1327, 4640, 4296 against 1318,
-# 4634, 4288; 14 and 15 (42 days) 1319, 4712 against 1292, 4215; 17-20 (56-182 days) 6576,
-# 5585, 4012, 13332 against 5905, 5000, 3550, 5743. With few staff the LNS moves that free
-# everyone are cheap and re-plan the weekends themselves, so freezing them only takes freedom
-# away; on long horizons the CP-SAT completion of each row is slow (first roster after 15-33 s).
+# (seed 0) with a first version (the whole program by HiGHS for up to 12 s, no minute credit),
+# weekends first on every instance with tight weekends against the LNS alone: 8, 10 and 12
+# (30-60 staff) 1327, 4640, 4296 against 1318, 4634, 4288; 14 and 15 (42 days) 1319, 4712
+# against 1292, 4215; 17-20 (56-182 days) 6576, 5585, 4012, 13332 against 5905, 5000, 3550,
+# 5743; only 13 (120 staff, 28 days) gained (1527-1556 on seeds 0-3 against 1796-2020). With few
+# staff the LNS moves that free everyone are cheap and re-plan the weekends themselves, so
+# freezing them only takes freedom away; on long horizons the CP-SAT completion of each row is
+# slow (first roster after 15-33 s).
 MIN_STAFF = 100
-UNCOVERED_MINUTE_CREDIT = 0.001
 MAX_DAYS = 35
 # Larger pattern programs (long horizons with many shift types) are not tried.
 MAX_PATTERNS = 150_000
+# Credit per minute of a weekend shift left uncovered (see plan_weekends).
+UNCOVERED_MINUTE_CREDIT = 0.001
 
 
 @dataclass(frozen=True)
@@ -95,13 +98,13 @@ def wants_weekend_plan(problem: RosterProblem) -> bool:
             and weekend_tightness(problem) >= TIGHT_WEEKENDS)
 
 
-def _lone_day_ok(problem: RosterProblem, rules: EmployeeRules, day: int, outside: int) -> bool:
+def _lone_day_ok(rules: EmployeeRules, outside: int, days: int) -> bool:
     """A worked day with no worked neighbour inside its weekend: ``outside`` (the day before a
     Saturday, or after a Sunday) must be workable when runs must be longer than one day."""
     seq = rules.work_sequence
     if seq.hard_min < 2:
         return True
-    if not 0 <= outside < problem.days:
+    if not 0 <= outside < days:
         return seq.edges_exempt
     return outside not in rules.days_off
 
@@ -123,15 +126,11 @@ def _patterns(problem: RosterProblem, rules: EmployeeRules, days: tuple[int, ...
             continue
         if any(pat.count(s) > rules.max_shifts.get(s, UNBOUNDED) for s in set(pat) if s):
             continue
-        lone = True
-        for i, s in enumerate(pat):
-            if s is None or (i > 0 and pat[i - 1]) or (i + 1 < len(pat) and pat[i + 1]):
-                continue
-            outside = days[i] - 1 if i == 0 else days[i] + 1
-            if (i == 0 or i == len(pat) - 1) and not _lone_day_ok(problem, rules, days[i],
-                                                                   outside):
-                lone = False
-        if not lone:
+        # A lone worked day at either end of the weekend runs on into the day outside it.
+        ends = ((0, days[0] - 1), (len(pat) - 1, days[-1] + 1))
+        if any(pat[i] is not None and all(pat[j] is None for j in (i - 1, i + 1)
+                                          if 0 <= j < len(pat))
+               and not _lone_day_ok(rules, outside, problem.days) for i, outside in ends):
             continue
         cost = sum(q.cost(s) for d, s in zip(days, pat, strict=True)
                    for q in requests.get(d, ()))
@@ -209,7 +208,8 @@ def plan_weekends(problem: RosterProblem, time_limit: float) -> WeekendPlan | No
                         [float(cv.over_weight) for cv in cover]])
     # Among plans of equal cost, the one that leaves the longest shifts uncovered leaves the most
     # minutes to the weekdays (on instance 13 the contracts allow fewer minutes than the cover
-    # asks for): a credit too small to trade against any real cost.
+    # asks for): a credit per uncovered shift (0.72 for 12 hours) below the smallest real cost,
+    # so that one swap never trades against a request (several together could, in principle).
     credit = np.zeros(n + 2 * m)
     credit[n:n + m] = [UNCOVERED_MINUTE_CREDIT * minutes[cv.shift] for cv in cover]
     integral = np.concatenate([np.ones(n), np.zeros(2 * m)])
