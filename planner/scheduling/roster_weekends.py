@@ -251,10 +251,13 @@ def complete_rows(problem: RosterProblem, plan: WeekendPlan, deadline: float, se
     weekend when that row cannot be completed (a rule the plan does not see, such as a run that
     a day off cuts short). None when some row cannot be completed at all."""
     roster: Roster = {c: s for c, s in plan.cells.items() if s is not None}
+    weekend_of: dict[str, dict[Cell, str | None]] = defaultdict(dict)
+    for cell, shift in plan.cells.items():
+        weekend_of[cell[0]][cell] = shift
     for i, rules in enumerate(problem.employees):
         e = rules.employee
         per = max(0.05, (deadline - time.perf_counter()) / (len(problem.employees) - i))
-        own = {c: s for c, s in plan.cells.items() if c[0] == e}
+        own = weekend_of[e]
         rest = {c: s for c, s in roster.items() if c[0] != e}
         got: Roster | None = None
         for fixed, limit in (({**rest, **own}, per), (rest, max(per, 1.0)), (rest, 10.0)):
