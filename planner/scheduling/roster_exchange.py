@@ -1,5 +1,6 @@
 """Exchange neighbourhoods for the roster LNS: (nearly) every employee over two short blocks of
-days, one where cover is short and one drawn at random.
+days, one where cover is short and one drawn at random (:func:`exchange_days`), or both where
+requests are broken (:func:`request_days`).
 
 Why: on rosters where both the total minutes and the weekends worked are tight (Curtois
 instance 13: the cover asks for more minutes than the contracts allow, and for 482 of the 500
@@ -24,12 +25,26 @@ gave 1931, 1991 (seed 0) and 1980 (seed 1) at load 1.7-2.5, against 2173-3043 be
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from planner.scheduling.rules import RosterProblem
 
 # Days per block: two blocks of two days keep a model of everyone small enough to prove.
 BLOCK_DAYS = 2
+
+
+def _block(n: int, costs: Mapping[int, float], rng: random.Random,
+           apart: Collection[int] = frozenset()) -> set[int] | None:
+    """A block of ``BLOCK_DAYS`` (of ``n`` days) around a day drawn by ``costs`` (day -> cost):
+    of the blocks holding that day and none of ``apart``, the one of highest cost (the whole
+    weekend, typically). None when there is no such block."""
+    d = rng.choices(list(costs), weights=list(costs.values()))[0]
+    starts = [s for s in range(max(0, d - BLOCK_DAYS + 1), min(d, n - BLOCK_DAYS) + 1)
+              if not set(apart) & set(range(s, s + BLOCK_DAYS))]
+    if not starts:
+        return None
+    a = max(starts, key=lambda s: (sum(costs.get(x, 0.0) for x in range(s, s + BLOCK_DAYS)), -s))
+    return set(range(a, a + BLOCK_DAYS))
 
 
 def exchange_days(problem: RosterProblem, short: Mapping[int, float], rng: random.Random
@@ -40,13 +55,36 @@ def exchange_days(problem: RosterProblem, short: Mapping[int, float], rng: rando
     n = problem.days
     if not short or n < BLOCK_DAYS:
         return None
-    d = rng.choices(list(short), weights=list(short.values()))[0]
-    # The block containing d that holds the most shortfall (the whole weekend, typically).
-    starts = range(max(0, d - BLOCK_DAYS + 1), min(d, n - BLOCK_DAYS) + 1)
-    a = max(starts, key=lambda s: (sum(short.get(x, 0.0) for x in range(s, s + BLOCK_DAYS)),
-                                   -s))
-    first = set(range(a, a + BLOCK_DAYS))
+    first = _block(n, short, rng)
+    assert first is not None  # nothing to keep apart: a block around any day exists
     apart = [b for b in range(n - BLOCK_DAYS + 1)
              if not first & set(range(b, b + BLOCK_DAYS))]
     b = rng.choice(apart) if apart else rng.randrange(n - BLOCK_DAYS + 1)
     return first | set(range(b, b + BLOCK_DAYS))
+
+
+def request_days(problem: RosterProblem, broken: Mapping[int, float], rng: random.Random
+                 ) -> set[int] | None:
+    """The days of an exchange move for requests: two separate blocks, each around a day drawn
+    by the weight of the requests broken on it (``broken``: day -> weight). None when no
+    request is broken, or no second block fits apart from the first.
+
+    Why: once the cover still short cannot be filled (Curtois 13: the weekend plan proves 11
+    weekend shifts short), blocks drawn by shortfall only shuffle the same weekend. The cost
+    left is broken requests, and granting one takes the same kind of exchange: the employee
+    takes the shift they asked for and gives up another, which someone else picks up."""
+    n = problem.days
+    if not broken or n < 2 * BLOCK_DAYS:
+        return None
+    first = _block(n, broken, rng)
+    assert first is not None
+    rest = {d: w for d, w in broken.items() if d not in first}
+    second = _block(n, rest, rng, first) if rest else None
+    if second is None:
+        # Nothing broken that a block apart from the first can hold: the second anywhere else.
+        apart = [b for b in range(n - BLOCK_DAYS + 1) if not first & set(range(b, b + BLOCK_DAYS))]
+        if not apart:
+            return None
+        b = rng.choice(apart)
+        second = set(range(b, b + BLOCK_DAYS))
+    return first | second

@@ -24,7 +24,9 @@ is soft), so:
    deviation cost), or over two separate windows (one where cover is short, one where it is
    over), or, while cover is short, everyone over a short block and another block (exchanges,
    :mod:`planner.scheduling.roster_exchange`, drawn as often as they pay against the others;
-   not for problems small enough for the full model);
+   not for problems small enough for the full model; after a weekend plan, whose weekend
+   shortfall no move can fill, half of them, and all once no cover a move can change is short,
+   over two blocks where requests are broken);
    each sub-model is built with the rest fixed as constants, hinted with a complete
    solution (the current roster) and solved for at most ``SUB_TIME_LIMIT`` seconds by a
    one-worker CP-SAT; ``workers`` such moves run at once in threads and each result is merged
@@ -62,7 +64,7 @@ from planner.scheduling.roster import (
     solve_model,
 )
 from planner.scheduling.roster_colgen import exact_column_generation
-from planner.scheduling.roster_exchange import BLOCK_DAYS, exchange_days
+from planner.scheduling.roster_exchange import BLOCK_DAYS, exchange_days, request_days
 from planner.scheduling.roster_greedy import weekday_row
 from planner.scheduling.roster_horizon import best_response, dp_construct
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
@@ -97,6 +99,10 @@ COLGEN_CELLS = 2_000
 # weekend cells frozen.
 WEEKEND_PLAN_SHARE = 0.2
 FROZEN_SHARE = 0.55
+# After the weekend plan, this share of the exchange moves of the LNS with everything free go to
+# broken requests (roster_exchange.request_days); with the weekends frozen, they do only once no
+# weekday cover is short.
+REQUEST_EXCHANGE_SHARE = 0.5
 # Small problems: share of the time then left given to the full model.
 FULL_MODEL_SHARE = 0.3
 # Share of the time then left given to our own LNS before a last full-model run (small problems).
@@ -374,8 +380,9 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         if frozen is not None:
             now = time.perf_counter()
             _lns(problem, best, best_obj, now + (deadline - now) * FROZEN_SHARE, rng, workers,
-                 improved, frozen=frozen)
-        _lns(problem, best, best_obj, deadline, rng, workers, improved)
+                 improved, frozen=frozen, request_share=0.0)
+        _lns(problem, best, best_obj, deadline, rng, workers, improved,
+             request_share=None if frozen is None else REQUEST_EXCHANGE_SHARE)
     return done()
 
 
@@ -416,9 +423,12 @@ class _Neighbourhoods:
     """
 
     def __init__(self, problem: RosterProblem, rng: random.Random, exchange: bool = True,
-                 frozen_days: Collection[int] = ()):
+                 frozen_days: Collection[int] = (), request_share: float | None = None):
         self.problem, self.rng = problem, rng
         self.exchange = exchange
+        # None: exchanges only where cover is short. A share: that share of the exchanges, and
+        # all of them when no cover a move can change is short, over days of broken requests.
+        self.request_share = request_share
         # Days where no move can change anything: their cover deviation draws no move.
         self.frozen_days = frozenset(frozen_days)
         self.names = [r.employee for r in problem.employees]
@@ -515,10 +525,25 @@ class _Neighbourhoods:
         low, high = EXCHANGE_SHARE
         return min(high, max(low, mine / (mine + others)))
 
+    def _broken(self, cur: Roster) -> dict[int, float]:
+        """Weight of the requests ``cur`` breaks per day (days without any, or frozen, absent)."""
+        broken: dict[int, float] = {}
+        for req in self.problem.requests:
+            cost = req.cost(cur.get((req.employee, req.day)))
+            if cost and req.day not in self.frozen_days:
+                broken[req.day] = broken.get(req.day, 0.0) + cost
+        return broken
+
     def _exchange(self, cur: Roster) -> _Move | None:
-        """An exchange move (see planner.scheduling.roster_exchange), or None when no cover is
-        short."""
-        days = exchange_days(self.problem, self._deviation(cur)[0], self.rng)
+        """An exchange move (see planner.scheduling.roster_exchange), or None when there is none
+        to make (no cover short, and no request broken or ``request_share`` None)."""
+        short = self._deviation(cur)[0]
+        days = None
+        if self.request_share is not None and (not short
+                                               or self.rng.random() < self.request_share):
+            days = request_days(self.problem, self._broken(cur), self.rng)
+        if days is None:
+            days = exchange_days(self.problem, short, self.rng)
         if days is None:
             return None
         size = min(self.target["exchange"], self.exchange_full)
@@ -543,10 +568,11 @@ class _Neighbourhoods:
 def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
          rng: random.Random, workers: int, improved: Callable[[Roster, float], None],
          floor: float | None = None, exchange: bool = True,
-         frozen: Collection[Cell] | None = None) -> None:
+         frozen: Collection[Cell] | None = None, request_share: float | None = None) -> None:
     """Relax-and-resolve until ``deadline`` (or a roster meets the proven bound ``floor``);
-    ``improved`` hears of every accepted roster. ``exchange``: whether exchange moves are drawn
-    (see :class:`_Neighbourhoods`). ``frozen``: cells no move changes.
+    ``improved`` hears of every accepted roster. ``exchange``: whether exchange moves are drawn,
+    ``request_share``: which of them go to broken requests (see :class:`_Neighbourhoods`).
+    ``frozen``: cells no move changes.
 
     ``workers`` moves run at once, each a one-worker CP-SAT solve in its own thread (the solver
     releases the GIL): on small sub-models two independent moves find more than one move with
@@ -561,7 +587,7 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     if frozen:
         per_day = Counter(d for _, d in frozen)
         frozen_days = {d for d, n in per_day.items() if n >= len(problem.employees)}
-    hoods = _Neighbourhoods(problem, rng, exchange, frozen_days)
+    hoods = _Neighbourhoods(problem, rng, exchange, frozen_days, request_share)
     running: dict[Future, tuple[_Move, bool]] = {}
     best_obj = cur_obj
     # One unit of missing cover: the smallest worsening that lets a kick move work around.

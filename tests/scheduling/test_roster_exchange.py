@@ -1,13 +1,19 @@
-"""Exchange moves of the roster LNS (roster_exchange): the days they free and how often the LNS
-draws them."""
+"""Exchange moves of the roster LNS (roster_exchange): the days they free, how often the LNS
+draws them, and exchanges for broken requests."""
 
 from __future__ import annotations
 
 import random
 
-from planner.scheduling.roster_exchange import BLOCK_DAYS, exchange_days
+from planner.scheduling.roster_exchange import BLOCK_DAYS, exchange_days, request_days
 from planner.scheduling.roster_lns import _Neighbourhoods
-from planner.scheduling.rules import DayCover, EmployeeRules, RosterProblem, ShiftType
+from planner.scheduling.rules import (
+    DayCover,
+    EmployeeRules,
+    RosterProblem,
+    ShiftRequest,
+    ShiftType,
+)
 
 
 def _problem(days: int = 14, staff: int = 4) -> RosterProblem:
@@ -64,3 +70,42 @@ def test_no_exchange_moves_when_switched_off():
     assert all(hoods.choose({}).kind != "exchange" for _ in range(50))
     hoods = _Neighbourhoods(_problem(), random.Random(0))
     assert any(hoods.choose({}).kind == "exchange" for _ in range(50))
+
+
+def test_request_days_holds_both_broken_days_in_separate_blocks():
+    problem = _problem(days=28)
+    for seed in range(20):
+        days = request_days(problem, {3: 1.0, 20: 5.0}, random.Random(seed))
+        assert days is not None and {3, 20} <= days and len(days) == 2 * BLOCK_DAYS
+    # One broken day: its block, and another anywhere apart from it.
+    for seed in range(20):
+        days = request_days(problem, {10: 2.0}, random.Random(seed))
+        assert days is not None and len(days) == 2 * BLOCK_DAYS and 10 in days
+    # Two broken days in one block: the second block is drawn elsewhere.
+    days = request_days(problem, {10: 2.0, 11: 2.0}, random.Random(0))
+    assert days is not None and {10, 11} <= days and len(days) == 2 * BLOCK_DAYS
+    assert request_days(problem, {}, random.Random(0)) is None
+    # Four days: the earlier block around day 1 on a tie (0-1), and 2-3 the only one apart.
+    assert request_days(_problem(days=4), {1: 1.0}, random.Random(0)) == {0, 1, 2, 3}
+
+
+def test_exchanges_go_to_broken_requests_once_cover_is_full():
+    problem = _problem()
+    # e0 asks for E on day 9 and is off; every day has its two employees (e1, e2).
+    full = {(e, d): "E" for e in ("e1", "e2") for d in range(problem.days)}
+    problem = RosterProblem(problem.days, problem.shift_types, problem.employees,
+                            requests=(ShiftRequest("e0", 9, "E", 3, True),),
+                            cover=problem.cover)
+    # Without a request share: no cover short, so no exchange move at all.
+    assert _Neighbourhoods(problem, random.Random(0))._exchange(full) is None
+    hoods = _Neighbourhoods(problem, random.Random(0), request_share=0.0)
+    for _ in range(10):
+        move = hoods._exchange(full)
+        assert move is not None and 9 in move.days and len(move.days) == 2 * BLOCK_DAYS
+    # Frozen days hold no broken request a move could grant.
+    hoods = _Neighbourhoods(problem, random.Random(0), frozen_days={9}, request_share=0.0)
+    assert hoods._exchange(full) is None
+    # While cover is short, a share of 0 keeps every exchange on the short days.
+    short = {c: s for c, s in full.items() if c != ("e1", 2)}
+    hoods = _Neighbourhoods(problem, random.Random(0), request_share=0.0)
+    assert all(2 in hoods._exchange(short).days for _ in range(10))
