@@ -26,7 +26,9 @@ is soft), so:
    :mod:`planner.scheduling.roster_exchange`, drawn as often as they pay against the others;
    not for problems small enough for the full model; after a weekend plan, whose weekend
    shortfall no move can fill, half of them, and all once no cover a move can change is short,
-   over two blocks where requests are broken);
+   over two blocks where requests are broken; with the weekends frozen, half of them while
+   weekday cover is short free the employees with minutes to spare and some who could work a
+   short shift, over the days around it);
    each sub-model is built with the rest fixed as constants, hinted with a complete
    solution (the current roster) and solved for at most ``SUB_TIME_LIMIT`` seconds by a
    one-worker CP-SAT; ``workers`` such moves run at once in threads and each result is merged
@@ -64,7 +66,12 @@ from planner.scheduling.roster import (
     solve_model,
 )
 from planner.scheduling.roster_colgen import exact_column_generation
-from planner.scheduling.roster_exchange import BLOCK_DAYS, exchange_days, request_days
+from planner.scheduling.roster_exchange import (
+    BLOCK_DAYS,
+    exchange_days,
+    request_days,
+    spare_exchange,
+)
 from planner.scheduling.roster_greedy import weekday_row
 from planner.scheduling.roster_horizon import best_response, dp_construct
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
@@ -103,6 +110,9 @@ FROZEN_SHARE = 0.55
 # broken requests (roster_exchange.request_days); with the weekends frozen, they do only once no
 # weekday cover is short.
 REQUEST_EXCHANGE_SHARE = 0.5
+# With the weekends frozen, this share of the exchange moves, while weekday cover is short, are
+# spare-minutes exchanges (roster_exchange.spare_exchange).
+SPARE_EXCHANGE_SHARE = 0.5
 # Small problems: share of the time then left given to the full model.
 FULL_MODEL_SHARE = 0.3
 # Share of the time then left given to our own LNS before a last full-model run (small problems).
@@ -380,7 +390,7 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         if frozen is not None:
             now = time.perf_counter()
             _lns(problem, best, best_obj, now + (deadline - now) * FROZEN_SHARE, rng, workers,
-                 improved, frozen=frozen, request_share=0.0)
+                 improved, frozen=frozen, request_share=0.0, spare_share=SPARE_EXCHANGE_SHARE)
         _lns(problem, best, best_obj, deadline, rng, workers, improved,
              request_share=None if frozen is None else REQUEST_EXCHANGE_SHARE)
     return done()
@@ -423,9 +433,13 @@ class _Neighbourhoods:
     """
 
     def __init__(self, problem: RosterProblem, rng: random.Random, exchange: bool = True,
-                 frozen_days: Collection[int] = (), request_share: float | None = None):
+                 frozen_days: Collection[int] = (), request_share: float | None = None,
+                 spare_share: float = 0.0):
         self.problem, self.rng = problem, rng
         self.exchange = exchange
+        # Share of the exchanges, while cover a move can change is short, that are spare-minutes
+        # exchanges (roster_exchange.spare_exchange).
+        self.spare_share = spare_share
         # None: exchanges only where cover is short. A share: that share of the exchanges, and
         # all of them when no cover a move can change is short, over days of broken requests.
         self.request_share = request_share
@@ -538,6 +552,11 @@ class _Neighbourhoods:
         """An exchange move (see planner.scheduling.roster_exchange), or None when there is none
         to make (no cover short, and no request broken or ``request_share`` None)."""
         short = self._deviation(cur)[0]
+        size = min(self.target["exchange"], self.exchange_full)
+        if short and self.spare_share and self.rng.random() < self.spare_share:
+            spare = spare_exchange(self.problem, cur, short, self.rng)
+            if spare is not None:
+                return _Move("exchange", size, *spare)
         days = None
         if self.request_share is not None and (not short
                                                or self.rng.random() < self.request_share):
@@ -546,7 +565,6 @@ class _Neighbourhoods:
             days = exchange_days(self.problem, short, self.rng)
         if days is None:
             return None
-        size = min(self.target["exchange"], self.exchange_full)
         k = int(min(self.n_emp, max(2, size // (len(days) * self.per_cell))))
         chosen = self.names if k >= self.n_emp else sorted(self.rng.sample(self.names, k),
                                                            key=self.names.index)
@@ -568,10 +586,12 @@ class _Neighbourhoods:
 def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
          rng: random.Random, workers: int, improved: Callable[[Roster, float], None],
          floor: float | None = None, exchange: bool = True,
-         frozen: Collection[Cell] | None = None, request_share: float | None = None) -> None:
+         frozen: Collection[Cell] | None = None, request_share: float | None = None,
+         spare_share: float = 0.0) -> None:
     """Relax-and-resolve until ``deadline`` (or a roster meets the proven bound ``floor``);
     ``improved`` hears of every accepted roster. ``exchange``: whether exchange moves are drawn,
-    ``request_share``: which of them go to broken requests (see :class:`_Neighbourhoods`).
+    ``request_share``: which of them go to broken requests, ``spare_share``: which are
+    spare-minutes exchanges while cover is short (see :class:`_Neighbourhoods`).
     ``frozen``: cells no move changes.
 
     ``workers`` moves run at once, each a one-worker CP-SAT solve in its own thread (the solver
@@ -587,7 +607,7 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     if frozen:
         per_day = Counter(d for _, d in frozen)
         frozen_days = {d for d, n in per_day.items() if n >= len(problem.employees)}
-    hoods = _Neighbourhoods(problem, rng, exchange, frozen_days, request_share)
+    hoods = _Neighbourhoods(problem, rng, exchange, frozen_days, request_share, spare_share)
     running: dict[Future, tuple[_Move, bool]] = {}
     best_obj = cur_obj
     # One unit of missing cover: the smallest worsening that lets a kick move work around.

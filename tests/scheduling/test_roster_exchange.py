@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import random
 
-from planner.scheduling.roster_exchange import BLOCK_DAYS, exchange_days, request_days
+from planner.scheduling.roster_exchange import (
+    BLOCK_DAYS,
+    SPARE_WINDOW,
+    exchange_days,
+    request_days,
+    spare_exchange,
+)
 from planner.scheduling.roster_lns import _Neighbourhoods
 from planner.scheduling.rules import (
     DayCover,
@@ -109,3 +115,26 @@ def test_exchanges_go_to_broken_requests_once_cover_is_full():
     short = {c: s for c, s in full.items() if c != ("e1", 2)}
     hoods = _Neighbourhoods(problem, random.Random(0), request_share=0.0)
     assert all(2 in hoods._exchange(short).days for _ in range(10))
+
+
+def test_spare_exchange_frees_who_has_minutes_left_and_who_may_work_the_short_shift():
+    days = 14
+    shifts = (ShiftType("E", 480),)
+    emps = (EmployeeRules("e0", {"E": days}, max_minutes=3 * 480),  # one shift to spare
+            *(EmployeeRules(f"e{i}", {"E": days}, max_minutes=2 * 480) for i in (1, 2, 3)),
+            EmployeeRules("e4", {"E": 0}),  # never works E
+            EmployeeRules("e5", {"E": days}, max_minutes=2 * 480, days_off=frozenset({7})))
+    cover = tuple(DayCover(d, "E", 2 if d == 7 else 0, 100, 1) for d in range(days))
+    problem = RosterProblem(days, shifts, emps, cover=cover)
+    roster = {(e, d): "E" for e in ("e0", "e1", "e2", "e3", "e5") for d in (0, 1)}
+    for seed in range(5):
+        employees, window = spare_exchange(problem, roster, {7}, random.Random(seed))
+        # e0 for its minutes; e1-e3 may work E on day 7; e4 works nothing (its minutes do not
+        # count), e5 is off that day.
+        assert employees == ["e0", "e1", "e2", "e3"]
+        assert window == set(range(7 - SPARE_WINDOW, 7 + SPARE_WINDOW + 1))
+    # Day 7 is not among the short days asked for, and day 3 is not short: nothing to do.
+    assert spare_exchange(problem, roster, {3}, random.Random(0)) is None
+    # Cover met: nothing to do either.
+    full = {**roster, ("e1", 7): "E", ("e2", 7): "E"}
+    assert spare_exchange(problem, full, {7}, random.Random(0)) is None
