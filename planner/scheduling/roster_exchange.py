@@ -53,6 +53,11 @@ def _block(n: int, costs: Mapping[int, float], rng: random.Random,
     return set(range(a, a + BLOCK_DAYS))
 
 
+def _starts_apart(n: int, block: set[int]) -> list[int]:
+    """Starts of the blocks (of ``n`` days) that share no day with ``block``."""
+    return [b for b in range(n - BLOCK_DAYS + 1) if not block & set(range(b, b + BLOCK_DAYS))]
+
+
 def exchange_days(problem: RosterProblem, short: Mapping[int, float], rng: random.Random
                   ) -> set[int] | None:
     """The days of one exchange move: a block of ``BLOCK_DAYS`` around a day drawn by its cover
@@ -63,8 +68,7 @@ def exchange_days(problem: RosterProblem, short: Mapping[int, float], rng: rando
         return None
     first = _block(n, short, rng)
     assert first is not None  # nothing to keep apart: a block around any day exists
-    apart = [b for b in range(n - BLOCK_DAYS + 1)
-             if not first & set(range(b, b + BLOCK_DAYS))]
+    apart = _starts_apart(n, first)
     b = rng.choice(apart) if apart else rng.randrange(n - BLOCK_DAYS + 1)
     return first | set(range(b, b + BLOCK_DAYS))
 
@@ -88,7 +92,7 @@ def request_days(problem: RosterProblem, broken: Mapping[int, float], rng: rando
     second = _block(n, rest, rng, first) if rest else None
     if second is None:
         # Nothing broken that a block apart from the first can hold: the second anywhere else.
-        apart = [b for b in range(n - BLOCK_DAYS + 1) if not first & set(range(b, b + BLOCK_DAYS))]
+        apart = _starts_apart(n, first)
         if not apart:
             return None
         b = rng.choice(apart)
@@ -108,9 +112,11 @@ def spare_exchange(problem: RosterProblem, roster: Mapping[tuple[str, int], str]
     short is filled by a chain: someone who may work the short shift takes it and gives up
     another shift nearby, which an employee with minutes to spare picks up. Blocks drawn at
     random rarely hold both; these employees over these days do, in a model CP-SAT proves in
-    well under a second. Measured with the weekends frozen on instance 13 (seeds 0-7, 60 s):
-    the last weekday shortfall was gone after 16-27 s against 20-41 s (and twice not at all)
-    without, and the roster ended at 1516-1550 against 1529-1559."""
+    well under a second. Measured with the weekends frozen on instance 13 (60 s, half of the
+    exchanges of this kind while weekday cover is short): the last weekday shortfall was gone
+    after 16-27 s (seeds 0-7) against 20-35 s without (seeds 0-11), where twice it lasted past
+    the frozen phase (filled at 41 and 50 s); the rosters ended at 1516-1550 against
+    1529-1559."""
     days = set(short_days)
     counts: dict[tuple[int, str], int] = {}
     minutes: dict[str, int] = {}
