@@ -96,11 +96,20 @@ def add_soft_sequence(model: cp_model.CpModel, works: Sequence[Lit], rule: Seque
     """
     n = len(works)
     penalties: list[Penalty] = []
+    # Constants decide most patterns and windows of an LNS sub-model (most days fixed): the
+    # checks below run on these flags, not on a Python call per literal.
+    fixed = [is_const(w) for w in works]
+    true = [f and bool(w) for f, w in zip(fixed, works, strict=True)]
+    false = [f and not bool(w) for f, w in zip(fixed, works, strict=True)]
     for length in range(1, min(rule.soft_min, n + 1)):
         for start in range(n - length + 1):
             end = start + length - 1
             at_edge = start == 0 or end == n - 1
             if rule.edges_exempt and at_edge:
+                continue
+            # The pattern cannot occur: a day of the run fixed off, or a neighbour fixed on.
+            if (any(false[start:end + 1]) or (start > 0 and true[start - 1])
+                    or (end < n - 1 and true[end + 1])):
                 continue
             # The pattern "off, work x length, off" as a clause of negations.
             clause = [negate(works[d]) for d in range(start, end + 1)]
@@ -108,8 +117,6 @@ def add_soft_sequence(model: cp_model.CpModel, works: Sequence[Lit], rule: Seque
                 clause.append(works[start - 1])
             if end < n - 1:
                 clause.append(works[end + 1])
-            if any(is_const(c) and c for c in clause):
-                continue  # the pattern cannot occur
             if length < rule.hard_min:
                 add_clause(model, clause)
             elif rule.min_cost > 0:
@@ -121,10 +128,13 @@ def add_soft_sequence(model: cp_model.CpModel, works: Sequence[Lit], rule: Seque
     if rule.hard_max < n:
         span = rule.hard_max + 1
         for start in range(n - span + 1):
-            window = works[start:start + span]
-            if all(is_const(w) for w in window):
+            free = [w for w, f in zip(works[start:start + span], fixed[start:start + span],
+                                      strict=True) if not f]
+            on = sum(true[start:start + span])
+            # All fixed, or too few free days to break it: nothing to add.
+            if not free or on + len(free) <= rule.hard_max:
                 continue
-            model.Add(sum(window) <= rule.hard_max)
+            model.Add(cp_model.LinearExpr.Sum(free) <= rule.hard_max - on)
     if rule.max_cost > 0 and rule.soft_max < min(rule.hard_max, n):
         span = rule.soft_max + 1
         for start in range(n - span + 1):
@@ -145,7 +155,8 @@ def add_soft_sum(model: cp_model.CpModel, literals: Sequence[Lit], rule: Sequenc
     coefs = [1] * len(literals) if coefficients is None else list(coefficients)
     const = sum(c for c, lit in zip(coefs, literals, strict=True) if is_const(lit) and lit)
     free = [(c, lit) for c, lit in zip(coefs, literals, strict=True) if not is_const(lit)]
-    expr = sum(c * lit for c, lit in free) + const
+    # One C++ expression, not a Python sum of terms (a sub-model builds thousands of these).
+    expr = cp_model.LinearExpr.WeightedSum([lit for _, lit in free], [c for c, _ in free]) + const
     hi = sum(c for c, _ in free if c > 0) + const
     lo = sum(c for c, _ in free if c < 0) + const
     penalties: list[Penalty] = []
@@ -175,20 +186,39 @@ def add_forbidden_transitions(model: cp_model.CpModel, day_shifts: Sequence[Mapp
     forbidden pair worked costs ``weight``.
     """
     penalties: list[Penalty] = []
+    # Days with every shift fixed: a pair of them is checked directly (one worked shift each).
+    worked: list[str | bool | None] = []
+    for shifts in day_shifts:
+        if all(is_const(lit) for lit in shifts.values()):
+            on = [s for s, lit in shifts.items() if lit]
+            worked.append(on[0] if len(on) == 1 else (None if not on else False))
+        else:
+            worked.append(False)  # some literal free (False also stands for "not decided")
     for d in range(len(day_shifts) - 1):
         today, tomorrow = day_shifts[d], day_shifts[d + 1]
+        a, b = worked[d], worked[d + 1]
+        if a is None or b is None:
+            continue  # one of the two days fixed off: no succession to forbid
+        if a is not False and b is not False:
+            if b in forbidden.get(a, ()):
+                if weight is None:
+                    model.AddBoolOr([])  # the fixed part already breaks the rule
+                else:
+                    penalties.append(Penalty(f"{name}: day {d} {a} then forbidden", 1, weight))
+            continue
         for s, banned in forbidden.items():
-            if s not in today:
+            first = today.get(s, False)
+            if is_const(first) and not first:
                 continue
             nxt = [tomorrow[t] for t in banned if t in tomorrow]
-            if not nxt or (is_const(today[s]) and not today[s]):
+            if not nxt:
                 continue
             if weight is None:
                 terms = [today[s], *nxt]
                 const = sum(1 for t in terms if is_const(t) and t)
                 free = [t for t in terms if not is_const(t)]
                 if free:
-                    model.Add(sum(free) <= 1 - const)
+                    model.Add(cp_model.LinearExpr.Sum(free) <= 1 - const)
                 elif const > 1:
                     model.AddBoolOr([])
             else:
@@ -243,7 +273,7 @@ def add_day_coverage(model: cp_model.CpModel, literals: Sequence[Lit], cover: Da
                 Penalty(f"{name}: over", over, cover.over_weight)]
     under = model.NewIntVar(0, max(0, req - const), f"{name}: under")
     over = model.NewIntVar(0, max(0, const + len(free) - req), f"{name}: over")
-    model.Add(sum(free) + const + under - over == req)
+    model.Add(cp_model.LinearExpr.Sum(free) + const + under - over == req)
     return [Penalty(f"{name}: under", under, cover.under_weight),
             Penalty(f"{name}: over", over, cover.over_weight)]
 

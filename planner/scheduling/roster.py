@@ -94,24 +94,36 @@ class RosterModel:
         solution instead of trying to repair a partial one. Returns whether the roster satisfied
         the model (when completed). ``time_limit``: seconds for that completion solve.
         """
-        pairs = self._hint_pairs(roster)
+        self.model.ClearHints()
+        # One extend of the proto's hint lists: a call per literal costs more than the rest.
+        variables, values = [], []
+        for lit, value in self._hint_pairs(roster):
+            if lit.index >= 0:
+                variables.append(lit.index)
+                values.append(int(value))
+            else:  # a negated literal: hint its variable with the opposite value
+                variables.append(-lit.index - 1)
+                values.append(int(not value))
+        hint = self.model.Proto().solution_hint
+        hint.vars.extend(variables)
+        hint.values.extend(values)
         if complete:
             copy = self.model.Clone()
-            for lit, value in pairs:
-                copy.Add(lit == int(value))
-            copy.Minimize(self.objective())
+            if not copy.HasObjective():
+                copy.Minimize(self.objective())
             solver = cp_model.CpSolver()
             solver.parameters.num_workers = 1
             solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+            # The roster's cells as fixed values (not as constraints, which cost a Python call
+            # each to build): the solve only completes the auxiliaries.
+            solver.parameters.fix_variables_to_their_hinted_value = True
             if solver.Solve(copy) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 self.model.ClearHints()
-                proto = self.model.Proto()
-                for i in range(len(proto.variables)):
-                    var = self.model.GetIntVarFromProtoIndex(i)
-                    self.model.AddHint(var, solver.Value(var))
+                full = list(solver.ResponseProto().solution)
+                hint = self.model.Proto().solution_hint
+                hint.vars.extend(range(len(full)))
+                hint.values.extend(full)
                 return True
-        for lit, value in pairs:
-            self.model.AddHint(lit, value)
         return False
 
     def read(self, solver: cp_model.CpSolver) -> Roster:
@@ -149,17 +161,16 @@ def _employee_cells(problem: RosterProblem, rules: EmployeeRules, model: cp_mode
     x: dict[tuple[int, str], Any] = {}
     off: dict[int, Any] = {}
     for d in range(problem.days):
-        allowed = [s for s in names if rules.may_work(d, s)]
         if fixed is not None and (e, d) in fixed:
             value = fixed[(e, d)]
-            if value is not None and value not in allowed:
+            if value is not None and not (value in names and rules.may_work(d, value)):
                 raise ValueError(f"fixed cell ({e}, day {d}) = {value!r} breaks a hard rule")
             if value is not None:
                 x[(d, value)] = True  # the other shifts of a fixed cell are simply absent
             off[d] = value is None
             continue
         lits = []
-        for s in allowed:
+        for s in (s for s in names if rules.may_work(d, s)):
             x[(d, s)] = model.NewBoolVar(f"{e} d{d} {s}")
             lits.append(x[(d, s)])
         if lits:
