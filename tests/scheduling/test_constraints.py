@@ -110,14 +110,22 @@ def test_soft_sequence_enumeration_equals_checker_feasible_set(rule):
     assert found == expected
 
 
-def test_soft_sequence_folds_constant_literals():
-    """Mixed fixed/free literals: the same verdicts as all-free literals fixed the same way."""
-    rule = SequenceRule.hard(2, 3)
+@pytest.mark.parametrize("rule", [SequenceRule.hard(2, 3), SequenceRule(1, 2, 3, 2, 3, 5)])
+@pytest.mark.parametrize("constant", [{0, 2, 4}, {0, 1, 2, 3}, {1, 2, 3, 4, 5}, set(range(6))])
+def test_soft_sequence_folds_constant_literals(rule, constant):
+    """Mixed fixed/free literals (as an LNS sub-model fixes most days): the same verdicts as
+    all-free literals fixed the same way, also where constants alone decide a pattern or window
+    (a maximum window of constants only is trusted, as the fixed part of a sub-model is)."""
     for values in itertools.product([0, 1], repeat=6):
         def build(model, lits, values=values):
-            mixed = [bool(values[i]) if i % 2 == 0 else lits[i] for i in range(6)]
+            mixed = [bool(values[i]) if i in constant else lits[i] for i in range(6)]
             return add_soft_sequence(model, mixed, rule, "seq")
-        assert _solve_fixed(build, values) == sequence_cost(values, rule), values
+        expected = sequence_cost(values, rule)
+        span = rule.hard_max + 1
+        if any(set(range(a, a + span)) <= constant and all(values[a:a + span])
+               for a in range(6 - span + 1)):
+            continue  # a too-long run inside the constants alone is not re-checked
+        assert _solve_fixed(build, values) == expected, (values, constant)
 
 
 @pytest.mark.parametrize("coefs", [None, [1, 2, 3, 1, 2]])
@@ -170,6 +178,31 @@ def test_forbidden_transitions_matches_checker(weight):
             assert (status == cp_model.INFEASIBLE) == (broken > 0), roster
         else:
             assert round(solver.ObjectiveValue()) == weight * broken, roster
+
+
+@pytest.mark.parametrize("weight", [None, 4])
+def test_forbidden_transitions_with_fixed_days_and_shared_followers(weight):
+    """Days fixed as constants (a worked shift True, others absent, as an LNS sub-model fixes
+    them) beside free days, and two shifts with the same forbidden followers (one grouped row):
+    the same verdicts as the plain checker."""
+    forbidden = {"L": {"E"}, "N": {"E"}}
+    for roster in _day_assignments(3):
+        for fixed_days in ({0}, {1}, {0, 2}, {0, 1, 2}):
+            model = cp_model.CpModel()
+            free = _fix_days(model, roster)
+            day_shifts = [({SHIFTS[s]: True} if s is not None else {}) if d in fixed_days
+                          else free[d] for d, s in enumerate(roster)]
+            pens = add_forbidden_transitions(model, day_shifts, forbidden, "t", weight)
+            model.Minimize(objective_expr(pens) if pens else 0)
+            solver = cp_model.CpSolver()
+            status = solver.Solve(model)
+            names = [None if s is None else SHIFTS[s] for s in roster]
+            broken = sum(1 for a, b in itertools.pairwise(names)
+                         if a is not None and b is not None and b in forbidden.get(a, ()))
+            if weight is None:
+                assert (status == cp_model.INFEASIBLE) == (broken > 0), (roster, fixed_days)
+            else:
+                assert round(solver.ObjectiveValue()) == weight * broken, (roster, fixed_days)
 
 
 def test_rest_between_shifts_known_successions():

@@ -208,3 +208,29 @@ def test_differ_move_returns_the_cheapest_other_roster():
     assert obj == second >= opt.objective
     # Nothing free: no different roster can exist.
     assert _solve_sub(problem, opt.shifts, ["a"], set(), 1.0, 0, 1, differ=True) is None
+
+
+def test_hint_is_completed_to_every_variable_at_the_rosters_cost():
+    problem = tiny_problem()
+    rows = {r.employee: [row for row in _rows(problem) if not row_violations(problem, r, row)]
+            for r in problem.employees}
+    rng = random.Random(3)
+    for _ in range(15):
+        roster = {(e, d): s for e in ("a", "b") for d, s in enumerate(rng.choice(rows[e]))
+                  if s is not None}
+        rm = build_roster_model(problem)
+        rm.model.Minimize(rm.objective())
+        assert rm.add_hint(roster)
+        proto = rm.model.Proto()
+        assert sorted(proto.solution_hint.vars) == list(range(len(proto.variables)))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        assert solver.Solve(rm.model) == cp_model.OPTIMAL
+        assert round(solver.ObjectiveValue()) == roster_objective(problem, roster)
+        assert rm.read(solver) == roster
+    # Four days in a row for "a" (at most 3): not completed, only the cells are hinted.
+    rm = build_roster_model(problem)
+    rm.model.Minimize(rm.objective())
+    assert not rm.add_hint({("a", d): "E" for d in range(4)})
+    assert len(rm.model.Proto().solution_hint.vars) < len(rm.model.Proto().variables)
