@@ -7,6 +7,8 @@ import random
 
 from planner.scheduling.roster_exchange import (
     BLOCK_DAYS,
+    NEAR_DAYS,
+    NEAR_SHARE,
     SPARE_WINDOW,
     exchange_days,
     request_days,
@@ -44,6 +46,20 @@ def test_exchange_days_pairs_the_short_block_with_a_disjoint_block():
               for s in range(400)}
     assert firsts == set(range(problem.days - 1)) - {4, 5, 6}
     assert exchange_days(problem, {}, random.Random(0)) is None
+
+
+def test_exchange_days_draw_the_second_block_near_the_first_as_often_as_set():
+    problem = _problem(days=84)
+    near = 0
+    for seed in range(2000):
+        days = exchange_days(problem, {40: 1.0, 41: 1.0}, random.Random(seed))
+        other = days - {40, 41}
+        assert len(other) == BLOCK_DAYS
+        near += min(other) >= 40 - NEAR_DAYS and max(other) <= 41 + NEAR_DAYS
+    # Near blocks: the near share, plus the uniform draws that land near (12 of 80 starts).
+    uniform_near = 2 * (NEAR_DAYS - 1) / (problem.days - BLOCK_DAYS + 1 - 3)
+    expected = NEAR_SHARE + (1 - NEAR_SHARE) * uniform_near
+    assert abs(near / 2000 - expected) < 0.04
 
 
 def test_exchange_days_at_the_horizon_edges():
