@@ -71,8 +71,9 @@ def exchange_days(problem: RosterProblem, short: Mapping[int, float], rng: rando
     Why near: the shift an employee gives up to work a short weekend day lies in the same run of
     work or the next (runs of at most a few days, rest between them), so on long horizons a
     second block drawn over the whole horizon rarely holds it. Measured on Curtois 19 (84 days,
-    all of its shortfall on weekends), ``bench_curtois.py --time-limit 60``, seeds 0-7: 3306-3549
-    (mean 3430) against 3296-3753 (mean 3528, 4 of 10 runs over 15% above the best known)."""
+    all of its shortfall on weekends), 60 s, seeds 0-7 (``solve_roster`` as the benchmark calls
+    it): 3306-3549 (mean 3430) against 3296-3753 without (mean 3528 over ten runs, four of them
+    more than 15% above the best known)."""
     n = problem.days
     if not short or n < BLOCK_DAYS:
         return None
