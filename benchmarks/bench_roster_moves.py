@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from planner.bench import read_roster_problem
-from planner.scheduling.roster import build_roster_model, cover_counts, solve_model
+from planner.scheduling.roster import build_roster_model, solve_model
 from planner.scheduling.roster_exchange import exchange_days
-from planner.scheduling.roster_lns import SUB_PARAMETERS
+from planner.scheduling.roster_lns import SUB_PARAMETERS, _day_deviation
 from planner.scheduling.roster_weekends import complete_rows, plan_weekends
 
 DATA = Path(__file__).parent / "data" / "curtois"
@@ -41,12 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if roster is None:
         print("the weekend plan could not be completed")
         return 1
-    counts = cover_counts(roster)
-    short: dict[int, float] = {}
-    for c in problem.cover:
-        missing = c.requirement - counts.get((c.day, c.shift), 0)
-        if missing > 0:
-            short[c.day] = short.get(c.day, 0.0) + c.under_weight * missing
+    short = _day_deviation(problem, roster)[0]
     rng = random.Random(args.seed)
     names = [r.employee for r in problem.employees]
     build, hint, search, size = [], [], [], []

@@ -216,9 +216,9 @@ def add_forbidden_transitions(model: cp_model.CpModel, day_shifts: Sequence[Mapp
                 first = today.get(s, False)
                 if is_const(first) and not first:
                     continue
-                for t in (tomorrow[t] for t in banned if t in tomorrow):
+                for follower in (tomorrow[t] for t in banned if t in tomorrow):
                     lit = model.NewBoolVar("")
-                    add_clause(model, [negate(first), negate(t), lit])
+                    add_clause(model, [negate(first), negate(follower), lit])
                     penalties.append(Penalty(f"{name}: day {d} {s} then forbidden", lit, weight))
             continue
         for banned, shifts in groups.items():
