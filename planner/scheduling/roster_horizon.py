@@ -21,6 +21,7 @@ Employees the DP cannot serve (rules it does not model) are left to the caller (
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from planner.scheduling.roster import Roster, cover_counts, roster_objective
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
@@ -33,6 +34,9 @@ FIRST_PASS_TYPES = 8
 # rounds (more of them in the time) gave 50206 and 53273 against 59012 and 76954 with it on
 # (60 s, loaded machine); instance 20 was even.
 EXACT_ROUNDS = False
+
+# Per employee, days held to a shift (None: off).
+Fixed = Mapping[str, Mapping[int, str | None]]
 
 
 def _add(counts: dict[tuple[int, str], int], row: list[str | None], sign: int) -> None:
@@ -67,10 +71,14 @@ def dp_construct(problem: RosterProblem, deadline: float, seed: int = 0,
     return best_response(problem, roster, until, seed), missing
 
 
-def best_response(problem: RosterProblem, roster: Roster, until: float, seed: int = 0) -> Roster:
+def best_response(problem: RosterProblem, roster: Roster, until: float, seed: int = 0,
+                  fixed: Fixed | None = None) -> Roster:
     """Rounds of re-placing each employee's row by the row DP against everyone else, kept when
     the objective does not get worse, until ``until`` or a round without gain. Every employee
-    starts from its row in ``roster`` (whoever built it); a row the DP cannot rebuild stays."""
+    starts from its row in ``roster`` (whoever built it); a row the DP cannot rebuild stays.
+    ``fixed`` (optional): per employee, days held to a shift (None: off), such as the weekends
+    of :mod:`planner.scheduling.roster_weekend_colgen`."""
+    fixed = fixed or {}
     emps = problem.employees
     rows = {r.employee: [roster.get((r.employee, d)) for d in range(problem.days)]
             for r in emps}
@@ -88,7 +96,8 @@ def best_response(problem: RosterProblem, roster: Roster, until: float, seed: in
             old = rows[e]
             _add(counts, old, -1)
             new = dp_row(problem, rules, demand_matrix(problem, counts), problem.requests,
-                         seed + rnd * len(emps) + k, prices, exact_first=EXACT_ROUNDS)
+                         seed + rnd * len(emps) + k, prices, exact_first=EXACT_ROUNDS,
+                         fixed=fixed.get(e))
             if new is None or new == old:
                 _add(counts, old, 1)
                 continue

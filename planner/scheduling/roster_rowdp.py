@@ -30,7 +30,7 @@ first work run is held to the minimum length although the rule exempts it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -46,7 +46,8 @@ HINT_STEPS = 8
 # Rounds of raising the price of broken caps and weekends; levels of refining the minute price.
 ROUNDS = 7
 LEVELS = 4
-# Noise on cell values (share of the largest value) that breaks ties between equal cells.
+# Noise on cell values (share of the largest value, at most half the smallest) that breaks ties
+# between equal cells.
 NOISE = 0.02
 # Minutes gaps (in longest shifts) that single-cell repairs try to close.
 REPAIR_GAP = 3
@@ -69,7 +70,10 @@ class _Graph:
         self.off_min = max(1, os_.hard_min)
         self.work_cap = ws.hard_max < problem.days  # a finite maximum inside the horizon
         self.off_cap = os_.hard_max < problem.days
-        self.rw = ws.hard_max if self.work_cap else self.work_min
+        # Uncapped runs end in an absorbing state; counting weekends needs it apart from the
+        # first day of a run (a Sunday that continues Saturday's run is the same weekend).
+        self.rw = ws.hard_max if self.work_cap else max(
+            self.work_min, 1 if weekend_cap is None else 2)
         self.ro = os_.hard_max if self.off_cap else self.off_min
         self.types = list(types)
         nt = len(self.types)
@@ -141,9 +145,11 @@ class _Graph:
         self.final_ok = np.array(final_ok)
 
     def solve(self, profit: np.ndarray, lam: np.ndarray, mu: np.ndarray, lengths: np.ndarray,
-              saturday: np.ndarray, sunday: np.ndarray) -> list[list[int | None]]:
+              saturday: np.ndarray, sunday: np.ndarray, off_profit: np.ndarray | None = None
+              ) -> list[list[int | None]]:
         """Best path for each minute price in ``lam``; ``profit[d, t]`` per worked cell (NEG
-        where not allowed). Returns one row (type index or None per day) per price."""
+        where not allowed), ``off_profit[d]`` per day off (0 unless given; NEG where the day
+        must be worked). Returns one row (type index or None per day) per price."""
         days = profit.shape[0]
         n_l = len(lam)
         st = self.state_type
@@ -151,7 +157,8 @@ class _Graph:
         t_idx = np.where(work, st, 0)
         # Per-day state gains for every price: (days, L, n).
         # float32: half the memory traffic; values stay far inside its precision.
-        base = np.where(work[None, :], profit[:, t_idx] - mu[t_idx][None, :], 0.0
+        off = np.zeros(days) if off_profit is None else off_profit
+        base = np.where(work[None, :], profit[:, t_idx] - mu[t_idx][None, :], off[:, None]
                         ).astype(np.float32)
         price = (np.where(work, lengths[t_idx], 0)[None, :] * lam[:, None]).astype(np.float32)
         gain = base  # (days, n)
@@ -225,10 +232,10 @@ def _violation_size(problem: RosterProblem, rules: EmployeeRules, row: Sequence[
 
 
 def _repair_caps(problem: RosterProblem, rules: EmployeeRules, row: Sequence[str | None],
-                 value: np.ndarray) -> list[str | None] | None:
+                 value: np.ndarray, locked: Collection[int] = ()) -> list[str | None] | None:
     """Swap shifts of a type over its cap for another type of the same length (allowed that
-    day, with the neighbours' successions), least value lost first; None when the row still
-    breaks a rule."""
+    day, with the neighbours' successions), least value lost first, never on a ``locked`` day;
+    None when the row still breaks a rule."""
     types = {s.name: s for s in problem.shift_types}
     idx = {s: i for i, s in enumerate(problem.shift_names)}
     row = list(row)
@@ -245,7 +252,7 @@ def _repair_caps(problem: RosterProblem, rules: EmployeeRules, row: Sequence[str
             progress = False
             moves = []
             for d, s in enumerate(row):
-                if s != t:
+                if s != t or d in locked:
                     continue
                 for u in problem.shift_names:
                     if u == t or types[u].length_minutes != types[t].length_minutes \
@@ -272,9 +279,10 @@ def _repair_caps(problem: RosterProblem, rules: EmployeeRules, row: Sequence[str
 
 
 def _repair_minutes(problem: RosterProblem, rules: EmployeeRules, row: list[str | None],
-                    value: np.ndarray, tries: int = 40) -> list[str | None] | None:
+                    value: np.ndarray, tries: int = 40, locked: Collection[int] = ()
+                    ) -> list[str | None] | None:
     """Close a gap in total minutes by single-cell changes (other type, or a day more or less at
-    the end of a run), least profit lost first; None when it cannot."""
+    the end of a run) on days not ``locked``, least profit lost first; None when it cannot."""
     names = problem.shift_names
     idx = {s: i for i, s in enumerate(names)}
     lengths = {s.name: s.length_minutes for s in problem.shift_types}
@@ -289,6 +297,8 @@ def _repair_minutes(problem: RosterProblem, rules: EmployeeRules, row: list[str 
         up = minutes < rules.min_minutes
         moves: list[tuple[float, int, str | None]] = []
         for d in range(n):
+            if d in locked:
+                continue
             cur = row[d]
             cur_v = value[d, idx[cur]] if cur is not None else 0.0
             edge = (d > 0 and row[d - 1] is not None) or (d + 1 < n and row[d + 1] is not None)
@@ -324,7 +334,8 @@ def _repair_minutes(problem: RosterProblem, rules: EmployeeRules, row: list[str 
 def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
            requests: Sequence[ShiftRequest] = (), seed: int = 0,
            prices: dict | None = None, max_types: int | None = None,
-           exact_first: bool = False) -> list[str | None] | None:
+           exact_first: bool = False, fixed: Mapping[int, str | None] | None = None
+           ) -> list[str | None] | None:
     """The most valuable valid row found for ``rules`` against ``demand[d, t]`` (value of one
     more employee on type ``t`` on day ``d``; types in ``problem.shift_names`` order), with the
     requests' value added; None when none is found.
@@ -345,10 +356,20 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     ``prices`` (optional, updated) remembers the minute price (per unit of cell value) that
     worked per contract, so the next employee on the same contract starts from a narrow
     bracket around it: one pass of the DP instead of several.
+
+    ``fixed`` (optional) maps days to the shift the row must have there (None: off), e.g. a
+    weekend plan (:mod:`planner.scheduling.roster_weekends`); its weekends worked are then the
+    row's, and ``max_types`` does not apply.
     """
     weekends = problem.weekends()
     choices: list[set[int] | None] = [None]
-    if rules.max_weekends < len(weekends):
+    if fixed:
+        max_types = None
+        if rules.max_weekends < len(weekends):
+            worked = {i for i, days in enumerate(weekends)
+                      if any(fixed.get(d) is not None for d in days)}
+            choices = [worked] if len(worked) <= rules.max_weekends else []
+    elif rules.max_weekends < len(weekends):
         # Only weekends the employee may work count (one inside a holiday is free to leave).
         names = problem.shift_names
         open_days = {d: [t for t, s in enumerate(names) if rules.may_work(d, s)]
@@ -374,7 +395,8 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             banned = [] if chosen is None else [d for i, days in enumerate(weekends)
                                                  if i not in chosen for d in days]
             exact = chosen is None and rules.max_weekends < len(weekends)
-            row = _dp_row(problem, rules, demand, requests, seed, banned, prices, limit, exact)
+            row = _dp_row(problem, rules, demand, requests, seed, banned, prices, limit, exact,
+                          fixed or {})
             if row is not None:
                 return row
     return None
@@ -383,8 +405,10 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
 def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             requests: Sequence[ShiftRequest], seed: int, banned: Sequence[int],
             prices: dict | None = None, max_types: int | None = None,
-            exact_weekends: bool = False) -> list[str | None] | None:
-    """:func:`dp_row` with the days ``banned`` (weekends not chosen) kept off.
+            exact_weekends: bool = False, fixed: Mapping[int, str | None] | None = None
+            ) -> list[str | None] | None:
+    """:func:`dp_row` with the days ``banned`` (weekends not chosen) kept off and the ``fixed``
+    days held to their shift.
 
     The minute price is searched by refining a bracket: a sweep of prices, then a finer sweep
     between the last price whose row works too many minutes and the next one. A little seeded
@@ -418,13 +442,27 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     lengths = np.array([s.length_minutes for s in problem.shift_types], dtype=float)
     value = demand + _request_profit(problem, rules, requests)
     unit = max(1.0, float(np.abs(value).max()))
-    noise = np.random.default_rng(seed).random(value.shape) * unit * NOISE
+    # Never so much noise that a cell changes sign: an over-covered cell (worth minus the
+    # over-cover weight, often 1 against 100 for a short one) must not look worth working.
+    nonzero = np.abs(value[value != 0])
+    amount = min(unit * NOISE, 0.5 * float(nonzero.min())) if nonzero.size else unit * NOISE
+    noise = np.random.default_rng(seed).random(value.shape) * amount
     profit = np.full((n_days, n_t), NEG)
     for d in range(n_days):
         for t in allowed_types:
             if rules.may_work(d, names[t]):
                 profit[d, t] = value[d, t] + noise[d, t]
     profit[list(banned), :] = NEG
+    fixed = fixed or {}
+    off_profit = np.zeros(n_days)
+    for d, s in fixed.items():
+        keep = profit[d, names.index(s)] if s is not None else 0.0
+        profit[d, :] = NEG
+        if s is not None:
+            if keep <= NEG / 2:
+                return None  # a type the row may not work there
+            profit[d, names.index(s)] = keep
+            off_profit[d] = NEG
     weekday = [(problem.first_weekday + d) % 7 for d in range(n_days)]
     saturday = np.array([w == 5 for w in weekday])
     sunday = np.array([w == 6 for w in weekday])
@@ -441,7 +479,7 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
                 hint * scale)
         over_caps: set[int] = set()
         for _level in range(LEVELS):
-            rows = graph.solve(profit, lam, mu, lengths, saturday, sunday)
+            rows = graph.solve(profit, lam, mu, lengths, saturday, sunday, off_profit)
             minutes = []
             for li, ti in enumerate(rows):
                 if not ti:
@@ -462,11 +500,11 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
                             prices[contract] = float(lam[li]) / scale
                     continue
                 if n_bad and gap == 0:
-                    fixed = _repair_caps(problem, rules, row, value)
-                    if fixed is not None:
-                        v = row_profit(problem, fixed, value)
+                    repaired = _repair_caps(problem, rules, row, value, fixed)
+                    if repaired is not None:
+                        v = row_profit(problem, repaired, value)
                         if best is None or v > best[0]:
-                            best = (v, fixed)
+                            best = (v, repaired)
                         continue
                 if n_bad == 0 and (closest is None or gap < closest[0]):
                     closest = (gap, row)
@@ -493,9 +531,9 @@ def _dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
         if rnd == 0 and hint is not None:
             continue  # the bracket around the remembered price missed: a full sweep next
         if closest is not None and closest[0] <= REPAIR_GAP * lengths.max():
-            fixed = _repair_minutes(problem, rules, list(closest[1]), value)
-            if fixed is not None:
-                return fixed
+            repaired = _repair_minutes(problem, rules, list(closest[1]), value, locked=fixed)
+            if repaired is not None:
+                return repaired
         if not over_caps:
             break
         # Price the broken caps higher (in small steps: too high a price wastes the types

@@ -13,7 +13,7 @@ import pytest
 from planner.bench import read_roster_problem
 from planner.scheduling.roster import roster_objective
 from planner.scheduling.roster_check import roster_violations, row_violations
-from planner.scheduling.roster_horizon import dp_construct
+from planner.scheduling.roster_horizon import best_response, dp_construct
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row, row_profit
 from planner.scheduling.rules import (
     DayCover,
@@ -142,3 +142,56 @@ def test_construct_covers_weekends_on_a_long_horizon():
     # leave a few more short (3010 with weekends chosen up front in the rounds, 2604 when the
     # rounds count weekends exactly: EXACT_ROUNDS).
     assert 2600 <= roster_objective(problem, roster) <= 3100
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dp_row_with_fixed_days_finds_the_best_row_that_keeps_them(seed):
+    rng = np.random.default_rng(100 + seed)
+    days = 8
+    rules = EmployeeRules("a", {"E": 8, "L": 8, "N": 8}, 0, 10_000, SequenceRule.hard(2, 3),
+                          SequenceRule.hard(2), max_weekends=1 if seed % 2 else 10)
+    problem = RosterProblem(days, SHIFTS, (rules,), first_weekday=0)
+    demand = rng.integers(-1, 6, size=(days, 3)).astype(float)
+    fixed = {2: "L", 3: "N", 5: None}
+    row = dp_row(problem, rules, demand, seed=seed, fixed=fixed)
+    assert row is not None and row_violations(problem, rules, row) == []
+    assert all(row[d] == s for d, s in fixed.items())
+    best = max(row_profit(problem, r, demand)
+               for r in itertools.product([None, "E", "L", "N"], repeat=days)
+               if all(r[d] == s for d, s in fixed.items())
+               and _first_run_ok(r, 2) and not row_violations(problem, rules, r))
+    assert row_profit(problem, row, demand) == best
+
+
+def test_dp_row_with_fixed_days_that_leave_too_few_minutes_is_none():
+    # Five shifts wanted in a week with three days held off.
+    rules = EmployeeRules("a", min_minutes=5 * 480, max_minutes=5 * 480)
+    problem = RosterProblem(7, SHIFTS[:1], (rules,))
+    demand = np.ones((7, 1))
+    assert dp_row(problem, rules, demand, fixed={0: None, 1: None}) is not None
+    assert dp_row(problem, rules, demand, fixed={0: None, 1: None, 2: None}) is None
+
+
+def test_best_response_keeps_the_fixed_days():
+    problem = read_roster_problem(DATA / "Instance19.txt")
+    roster, missing = dp_construct(problem, time.perf_counter() + 5, improve_until=0)
+    assert not missing
+    weekend = [d for w in problem.weekends() for d in w]
+    fixed = {r.employee: {d: roster.get((r.employee, d)) for d in weekend}
+             for r in problem.employees}
+    better = best_response(problem, roster, time.perf_counter() + 3, fixed=fixed)
+    assert roster_violations(problem, better) == []
+    assert roster_objective(problem, better) <= roster_objective(problem, roster)
+    assert all(better.get((e, d)) == s for e, row in fixed.items() for d, s in row.items())
+
+
+def test_exact_weekend_count_lets_sunday_continue_saturdays_run():
+    # No bound on runs: Saturday and Sunday worked together are one weekend, not two.
+    rules = EmployeeRules("b", max_weekends=1)
+    problem = RosterProblem(14, SHIFTS[:1], (rules,))
+    demand = np.zeros((14, 1))
+    demand[[5, 6, 12, 13], 0] = 100
+    row = dp_row(problem, rules, demand, seed=0, exact_first=True)
+    assert row_violations(problem, rules, row) == []
+    assert sum(row[d] is not None for d in (5, 6, 12, 13)) == 2
+    assert (row[5], row[6]) == ("E", "E") or (row[12], row[13]) == ("E", "E")
