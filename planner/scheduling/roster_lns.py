@@ -11,7 +11,8 @@ is soft), so:
    (:mod:`planner.scheduling.roster_greedy`) with CP-SAT only where it declines. This is the
    decomposition that makes 364-day instances feasible within seconds. Many staff over a short
    horizon with tight weekends (Curtois 13): the weekends of everyone first, by an integer
-   program, the rows completed around them, and the LNS below first with the weekend cells
+   program, the rows completed around them (then best-response rounds of the row DP with the
+   weekends held), and the LNS below first with the weekend cells
    frozen (:mod:`planner.scheduling.roster_weekends`). Tight weekends over 8 weeks or more with
    30 staff or more (Curtois 17, 19, 20): the weekends from whole valid rows by column
    generation (:mod:`planner.scheduling.roster_weekend_colgen`), the weekdays by best-response
@@ -110,6 +111,9 @@ COLGEN_CELLS = 2_000
 # weekend cells frozen.
 WEEKEND_PLAN_SHARE = 0.2
 FROZEN_SHARE = 0.55
+# After the rows are completed around the weekend plan, at most this share of the time limit for
+# best-response rounds (Curtois 13, seeds 0-3: 1509-1537 with them, 1528-1537 without).
+WEEKEND_ROUNDS_SHARE = 0.05
 # After weekends planned from whole rows, whose weekdays the best-response rounds have mostly
 # covered already: a shorter frozen phase (Curtois 19, seeds 0-3: 3302-3483 against 3302-3607
 # with 0.55).
@@ -330,18 +334,20 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
             built = complete_rows(problem, plan, t0 + time_limit * CONSTRUCT_SHARE, seed,
                                   workers)
             if built is not None:
+                # The rows were completed one at a time; best-response rounds of the row DP
+                # with the weekends held re-place each against all the others.
+                built = best_response(problem, built,
+                                      time.perf_counter() + time_limit * WEEKEND_ROUNDS_SHARE,
+                                      seed, _held(plan.cells))
                 improved(built, roster_objective(problem, built))
                 frozen = list(plan.cells)
     elif best is None and cells > COLGEN_CELLS and wants_weekend_rows(problem):
         rows = plan_weekend_rows(problem, t0 + time_limit * WEEKEND_PLAN_SHARE, seed)
         if rows is not None:
-            held: dict[str, dict[int, str | None]] = {}
-            for (e, d), s in rows.weekend_cells.items():
-                held.setdefault(e, {})[d] = s
             # The weekdays of the chosen rows were priced at nothing: best-response rounds
             # with the weekends held fill them against the cover.
             built = best_response(problem, rows.roster, t0 + time_limit * CONSTRUCT_SHARE, seed,
-                                  held)
+                                  _held(rows.weekend_cells))
             improved(built, roster_objective(problem, built))
             frozen = list(rows.weekend_cells)
             frozen_share = FROZEN_ROWS_SHARE
@@ -416,6 +422,14 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         _lns(problem, best, best_obj, deadline, rng, workers, improved,
              request_share=None if frozen is None else REQUEST_EXCHANGE_SHARE)
     return done()
+
+
+def _held(cells: Mapping[Cell, str | None]) -> dict[str, dict[int, str | None]]:
+    """Cells held per employee, as :func:`best_response` takes them."""
+    out: dict[str, dict[int, str | None]] = {}
+    for (e, d), s in cells.items():
+        out.setdefault(e, {})[d] = s
+    return out
 
 
 def _day_deviation(problem: RosterProblem, roster: Roster
