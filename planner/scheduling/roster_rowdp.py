@@ -397,7 +397,8 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
             exact = chosen is None and rules.max_weekends < len(weekends)
             row = _dp_row(problem, rules, demand, requests, seed, banned, prices, limit, exact,
                           fixed or {})
-            if row is not None:
+            # (A row with no type allowed is all off, whatever the fixed days say.)
+            if row is not None and all(row[d] == s for d, s in (fixed or {}).items()):
                 return row
     return None
 

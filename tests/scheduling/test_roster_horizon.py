@@ -195,3 +195,10 @@ def test_exact_weekend_count_lets_sunday_continue_saturdays_run():
     assert row_violations(problem, rules, row) == []
     assert sum(row[d] is not None for d in (5, 6, 12, 13)) == 2
     assert (row[5], row[6]) == ("E", "E") or (row[12], row[13]) == ("E", "E")
+
+
+def test_dp_row_with_a_fixed_shift_the_employee_may_not_work_is_none():
+    rules = EmployeeRules("a", max_shifts={"E": 0, "L": 0, "N": 0})
+    problem = RosterProblem(7, SHIFTS, (rules,))
+    assert dp_row(problem, rules, np.ones((7, 3)), fixed={0: None}) == [None] * 7
+    assert dp_row(problem, rules, np.ones((7, 3)), fixed={2: "E"}) is None
