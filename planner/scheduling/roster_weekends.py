@@ -48,7 +48,13 @@ from ortools.sat.python import cp_model
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from planner.scheduling.roster import Cell, Roster, build_roster_model, solve_model
+from planner.scheduling.roster import (
+    Cell,
+    Roster,
+    build_roster_model,
+    cover_counts,
+    solve_model,
+)
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
 from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem
 
@@ -258,9 +264,7 @@ def complete_rows(problem: RosterProblem, plan: WeekendPlan, deadline: float, se
     weekend_of: dict[str, dict[Cell, str | None]] = defaultdict(dict)
     for cell, shift in plan.cells.items():
         weekend_of[cell[0]][cell] = shift
-    counts: dict[tuple[int, str], int] = defaultdict(int)
-    for (_, d), s in roster.items():
-        counts[(d, s)] += 1
+    counts = cover_counts(roster)
     for i, rules in enumerate(problem.employees):
         e = rules.employee
         per = max(0.05, (deadline - time.perf_counter()) / (len(problem.employees) - i))
@@ -275,9 +279,9 @@ def complete_rows(problem: RosterProblem, plan: WeekendPlan, deadline: float, se
                      fixed={d: s for (_, d), s in own.items()})
         if row is not None:
             got = {(e, d): s for d, s in enumerate(row) if s is not None}
-        for fixed, limit in (({**rest, **own}, per), (rest, max(per, 1.0)), (rest, 10.0)):
-            if got is not None:
-                break
+        tries = () if got is not None else (
+            ({**rest, **own}, per), (rest, max(per, 1.0)), (rest, 10.0))
+        for fixed, limit in tries:
             rm = build_roster_model(problem, employees=[e], fixed=fixed)
             solver, status, _ = solve_model(rm, limit, seed=seed, workers=workers)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
