@@ -9,9 +9,11 @@ from planner.scheduling.roster_exchange import (
     BLOCK_DAYS,
     NEAR_DAYS,
     NEAR_SHARE,
+    REQUEST_WINDOW,
     SPARE_WINDOW,
     exchange_days,
     request_days,
+    request_exchange,
     spare_exchange,
 )
 from planner.scheduling.roster_lns import _Neighbourhoods
@@ -121,9 +123,15 @@ def test_exchanges_go_to_broken_requests_once_cover_is_full():
     # Without a request share: no cover short, so no exchange move at all.
     assert _Neighbourhoods(problem, random.Random(0))._exchange(full) is None
     hoods = _Neighbourhoods(problem, random.Random(0), request_share=0.0)
-    for _ in range(10):
+    targeted = set(range(9 - REQUEST_WINDOW, 9 + REQUEST_WINDOW + 1))
+    kinds = set()
+    for _ in range(20):
         move = hoods._exchange(full)
-        assert move is not None and 9 in move.days and len(move.days) == 2 * BLOCK_DAYS
+        # Two blocks over everyone, or the window around the request (request_exchange).
+        assert move is not None and 9 in move.days
+        assert len(move.days) == 2 * BLOCK_DAYS or move.days == targeted
+        kinds.add(move.days == targeted)
+    assert kinds == {True, False}
     # Frozen days hold no broken request a move could grant.
     hoods = _Neighbourhoods(problem, random.Random(0), frozen_days={9}, request_share=0.0)
     assert hoods._exchange(full) is None
@@ -154,3 +162,34 @@ def test_spare_exchange_frees_who_has_minutes_left_and_who_may_work_the_short_sh
     # Cover met: nothing to do either.
     full = {**roster, ("e1", 7): "E", ("e2", 7): "E"}
     assert spare_exchange(problem, full, {7}, random.Random(0)) is None
+
+
+def test_request_exchange_frees_the_requester_and_who_holds_the_shift_asked_for():
+    days = 21
+    shifts = (ShiftType("E", 480), ShiftType("L", 480))
+    both = {"E": days, "L": days}
+    emps = (*(EmployeeRules(f"e{i}", both) for i in range(4)),
+            EmployeeRules("e4", {"E": days, "L": 0}))  # never works L
+    # e0 asks for L on days 9-11 and works E; e1 and e2 work L on those days. The request on
+    # day 3 is granted.
+    requests = (*(ShiftRequest("e0", d, "L", 2, True) for d in (9, 10, 11)),
+                ShiftRequest("e0", 3, "E", 1, True))
+    problem = RosterProblem(days, shifts, emps, requests=requests)
+    roster = {**{("e0", d): "E" for d in (3, 9, 10, 11)},
+              **{(e, d): "L" for e in ("e1", "e2") for d in (9, 10, 11)},
+              ("e3", 9): "E", ("e4", 10): "E"}
+    for seed in range(5):
+        employees, window = request_exchange(problem, roster, random.Random(seed))
+        # The run of broken requests (9-11) and the window either side of it.
+        assert window == set(range(9 - REQUEST_WINDOW, 11 + REQUEST_WINDOW + 1))
+        # Requester and holders always; the partners are drawn from the rest (here all of it).
+        assert {"e0", "e1", "e2"} <= set(employees)
+        assert employees == sorted(employees, key=lambda e: int(e[1:]))
+    # Only day 10 broken: the run is that day alone.
+    granted = {**roster, ("e0", 9): "L", ("e0", 11): "L"}
+    assert request_exchange(problem, granted, random.Random(0))[1] == set(
+        range(10 - REQUEST_WINDOW, 10 + REQUEST_WINDOW + 1))
+    # Broken requests on frozen days only, or none broken: no move.
+    assert request_exchange(problem, roster, random.Random(0), frozen_days={9, 10, 11}) is None
+    done = {**granted, ("e0", 10): "L"}
+    assert request_exchange(problem, done, random.Random(0)) is None
