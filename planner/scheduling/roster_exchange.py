@@ -183,9 +183,9 @@ def request_exchange(problem: RosterProblem, roster: Mapping[tuple[str, int], st
     takes those. Blocks of days over everyone (:func:`request_days`) hold such a chain only
     when both ends fall in their four days; these few employees over a few weeks hold it
     wherever its ends are. Measured from a Curtois 13 roster at 1543, 15 s of these moves
-    alone (seeds 0-4): 30 partners over 2 days either side 1513-1525; 20 over 3 days
-    1509-1524; 3 over 7 days 1538 (too few people for the chain); two-block moves alone
-    1516-1537."""
+    alone: 30 partners over 2 days either side 1513-1525 (seeds 1-4); 20 over 3 days
+    1509-1524 (seeds 0-4); 3 over 7 days 1538 (seeds 0-1: too few people for the chain);
+    two-block moves alone 1516-1537 (seeds 0-4)."""
     frozen = set(frozen_days)
     broken = [(q, q.cost(roster.get((q.employee, q.day)))) for q in problem.requests
               if q.day not in frozen]
@@ -215,7 +215,7 @@ def request_exchange(problem: RosterProblem, roster: Mapping[tuple[str, int], st
     others = sorted((r.employee for r in problem.employees if r.employee not in taken),
                     key=lambda f: (-len(own & skills(f)) / max(1, len(own | skills(f))),
                                    rng.random()))
-    taken.update(rng.sample(others[:3 * REQUEST_PARTNERS],
-                            min(REQUEST_PARTNERS, len(others[:3 * REQUEST_PARTNERS]))))
+    likest = others[:3 * REQUEST_PARTNERS]
+    taken.update(rng.sample(likest, min(REQUEST_PARTNERS, len(likest))))
     days = set(range(max(0, lo - REQUEST_WINDOW), min(problem.days, hi + REQUEST_WINDOW + 1)))
     return [r.employee for r in problem.employees if r.employee in taken], days

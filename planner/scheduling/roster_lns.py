@@ -130,7 +130,7 @@ FROZEN_ROWS_SHARE = 0.25
 REQUEST_EXCHANGE_SHARE = 0.5
 # Of those, this share are targeted at one broken request (roster_exchange.request_exchange;
 # from a Curtois 13 roster at 1543, 15 s of those moves alone gained 18-34 points, of the
-# two-block ones alone 6-27; mixed at 0.2, 0.5 and 0.8 the LNS gained 25-29 on average).
+# two-block ones alone 6-27; mixed at 0.2, 0.5 and 0.8 the LNS gained 25-28 on average).
 REQUEST_TARGETED_SHARE = 0.5
 # With the weekends frozen, this share of the exchange moves, while weekday cover is short, are
 # spare-minutes exchanges (roster_exchange.spare_exchange).
