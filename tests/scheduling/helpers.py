@@ -9,6 +9,8 @@ import pandas as pd
 from planner.io.writers import write_csv, write_text
 
 MONDAY = pd.Timestamp("2026-11-23")
+# The Curtois-Qu instances bundled for the benchmark (benchmarks/bench_curtois.py).
+CURTOIS_DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "curtois"
 
 HOURS = ", ".join(f'{d} = "08:00-18:00"' for d in ("mon", "tue", "wed", "thu", "fri"))
 HOURS = "{ " + HOURS + ', sat = "closed", sun = "closed" }'

@@ -5,7 +5,6 @@ published optimum of a benchmark instance."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -28,8 +27,7 @@ from planner.scheduling.rules import (
     ShiftRequest,
     ShiftType,
 )
-
-DATA = Path(__file__).parents[2] / "benchmarks" / "data" / "curtois"
+from tests.scheduling.helpers import CURTOIS_DATA as DATA
 
 
 def _tiny() -> RosterProblem:

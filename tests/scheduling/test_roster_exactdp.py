@@ -4,7 +4,6 @@ and its rows keep every rule it models."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,8 +20,8 @@ from planner.scheduling.rules import (
     ShiftRequest,
     ShiftType,
 )
+from tests.scheduling.helpers import CURTOIS_DATA as DATA
 
-DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "curtois"
 SCALE = 1000  # the CP-SAT reference works in integers: duals are whole numbers here
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,8 +22,8 @@ from planner.scheduling.rules import (
     ShiftRequest,
     ShiftType,
 )
+from tests.scheduling.helpers import CURTOIS_DATA as DATA
 
-DATA = Path(__file__).parents[2] / "benchmarks" / "data" / "curtois"
 SHIFTS = (ShiftType("E", 480), ShiftType("L", 480, cannot_follow=frozenset({"E"})),
           ShiftType("N", 600, cannot_follow=frozenset({"E", "L"})))
 

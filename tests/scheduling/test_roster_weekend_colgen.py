@@ -4,7 +4,6 @@ wrong because a rule spans the weekdays, and valid rows on a benchmark instance.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,7 @@ from planner.scheduling.rules import (
     ShiftRequest,
     ShiftType,
 )
-
-DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "curtois"
+from tests.scheduling.helpers import CURTOIS_DATA as DATA
 
 
 def _problem() -> RosterProblem:

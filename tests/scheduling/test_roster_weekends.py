@@ -4,7 +4,6 @@ its rows completed within the rules, and the LNS keeping frozen cells."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,8 @@ from planner.scheduling.rules import (
     ShiftRequest,
     ShiftType,
 )
+from tests.scheduling.helpers import CURTOIS_DATA as DATA
 
-DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "curtois"
 SHIFTS = (ShiftType("D", 480), ShiftType("N", 480, cannot_follow=frozenset({"D"})))
 
 
