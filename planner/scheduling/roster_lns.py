@@ -169,16 +169,18 @@ KICK_THRESHOLD = 0.02
 # within these bounds.
 EXCHANGE_SHARE = (0.05, 0.85)
 # Where the weekend limits force weekend cover short (weekend tightness above
-# WEEKEND_EXCHANGE_TIGHTNESS) and no weekend plan was made, this share of the moves, while some
-# weekend is split, are weekend exchanges (roster_exchange.weekend_exchange), first with this
-# many days either side (then adapted within WEEKEND_REACH). Curtois 18, 60 s, seeds 0-7:
-# 4800-5062 (mean 4898; a later table run 5090); 4768-5005 (mean 4891) with up to 10 days
-# either side; without them 4792-5282 (mean 4950 over 13 runs, two above 5050). Where weekends are tight but not forced
-# short, the shortfall is on weekdays and these moves only take time from the others (Curtois
-# 15, tightness 0.93, seeds 0-1: 4224 and 4138 with them, 4037 and 4050 without). After a
-# weekend plan they are not drawn: on Curtois 13 the plan proves its weekend shortfall, and
-# its 29 split weekends are part of it (seeds 0-3 gave 1539-1562 with them, against 1524-1547
-# without).
+# WEEKEND_EXCHANGE_TIGHTNESS) and no weekend plan was made, this share of the moves, while
+# some weekend is split, are weekend exchanges (roster_exchange.weekend_exchange), first with
+# this many days either side (then adapted within WEEKEND_REACH).
+# - Curtois 18, 60 s, seeds 0-7: 4800-5062 (mean 4898; a later table run 5090); 4768-5005
+#   (mean 4891) with up to 10 days either side; without them 4792-5282 (mean 4950 over 13
+#   runs, two above 5050).
+# - Where weekends are tight but not forced short, the shortfall is on weekdays and these
+#   moves only take time from the others (Curtois 15, tightness 0.93, seeds 0-1: 4224 and
+#   4138 with them, 4037 and 4050 without).
+# - After a weekend plan they are not drawn: on Curtois 13 the plan proves its weekend
+#   shortfall, and its 29 split weekends are part of it (seeds 0-3 gave 1539-1562 with them,
+#   against 1524-1547 without).
 WEEKEND_EXCHANGE_SHARE = 0.3
 WEEKEND_EXCHANGE_TIGHTNESS = 1.0
 WEEKEND_REACH_START = 3
