@@ -454,7 +454,8 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
         if frozen is not None:
             now = time.perf_counter()
             _lns(problem, best, best_obj, now + (deadline - now) * frozen_share, rng, workers,
-                 improved, frozen=frozen, request_share=0.0, spare_share=SPARE_EXCHANGE_SHARE)
+                 improved, frozen=frozen, request_share=0.0, spare_share=SPARE_EXCHANGE_SHARE,
+                 weekend=False)
         _lns(problem, best, best_obj, deadline, rng, workers, improved,
              request_share=None if frozen is None else REQUEST_EXCHANGE_SHARE,
              weekend=frozen is None)
