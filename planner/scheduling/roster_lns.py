@@ -536,6 +536,8 @@ class _Neighbourhoods:
                         and weekend_tightness(problem) > WEEKEND_EXCHANGE_TIGHTNESS)
         self.weekend_len = max((len(w) for w in problem.weekends()), default=0)
         self.target["weekend"] = self._weekend_size(WEEKEND_REACH_START)
+        # solved() and failed() keep a weight for every kind; this one's share is fixed
+        # (WEEKEND_EXCHANGE_SHARE), so the weight is never read.
         self.weight["weekend"] = 1.0
         self.by_name = {r.employee: r for r in problem.employees}
         self.skills = {r.employee: frozenset(s for s in problem.shift_names
