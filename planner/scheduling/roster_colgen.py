@@ -32,7 +32,12 @@ rosters only. On Curtois 8 and 9 the root LP takes 17-24 s and the dive ends far
 the master is degenerate (the LP stays at the roster's cost for 20-30 rounds), and with Wentges
 smoothing (alpha 0.7) the LP was still at 1809 after 77 s; from artificial columns it was at
 12,731 after 60 s. The heuristic row DP (:mod:`planner.scheduling.roster_rowdp`) as pricer was
-no better (LP about 1570 after 73 s from a pool of 3,574 rows).
+no better (LP about 1570 after 73 s from a pool of 3,574 rows). On instance 18 (22 staff, 84
+days, 5,544 cells) the LP converges: 4417.3 after 50-55 s and 75 rounds, a Lagrangian bound
+of 4418 (the best known, 4459, is within 1% of the optimum). But its pool does not hold a good
+roster: from a 4997 LNS roster the integer master (CP-SAT, 30 s) found nothing cheaper, HiGHS
+on the same pool 7866-8668 in 20 s, and the dive from a constructed roster 5468, where the
+LNS alone reaches 4800-5090 in 60 s.
 """
 
 from __future__ import annotations

@@ -154,6 +154,10 @@ SUB_TIME_LIMIT = 1.0
 
 # CP-SAT parameters of an LNS move. Linearization level 2 (cover and request rows plus the
 # clauses in the LP) proves the small sub-models optimal sooner (screened on instance 9 moves).
+# Re-screened on 40 moves captured from a 13 run (one-second limit each): level 2 proved 27
+# and found a cheaper roster in 13 of them, in 22 s; level 1, no presolve, no cuts, the lower-bound tree search and core
+# search all proved fewer (16-22) and gained less; symmetry level 0, exploiting the best
+# solution and eager LP rows changed nothing. On 18's stalled rosters likewise.
 SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
 
 # Escaping local optima: after this many moves proven optimal without a cheaper roster, this
@@ -699,8 +703,13 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
 
     ``workers`` moves run at once, each a one-worker CP-SAT solve in its own thread (the solver
     releases the GIL): on small sub-models two independent moves find more than one move with
-    two workers. A finished move is merged into the roster as it is THEN: its employees' rows
-    replace theirs. That is always feasible, because every hard rule is per employee (cover is
+    two workers. Building one more model ahead (a third thread, the searches held to
+    ``workers`` at once) made no more moves on two cores, whose time the searches already use,
+    and the move built ahead works on an older roster: Curtois 13 ended at 1588 and 1574
+    (seeds 0-1) against 1533-1579 without (seeds 0-3, seven runs on the same machine).
+
+    A finished move is merged into the roster as it is THEN: its employees' rows replace
+    theirs. That is always feasible, because every hard rule is per employee (cover is
     soft), and the merged roster is re-scored exactly; it is kept when it costs no more (plateau
     moves are accepted). Kicks (see the module docstring) take the search off a local optimum;
     ``improved`` hears only of rosters cheaper than any before. Neighbourhoods:
