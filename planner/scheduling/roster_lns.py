@@ -155,7 +155,7 @@ SUB_TIME_LIMIT = 1.0
 # CP-SAT parameters of an LNS move. Linearization level 2 (cover and request rows plus the
 # clauses in the LP) proves the small sub-models optimal sooner (screened on instance 9 moves).
 # Re-screened on 40 moves captured from a 13 run (one-second limit each): level 2 proved 27
-# and found a cheaper roster in 13 of them, in 22 s; level 1, no presolve, no cuts, the
+# and found a cheaper roster in 13 of the 40, in 22 s; level 1, no presolve, no cuts, the
 # lower-bound tree search and core search proved fewer (16-22) and found fewer (0-9); symmetry
 # level 0, exploiting the best solution and eager LP rows changed nothing. On 40 moves over a
 # stalled 18 roster none was more than 12% faster (one presolve iteration: 17.7 s against 20.0).
@@ -540,10 +540,8 @@ class _Neighbourhoods:
         self.weekend = (weekend and exchange
                         and weekend_tightness(problem) > WEEKEND_EXCHANGE_TIGHTNESS)
         self.weekend_len = max((len(w) for w in problem.weekends()), default=0)
+        # Its share is fixed (WEEKEND_EXCHANGE_SHARE): only its size adapts, it has no weight.
         self.target["weekend"] = self._weekend_size(WEEKEND_REACH_START)
-        # solved() and failed() keep a weight for every kind; this one's share is fixed
-        # (WEEKEND_EXCHANGE_SHARE), so the weight is never read.
-        self.weight["weekend"] = 1.0
         self.by_name = {r.employee: r for r in problem.employees}
         self.skills = {r.employee: frozenset(s for s in problem.shift_names
                                              if r.max_shifts.get(s, 1) > 0)
@@ -680,14 +678,16 @@ class _Neighbourhoods:
     def failed(self, move: _Move) -> None:
         """Nothing found in time: smaller next time, and this kind less often."""
         self.target[move.kind] = max(100.0, move.size / 1.5)
-        self.weight[move.kind] = 0.8 * self.weight[move.kind] + 0.2 * 0.05
+        if move.kind in self.weight:
+            self.weight[move.kind] = 0.8 * self.weight[move.kind] + 0.2 * 0.05
 
     def solved(self, move: _Move, optimal: bool, gain: bool) -> None:
         """Proven optimal: try bigger; else smaller. Improving kinds are chosen more often."""
         self.target[move.kind] = (min(self.total / 2, move.size * 1.15) if optimal
                                   else max(100.0, move.size / 1.3))
-        reward = 1.0 if gain else 0.05
-        self.weight[move.kind] = max(0.05, 0.8 * self.weight[move.kind] + 0.2 * reward)
+        if move.kind in self.weight:
+            reward = 1.0 if gain else 0.05
+            self.weight[move.kind] = max(0.05, 0.8 * self.weight[move.kind] + 0.2 * reward)
 
 
 def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
