@@ -18,6 +18,11 @@ step, so a row of 28 days and 18 types takes milliseconds. Caps per shift type a
 state (one counter per capped type would multiply it): a row that breaks a cap is reported, and
 the caller prices that employee by CP-SAT instead. Soft run costs are not modelled either:
 :func:`supported` says when the DP applies.
+
+Run backwards (:func:`_back_step`, the adjoint of each forward step) the same arrays hold the
+cost to go from every state; a forward value plus a cost to go is the least cost of a row
+through that state, which prices every weekend pattern of an employee at once
+(:func:`weekend_pattern_costs`, for the weekend plan of :mod:`planner.scheduling.roster_weekends`).
 """
 
 from __future__ import annotations
@@ -145,89 +150,188 @@ def day_costs(problem: RosterProblem, rules: EmployeeRules, requests: Sequence[S
     return cost
 
 
-def cheapest_row(problem: RosterProblem, rules: EmployeeRules, cost: np.ndarray
-                 ) -> tuple[tuple[str | None, ...], float] | None:
-    """The valid row of least total ``cost`` (see :func:`day_costs`) under every rule but the
-    caps per type, and its cost; None when no row meets the rules."""
-    lay = _Layout(problem, rules)
-    days, names = problem.days, problem.shift_names
-    n_shift = len(names)
-    G, RW, RO, M, W = len(lay.groups), lay.rw, lay.ro, lay.top + 1, lay.nw
-    # Per day: the cheapest shift of each group (and its cost).
-    gcost = np.full((days, G), INF)
-    gpick = np.zeros((days, G), dtype=int)
+def _group_costs(lay: _Layout, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per day, the cheapest shift of each group and its cost: (gcost, gpick), shape (days, G)."""
+    days = cost.shape[0]
+    gcost = np.full((days, len(lay.groups)), INF)
+    gpick = np.zeros((days, len(lay.groups)), dtype=int)
     for g, grp in enumerate(lay.groups):
         sub = cost[:, grp.shifts]
         k = np.argmin(sub, axis=1)
         gpick[:, g] = np.array(grp.shifts)[k]
         gcost[:, g] = sub[np.arange(days), k]
-    # Which groups may follow which (g' after g): g' has no shift g bans.
-    follows = np.array([[not (set(lay.groups[b].shifts) & lay.groups[a].banned)
-                         for b in range(G)] for a in range(G)], dtype=bool)
-    works: list[np.ndarray] = []  # per day: (G, RW, 2, M, W)
-    offs: list[np.ndarray] = []  # per day: (RO, 2, M, W)
+    return gcost, gpick
+
+
+def _follows(lay: _Layout) -> np.ndarray:
+    """Which groups may follow which (g' after g): g' has no shift g bans."""
+    G = len(lay.groups)
+    return np.array([[not (set(lay.groups[b].shifts) & lay.groups[a].banned)
+                      for b in range(G)] for a in range(G)], dtype=bool)
+
+
+def _first_day(lay: _Layout, gcost: np.ndarray, c_off: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The values of day 0 (work, off) for one day's group costs and day-off cost."""
+    G, RW, RO, M, W = len(lay.groups), lay.rw, lay.ro, lay.top + 1, lay.nw
     work = np.full((G, RW, 2, M, W), INF)
     off = np.full((RO, 2, M, W), INF)
     step0 = lay.track_weekends and 0 in (lay.first_of_weekend | lay.second_of_weekend)
     for g, grp in enumerate(lay.groups):
-        if grp.units < M or not lay.bounded:
+        if np.isfinite(gcost[g]) and (grp.units < M or not lay.bounded):
             init = np.full((M, W), INF)
             init[0, 0] = 0.0
             init = _weekend(_shift(init, grp.units, lay.bounded, 0), step0)
-            work[g, 0, 1] = init + gcost[0, g]
-    off[0, 1, 0, 0] = cost[0, n_shift]
-    works.append(work)
-    offs.append(off)
-    for d in range(1, days):
-        prev_w, prev_o = work, off
-        # A work run may end when it reached the minimum (or started on day 0, if exempt).
-        end_work = np.full((M, W), INF)
+            work[g, 0, 1] = init + gcost[g]
+    off[0, 1, 0, 0] = c_off
+    return work, off
+
+
+def _step(lay: _Layout, follows: np.ndarray, prev_w: np.ndarray, prev_o: np.ndarray,
+          d: int, gcost: np.ndarray, c_off: float) -> tuple[np.ndarray, np.ndarray]:
+    """The values of day ``d`` (work, off) from those of day ``d - 1``."""
+    G, RW, RO, M, W = len(lay.groups), lay.rw, lay.ro, lay.top + 1, lay.nw
+    # A work run may end when it reached the minimum (or started on day 0, if exempt).
+    end_work = np.full((M, W), INF)
+    for r, edge in _ends(lay, "w"):
+        end_work = np.minimum(end_work, prev_w[:, r, edge].min(axis=0))
+    end_off = np.full((M, W), INF)
+    for r, edge in _ends(lay, "o"):
+        end_off = np.minimum(end_off, prev_o[r, edge])
+    off = np.full((RO, 2, M, W), INF)
+    if np.isfinite(c_off):
+        off[0, 0] = end_work + c_off
+        if RO > 1:
+            off[1:] = prev_o[:-1] + c_off
+        if lay.off_max is None:
+            # The last length stands for "at least": staying off keeps it there.
+            off[RO - 1] = np.minimum(off[RO - 1], prev_o[RO - 1] + c_off)
+    first = lay.track_weekends and d in lay.first_of_weekend
+    second = lay.track_weekends and d in lay.second_of_weekend
+    work = np.full((G, RW, 2, M, W), INF)
+    for g, grp in enumerate(lay.groups):
+        c = gcost[g]
+        if not np.isfinite(c):
+            continue
+        cand = np.full((RW, 2, M, W), INF)
+        src = follows[:, g]
+        if src.any():
+            cont = prev_w[src].min(axis=0)  # (RW, 2, M, W)
+            if RW > 1:
+                cand[1:] = cont[:-1]
+            if lay.work_max is None:
+                cand[RW - 1] = np.minimum(cand[RW - 1], cont[RW - 1])
+            cand = _weekend(cand, first)
+        start = _weekend(end_off, first or second)
+        cand[0, 0] = np.minimum(cand[0, 0], start)
+        work[g] = _shift(cand, grp.units, lay.bounded, 2) + c
+    return work, off
+
+
+def _last_day(lay: _Layout) -> tuple[np.ndarray, np.ndarray]:
+    """What ending the row in each state costs (work, off): 0 where the last run and the
+    minutes are valid, else infinite."""
+    G, RW, RO, M, W = len(lay.groups), lay.rw, lay.ro, lay.top + 1, lay.nw
+    work = np.zeros((G, RW, 2, M, W))
+    off = np.zeros((RO, 2, M, W))
+    for r in range(RW):
+        if not lay.work_exempt and r + 1 < lay.work_min:
+            work[:, r] = INF
+    for r in range(RO):
+        if not lay.off_exempt and r + 1 < lay.off_min:
+            off[r] = INF
+    work[:, :, :, :lay.low] = INF
+    off[:, :, :lay.low] = INF
+    return work, off
+
+
+def _unshift(a: np.ndarray, units: int, bounded: bool, axis: int) -> np.ndarray:
+    """The adjoint of :func:`_shift`: at ``m``, the value of ``a`` at ``m + units`` (infinite
+    past the top, or the top when saturating)."""
+    if units == 0:
+        return a.copy()
+    n = a.shape[axis]
+    out = np.full_like(a, INF)
+    src = [slice(None)] * a.ndim
+    dst = [slice(None)] * a.ndim
+    if units < n:
+        src[axis] = slice(units, n)
+        dst[axis] = slice(0, n - units)
+        out[tuple(dst)] = a[tuple(src)]
+    if not bounded:
+        # Saturating: everything that would pass the top lands on it.
+        src[axis] = slice(n - 1, n)
+        dst[axis] = slice(max(0, n - units), n)
+        out[tuple(dst)] = a[tuple(src)]
+    return out
+
+
+def _unweekend(a: np.ndarray, step: bool) -> np.ndarray:
+    """The adjoint of :func:`_weekend`: at ``w``, the value of ``a`` at ``w + 1``."""
+    if not step:
+        return a
+    out = np.full_like(a, INF)
+    out[..., :-1] = a[..., 1:]
+    return out
+
+
+def _back_step(lay: _Layout, follows: np.ndarray, next_w: np.ndarray, next_o: np.ndarray,
+               d: int, gcost: np.ndarray, c_off: float) -> tuple[np.ndarray, np.ndarray]:
+    """The cost to go from each state at the end of day ``d - 1`` (work, off), from that at the
+    end of day ``d`` and the costs of day ``d``: the adjoint of :func:`_step`."""
+    G, RW, RO, M, W = len(lay.groups), lay.rw, lay.ro, lay.top + 1, lay.nw
+    first = lay.track_weekends and d in lay.first_of_weekend
+    second = lay.track_weekends and d in lay.second_of_weekend
+    work = np.full((G, RW, 2, M, W), INF)
+    off = np.full((RO, 2, M, W), INF)
+    start = np.full((M, W), INF)  # a work run starting on day d, after a run off
+    for g, grp in enumerate(lay.groups):
+        c = gcost[g]
+        if not np.isfinite(c):
+            continue
+        moved = _unshift(next_w[g], grp.units, lay.bounded, 2) + c  # (RW, 2, M, W)
+        start = np.minimum(start, _unweekend(moved[0, 0], first or second))
+        cont = np.full((RW, 2, M, W), INF)
+        if RW > 1:
+            cont[:-1] = moved[1:]
+        if lay.work_max is None:
+            cont[RW - 1] = np.minimum(cont[RW - 1], moved[RW - 1])
+        cont = _unweekend(cont, first)
+        src = follows[:, g]
+        work[src] = np.minimum(work[src], cont)
+    if np.isfinite(c_off):
+        stay = np.full((RO, 2, M, W), INF)
+        if RO > 1:
+            stay[:-1] = next_o[1:] + c_off
+        if lay.off_max is None:
+            stay[RO - 1] = np.minimum(stay[RO - 1], next_o[RO - 1] + c_off)
+        off = stay
+        end_work = next_o[0, 0] + c_off
         for r, edge in _ends(lay, "w"):
-            end_work = np.minimum(end_work, prev_w[:, r, edge].min(axis=0))
-        end_off = np.full((M, W), INF)
-        for r, edge in _ends(lay, "o"):
-            end_off = np.minimum(end_off, prev_o[r, edge])
-        off = np.full((RO, 2, M, W), INF)
-        c_off = cost[d, n_shift]
-        if np.isfinite(c_off):
-            off[0, 0] = end_work + c_off
-            if RO > 1:
-                off[1:] = prev_o[:-1] + c_off
-            if lay.off_max is None:
-                # The last length stands for "at least": staying off keeps it there.
-                off[RO - 1] = np.minimum(off[RO - 1], prev_o[RO - 1] + c_off)
-        first = lay.track_weekends and d in lay.first_of_weekend
-        second = lay.track_weekends and d in lay.second_of_weekend
-        work = np.full((G, RW, 2, M, W), INF)
-        for g, grp in enumerate(lay.groups):
-            c = gcost[d, g]
-            if not np.isfinite(c):
-                continue
-            cand = np.full((RW, 2, M, W), INF)
-            src = follows[:, g]
-            if src.any():
-                cont = prev_w[src].min(axis=0)  # (RW, 2, M, W)
-                if RW > 1:
-                    cand[1:] = cont[:-1]
-                if lay.work_max is None:
-                    cand[RW - 1] = np.minimum(cand[RW - 1], cont[RW - 1])
-                cand = _weekend(cand, first)
-            start = _weekend(end_off, first or second)
-            cand[0, 0] = np.minimum(cand[0, 0], start)
-            work[g] = _shift(cand, grp.units, lay.bounded, 2) + c
+            work[:, r, edge] = np.minimum(work[:, r, edge], end_work)
+    for r, edge in _ends(lay, "o"):
+        off[r, edge] = np.minimum(off[r, edge], start)
+    return work, off
+
+
+def cheapest_row(problem: RosterProblem, rules: EmployeeRules, cost: np.ndarray
+                 ) -> tuple[tuple[str | None, ...], float] | None:
+    """The valid row of least total ``cost`` (see :func:`day_costs`) under every rule but the
+    caps per type, and its cost; None when no row meets the rules."""
+    lay = _Layout(problem, rules)
+    n_shift = len(problem.shift_names)
+    gcost, gpick = _group_costs(lay, cost)
+    follows = _follows(lay)
+    work, off = _first_day(lay, gcost[0], cost[0, n_shift])
+    works: list[np.ndarray] = [work]  # per day: (G, RW, 2, M, W)
+    offs: list[np.ndarray] = [off]  # per day: (RO, 2, M, W)
+    for d in range(1, problem.days):
+        work, off = _step(lay, follows, work, off, d, gcost[d], cost[d, n_shift])
         works.append(work)
         offs.append(off)
     # The last run: exempt when the rule says so, else held to its minimum.
-    final_w = work.copy()
-    final_o = off.copy()
-    for r in range(RW):
-        if not lay.work_exempt and r + 1 < lay.work_min:
-            final_w[:, r] = INF
-    for r in range(RO):
-        if not lay.off_exempt and r + 1 < lay.off_min:
-            final_o[r] = INF
-    final_w[:, :, :, :lay.low] = INF
-    final_o[:, :, :lay.low] = INF
+    last_w, last_o = _last_day(lay)
+    final_w, final_o = work + last_w, off + last_o
     best_w, best_o = final_w.min(), final_o.min()
     best = min(best_w, best_o)
     if not np.isfinite(best):
@@ -237,7 +341,95 @@ def cheapest_row(problem: RosterProblem, rules: EmployeeRules, cost: np.ndarray
     else:
         state = ("o", *np.unravel_index(np.argmin(final_o), final_o.shape))
     row = _trace(lay, cost, gcost, gpick, follows, works, offs, state)
-    return row_names(names, row), float(best)
+    return row_names(problem.shift_names, row), float(best)
+
+
+def weekend_pattern_costs(problem: RosterProblem, rules: EmployeeRules,
+                          requests: Sequence[ShiftRequest],
+                          patterns: Sequence[tuple[int, tuple[str | None, ...]]]
+                          ) -> list[float] | None:
+    """For each (weekend index, pattern), the least request cost of a whole valid row of the
+    employee (every rule but the caps per type) that works ``pattern`` on that weekend's days
+    (None: off), the other weekends free; infinite where no row does. None when the DP does not
+    model the employee's rules or a weekend has more than two days.
+
+    Why: a weekend plan that looks only at the weekend days can hand an employee a weekend that
+    breaks their weekday requests (a run too long, a forbidden succession on Monday, minutes
+    spent); this prices each pattern by the whole row. One pass forward and one backward (the
+    cost to go from every state), then per weekend a step for each group on Saturday and one
+    back for each on Sunday: the value of a pair is the least sum of the two. A shift in a
+    group costs what the group costs plus its own request cost (the groups' shifts have the
+    same length and successors), so a weekend costs (groups + 1)^2 small sums, not one DP per
+    pattern (a hundred times faster on Curtois 13)."""
+    weekends = problem.weekends()
+    if not supported(problem, rules) or any(len(w) > 2 for w in weekends):
+        return None
+    lay = _Layout(problem, rules)
+    names = problem.shift_names
+    n_shift = len(names)
+    cost = day_costs(problem, rules, requests, np.zeros((problem.days, n_shift)))
+    gcost, _ = _group_costs(lay, cost)
+    follows = _follows(lay)
+    group_of = {s: g for g, grp in enumerate(lay.groups) for s in grp.shifts}
+    G = len(lay.groups)
+    # Forward values (end of each day, that day's cost included) and costs to go.
+    fw: list[tuple[np.ndarray, np.ndarray]] = [_first_day(lay, gcost[0], cost[0, n_shift])]
+    for d in range(1, problem.days):
+        fw.append(_step(lay, follows, *fw[-1], d, gcost[d], cost[d, n_shift]))
+    bw: list[tuple[np.ndarray, np.ndarray]] = [_last_day(lay)]
+    for d in range(problem.days - 1, 0, -1):
+        bw.append(_back_step(lay, follows, *bw[-1], d, gcost[d], cost[d, n_shift]))
+    bw.reverse()
+
+    def only(choice: int) -> tuple[np.ndarray, float]:
+        """Group costs and day-off cost of a day where only ``choice`` (a group, or G: off)
+        may be taken, at no cost of its own."""
+        row = np.full(G, INF)
+        if choice < G:
+            row[choice] = 0.0
+            return row, INF
+        return row, 0.0
+
+    def forward_on(d: int, choice: int) -> tuple[np.ndarray, np.ndarray]:
+        row, c_off = only(choice)
+        if d == 0:
+            return _first_day(lay, row, c_off)
+        return _step(lay, follows, *fw[d - 1], d, row, c_off)
+
+    def value(f: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
+              choice: int) -> float:
+        if choice < G:
+            return float((f[0][choice] + b[0][choice]).min())
+        return float((f[1] + b[1]).min())
+
+    pair: dict[tuple[int, tuple[int, ...]], float] = {}
+    # Saturday's values with one choice, and Sunday's costs to go with one choice, per weekend.
+    ends: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+    out = []
+    for w, pat in patterns:
+        days = weekends[w]
+        choices = tuple(G if s is None else group_of.get(names.index(s), -1) for s in pat)
+        own = 0.0
+        for d, s in zip(days, pat, strict=True):
+            own += cost[d, n_shift if s is None else names.index(s)]
+        if -1 in choices or not np.isfinite(own):
+            out.append(INF)
+            continue
+        key = (w, choices)
+        if key not in pair:
+            if (w, 0, choices[0]) not in ends:
+                ends[(w, 0, choices[0])] = forward_on(days[0], choices[0])
+            sat = ends[(w, 0, choices[0])]
+            if len(days) == 1:
+                pair[key] = value(sat, bw[days[0]], choices[0])
+            else:
+                if (w, 1, choices[1]) not in ends:
+                    row, c_off = only(choices[1])
+                    ends[(w, 1, choices[1])] = _back_step(lay, follows, *bw[days[1]], days[1],
+                                                          row, c_off)
+                pair[key] = value(sat, ends[(w, 1, choices[1])], choices[0])
+        out.append(pair[key] + own)
+    return out
 
 
 def _close(a: float, b: float) -> bool:

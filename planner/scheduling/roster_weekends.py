@@ -16,10 +16,22 @@ that HiGHS solves in seconds:
          sum_{p of e} minutes_p x_p <= max_minutes_e
          sum_p a_cp x_p + u_c - o_c = requirement_c (each weekend cover cell c)
 
-``cost_p`` is what the employee's requests on those days cost. Patterns that break a rule inside
-the weekend (a forbidden succession, a cap) or that leave a lone worked day next to a day off
-when runs must be longer are left out. Its optimum bounds the weekend cover part of any roster
-from below; on instance 13 it proves that at least 11 weekend shifts stay uncovered.
+``cost_p`` is what the employee's whole row must cost in requests when it works pattern ``p``
+on that weekend (the least over valid rows, the other weekends free:
+:func:`planner.scheduling.roster_exactdp.weekend_pattern_costs`), less what it costs with that
+weekend off. Patterns that break a rule inside the weekend (a forbidden succession, a cap) or
+that leave a lone worked day next to a day off when runs must be longer are left out, and so
+are patterns no valid row works.
+
+Why whole rows: with ``cost_p`` the requests on the weekend days alone, many plans leave the
+same 11 weekend shifts of instance 13 uncovered, and the one HiGHS picks hands employees
+weekends that break their weekday requests (a run of work too long next to the days they asked
+for, a night on Sunday before an early shift asked for on Monday): its weekends add 135 to the
+least request cost of the rows, against 28 priced by whole rows. Then 60-s runs of instance 13
+end at 1476-1481 (seeds 0-2) instead of 1552-1579 (seeds 0-3). With weekend-only costs
+(``whole_rows=False``, and for employees the exact DP does not model) the program's optimum
+bounds the weekend cover part of any roster from below; on instance 13 it proves that at least
+11 weekend shifts stay uncovered.
 
 The rows are then completed employee by employee with the weekend fixed (by the row DP of
 :mod:`planner.scheduling.roster_rowdp`, or one small CP-SAT model where it finds no row, against
@@ -28,11 +40,12 @@ it), and the LNS (:mod:`planner.scheduling.roster_lns`) first runs with the
 weekend cells frozen: its moves then only mend the weekdays, and moves that free everyone over a
 few days get cheaper. Then it runs with everything free.
 
-Measured on instance 13, 60 s, seeds 0-3: the plan takes 2.5 s and the completed rows 3-4 s
-(52-66 shifts short); the frozen LNS reaches the weekend minimum (11 short, none on weekdays)
-within 30 s, and the rosters end at 1537-1558 (best known 1348), against 1796-2020 from the LNS
-alone. Without the credit for uncovered minutes (below) the frozen LNS kept one weekday shift
-short on most seeds and the rosters ended at 1546-1647.
+Measured on instance 13, 60 s, seeds 0-3, with weekend-only pattern costs: the plan takes 2.5 s
+and the completed rows 3-4 s (52-66 shifts short); the frozen LNS reaches the weekend minimum
+(11 short, none on weekdays) within 30 s, and the rosters end at 1537-1558 (best known 1348),
+against 1796-2020 from the LNS alone. Without the credit for uncovered minutes (below) the
+frozen LNS kept one weekday shift short on most seeds and the rosters ended at 1546-1647.
+Priced by whole rows the plan takes 6.5 s (2.6 s of it pricing 53,000 patterns).
 """
 
 from __future__ import annotations
@@ -55,6 +68,7 @@ from planner.scheduling.roster import (
     cover_counts,
     solve_model,
 )
+from planner.scheduling.roster_exactdp import weekend_pattern_costs
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
 from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem
 
@@ -76,6 +90,9 @@ MAX_DAYS = 35
 MAX_PATTERNS = 150_000
 # Credit per minute of a weekend shift left uncovered (see plan_weekends).
 UNCOVERED_MINUTE_CREDIT = 0.001
+# At most this share of the plan's time goes to pricing patterns by whole rows (instance 13:
+# 3 s for its 53,000 patterns); employees left when it is spent keep weekend-only costs.
+PRICING_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -83,11 +100,12 @@ class WeekendPlan:
     """The weekend cells of every employee (``None``: off) and what the plan costs.
 
     ``objective`` counts the weekend cover and the requests on weekend days; ``bound`` (the LP
-    relaxation's value) is a lower bound on that part of any roster."""
+    relaxation's value, with weekend-only pattern costs) is a lower bound on that part of any
+    roster; None when the patterns were priced by whole rows."""
 
     cells: Mapping[Cell, str | None]
     objective: float
-    bound: float
+    bound: float | None
 
 
 def weekend_tightness(problem: RosterProblem) -> float:
@@ -146,9 +164,12 @@ def _patterns(problem: RosterProblem, rules: EmployeeRules, days: tuple[int, ...
     return out
 
 
-def plan_weekends(problem: RosterProblem, time_limit: float) -> WeekendPlan | None:
+def plan_weekends(problem: RosterProblem, time_limit: float, whole_rows: bool = True
+                  ) -> WeekendPlan | None:
     """The weekend pattern program (see the module docstring) solved by HiGHS within
-    ``time_limit`` seconds; None when it is too large or finds nothing in time."""
+    ``time_limit`` seconds; None when it is too large or finds nothing in time.
+    ``whole_rows``: price each pattern by the employee's whole row (else by the requests on
+    its weekend days only, which makes the LP value a bound)."""
     weekends = problem.weekends()
     if not weekends:
         return None
@@ -156,16 +177,31 @@ def plan_weekends(problem: RosterProblem, time_limit: float) -> WeekendPlan | No
     by_employee = problem.requests_by_employee()
     cols: list[tuple[int, int, tuple[str | None, ...]]] = []
     costs: list[float] = []
+    start = time.perf_counter()
+    priced = False  # whether some pattern costs are whole-row costs
     for e, rules in enumerate(problem.employees):
         requests: dict[int, list] = defaultdict(list)
         for q in by_employee[e]:
             requests[q.day].append(q)
-        for w, days in enumerate(weekends):
-            for pat, cost in _patterns(problem, rules, days, requests):
-                cols.append((e, w, pat))
-                costs.append(cost)
-            if len(cols) > MAX_PATTERNS:
-                return None
+        mine = [(w, pat, cost) for w, days in enumerate(weekends)
+                for pat, cost in _patterns(problem, rules, days, requests)]
+        if len(cols) + len(mine) > MAX_PATTERNS:
+            return None
+        if whole_rows and time.perf_counter() - start < PRICING_SHARE * time_limit:
+            rows = weekend_pattern_costs(
+                problem, rules, by_employee[e],
+                [(w, (None,) * len(days)) for w, days in enumerate(weekends)]
+                + [(w, pat) for w, pat, _ in mine])
+            if rows is not None and all(np.isfinite(rows[:len(weekends)])):
+                off, rows = rows[:len(weekends)], rows[len(weekends):]
+                # Relative to the weekend off, as the weekend-only costs are; a pattern no
+                # valid row works is left out.
+                mine = [(w, pat, row - off[w]) for (w, pat, _), row in zip(mine, rows, strict=True)
+                        if np.isfinite(row)]
+                priced = True
+        for w, pat, cost in mine:
+            cols.append((e, w, pat))
+            costs.append(cost)
     day_set = {d for w in weekends for d in w}
     cover = [c for c in problem.cover if c.day in day_set]
     cover_index = {(c.day, c.shift): i for i, c in enumerate(cover)}
@@ -226,9 +262,9 @@ def plan_weekends(problem: RosterProblem, time_limit: float) -> WeekendPlan | No
     # The LP first: most of its patterns are integral, and with those fixed HiGHS solves the
     # rest in a second or two (instance 13: LP 1.4 s, then 1.8 s to the optimum, against 13 s
     # for the program as a whole). The LP value is the bound.
-    start = time.perf_counter()
+    left = time_limit - (time.perf_counter() - start)
     lp = milp(c - credit, integrality=np.zeros(n + 2 * m), bounds=bounds, constraints=constraints,
-              options={"time_limit": max(0.1, time_limit)})
+              options={"time_limit": max(0.1, left)})
     if lp.x is None:
         return None
     low = bounds.lb.copy()
@@ -248,8 +284,24 @@ def plan_weekends(problem: RosterProblem, time_limit: float) -> WeekendPlan | No
         e, w, pat = cols[j]
         for d, s in zip(weekends[w], pat, strict=True):
             cells[(problem.employees[e].employee, d)] = s
+    if priced:
+        # Whole-row costs are not additive over an employee's weekends: no bound.
+        return WeekendPlan(cells, _weekend_cost(problem, cells, cover), None)
     # The LP's value with the credit is still a lower bound (the credit only lowers costs).
     return WeekendPlan(cells, float(c @ res.x) + base, float(lp.fun) + base)
+
+
+def _weekend_cost(problem: RosterProblem, cells: Mapping[Cell, str | None],
+                  cover: list) -> float:
+    """What the weekend cover and the requests on weekend days cost with ``cells``."""
+    counts = cover_counts({c: s for c, s in cells.items() if s is not None})
+    total = 0.0
+    for cv in cover:
+        n = counts.get((cv.day, cv.shift), 0)
+        total += (cv.under_weight * max(0, cv.requirement - n)
+                  + cv.over_weight * max(0, n - cv.requirement))
+    return total + sum(q.cost(cells[(q.employee, q.day)]) for q in problem.requests
+                       if (q.employee, q.day) in cells)
 
 
 def complete_rows(problem: RosterProblem, plan: WeekendPlan, deadline: float, seed: int = 0,

@@ -12,8 +12,15 @@ from ortools.sat.python import cp_model
 from planner.bench import read_roster_problem
 from planner.scheduling.roster import build_roster_model
 from planner.scheduling.roster_check import row_violations
-from planner.scheduling.roster_exactdp import cheapest_row, day_costs, supported
+from planner.scheduling.roster_exactdp import (
+    INF,
+    cheapest_row,
+    day_costs,
+    supported,
+    weekend_pattern_costs,
+)
 from planner.scheduling.rules import (
+    UNBOUNDED,
     EmployeeRules,
     RosterProblem,
     SequenceRule,
@@ -104,3 +111,69 @@ def test_open_ended_runs_match_cp_sat(work, rest):
                                  day_costs(problem, rules, problem.requests, duals))
         assert row_violations(problem, rules, row) == []
         assert round(cost) == _cp_sat_least(problem, rules, problem.requests, duals)
+
+
+def _forced_least(problem: RosterProblem, rules: EmployeeRules, requests, days, pattern):
+    """The least request cost of a row that works ``pattern`` on ``days``, by the forward DP
+    alone with every other choice of those days priced out (the reference)."""
+    names = problem.shift_names
+    cost = day_costs(problem, rules, requests, np.zeros((problem.days, len(names))))
+    for d, s in zip(days, pattern, strict=True):
+        k = len(names) if s is None else names.index(s)
+        keep = cost[d, k]
+        cost[d, :] = INF
+        cost[d, k] = keep
+    got = cheapest_row(problem, rules, cost)
+    return INF if got is None else got[1]
+
+
+def _every_pattern(problem: RosterProblem, rules: EmployeeRules):
+    options = [None, *(s for s in problem.shift_names if rules.max_shifts.get(s, 1) > 0)]
+    return [(w, (a, b)) for w in range(len(problem.weekends())) for a in options for b in options]
+
+
+def _open_ended_problems():
+    types = (ShiftType("E", 480), ShiftType("L", 600, cannot_follow=frozenset({"E"})),
+             ShiftType("N", 720, cannot_follow=frozenset({"E", "L"})))
+    requests = (ShiftRequest("A", 4, "L", 3, on=True), ShiftRequest("A", 7, None, 2, on=True),
+                ShiftRequest("A", 8, "E", 5, on=True), ShiftRequest("A", 12, "N", 4, on=True),
+                ShiftRequest("A", 13, None, 1, on=True), ShiftRequest("A", 15, "E", 2, on=True))
+    for work, rest, top in [(SequenceRule.hard(1), SequenceRule.hard(1), UNBOUNDED),
+                            (SequenceRule.hard(2), SequenceRule.hard(1, 3), 7200),
+                            (SequenceRule.hard(1, 4), SequenceRule.hard(3), UNBOUNDED),
+                            (SequenceRule.hard(2, 5), SequenceRule.hard(2), 6000)]:
+        rules = EmployeeRules("A", min_minutes=3000, max_minutes=top, work_sequence=work,
+                              off_sequence=rest, max_weekends=2)
+        yield RosterProblem(days=21, shift_types=types, employees=(rules,), requests=requests)
+
+
+def test_weekend_pattern_costs_equal_a_row_priced_with_the_weekend_forced():
+    # Curtois 13 (bounded minutes, forbidden successions, one weekend in two) and hand-made
+    # rules with open-ended runs and unbounded minutes (the saturating states run backwards).
+    cases = [(p, p.employees[0]) for p in _open_ended_problems()]
+    thirteen = read_roster_problem(DATA / "Instance13.txt")
+    cases += [(thirteen, rules) for rules in thirteen.employees[:4]]
+    checked = finite = 0
+    for problem, rules in cases:
+        requests = [r for r in problem.requests if r.employee == rules.employee]
+        patterns = _every_pattern(problem, rules)
+        got = weekend_pattern_costs(problem, rules, requests, patterns)
+        assert got is not None and len(got) == len(patterns)
+        for (w, pattern), value in zip(patterns, got, strict=True):
+            want = _forced_least(problem, rules, requests, problem.weekends()[w], pattern)
+            assert value == pytest.approx(want) or value == want == INF, (w, pattern)
+            checked += 1
+            finite += bool(np.isfinite(want))
+    assert checked > 1500 and finite > 500
+
+
+def test_weekend_pattern_costs_see_the_weekday_requests():
+    # Runs of at most 5 days; A asks to work Monday to Friday after the first weekend. Working
+    # either weekend around them makes a run of 7 unless one of those days is off (one request,
+    # 3); working the third weekend costs nothing.
+    shift = ShiftType("D", 480)
+    rules = EmployeeRules("A", work_sequence=SequenceRule.hard(1, 5), max_weekends=2)
+    requests = tuple(ShiftRequest("A", d, "D", 3, on=True) for d in range(7, 12))
+    problem = RosterProblem(days=21, shift_types=(shift,), employees=(rules,), requests=requests)
+    got = weekend_pattern_costs(problem, rules, requests, [(w, ("D", "D")) for w in range(3)])
+    assert got == [3, 3, 0]

@@ -39,12 +39,16 @@ def _problem() -> RosterProblem:
 
 def test_weekend_rows_see_the_rules_that_span_the_weekdays():
     problem = _problem()
-    # The pattern program grants A's request: a weekend no row of A can complete.
-    plan = plan_weekends(problem, 10)
+    # Priced by the weekend days alone, the pattern program grants A's request: a weekend no
+    # row of A can complete.
+    plan = plan_weekends(problem, 10, whole_rows=False)
     assert plan.cells[("A", 5)] == "D"
     held = {d: plan.cells[("A", d)] for d in (5, 6, 12, 13)}
     assert dp_row(problem, problem.employees[0], demand_matrix(problem, {}), problem.requests,
                   fixed=held) is None
+    # Priced by whole rows it does not (no valid row of A works Saturday 5).
+    plan = plan_weekends(problem, 10)
+    assert plan.cells[("A", 5)] is None and plan.cells[("B", 5)] == "D"
     # From whole rows: A covers the second weekend, B the first, and only the request is lost.
     rows = plan_weekend_rows(problem, time.perf_counter() + 10)
     assert rows is not None

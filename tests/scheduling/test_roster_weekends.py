@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from planner.bench import read_roster_problem
 from planner.scheduling.roster import cover_counts
 from planner.scheduling.roster_check import roster_violations
+from planner.scheduling.roster_exactdp import INF, cheapest_row, day_costs
 from planner.scheduling.roster_lns import _solve_sub
 from planner.scheduling.roster_weekends import complete_rows, plan_weekends, weekend_tightness
 from planner.scheduling.rules import (
@@ -36,14 +38,18 @@ def test_plan_meets_the_weekend_limit_and_honours_a_free_request():
     wanted = {(d, "D"): 2 for d in (5, 6, 12, 13)}
     problem = RosterProblem(14, SHIFTS, staff, (ShiftRequest("A", 12, "D", 5, True),),
                             _weekend_cover(14, wanted))
-    plan = plan_weekends(problem, 10)
-    assert plan is not None
-    assert plan.objective == pytest.approx(200)
-    assert 199 < plan.bound <= plan.objective  # less only by the credit for uncovered minutes
-    assert plan.cells[("A", 12)] == "D"  # the request costs nothing to grant
-    for e in "ABC":
-        worked = {d // 7 for (x, d), s in plan.cells.items() if x == e and s is not None}
-        assert len(worked) <= 1
+    for whole_rows in (False, True):
+        plan = plan_weekends(problem, 10, whole_rows)
+        assert plan is not None
+        assert plan.objective == pytest.approx(200)
+        if whole_rows:
+            assert plan.bound is None  # whole-row costs do not add up over weekends
+        else:
+            assert 199 < plan.bound <= plan.objective  # less only by the minutes credit
+        assert plan.cells[("A", 12)] == "D"  # the request costs nothing to grant
+        for e in "ABC":
+            worked = {d // 7 for (x, d), s in plan.cells.items() if x == e and s is not None}
+            assert len(worked) <= 1
 
 
 def test_plan_keeps_successions_caps_and_lone_days():
@@ -100,7 +106,7 @@ def test_frozen_cells_stay_in_an_lns_move():
 def test_curtois_13_weekends_alone_leave_11_shifts_short():
     problem = read_roster_problem(DATA / "Instance13.txt")
     assert weekend_tightness(problem) == pytest.approx(482 / 500)
-    plan = plan_weekends(problem, 30)
+    plan = plan_weekends(problem, 30, whole_rows=False)
     # 1151 is the optimum of the whole program (HiGHS proved it in 13 s without the LP-integral
     # patterns fixed); the bound differs from it only by the credit for uncovered minutes.
     assert plan.objective == pytest.approx(1151)
@@ -110,3 +116,38 @@ def test_curtois_13_weekends_alone_leave_11_shifts_short():
     short = sum(max(0, c.requirement - counts.get((c.day, c.shift), 0))
                 for c in problem.cover if c.day in weekend)
     assert short == 11
+    # Blind to the weekdays: these weekends cost the rows' requests 135 more (see below).
+    assert _weekend_excess(problem, plan.cells) >= 100
+
+
+def _weekend_excess(problem: RosterProblem, cells) -> float:
+    """What the weekends of ``cells`` add to the least request cost of everyone's row."""
+    names = problem.shift_names
+    by_employee = problem.requests_by_employee()
+    total = 0.0
+    for e, rules in enumerate(problem.employees):
+        cost = day_costs(problem, rules, by_employee[e], np.zeros((problem.days, len(names))))
+        free = cheapest_row(problem, rules, cost)[1]
+        for (x, d), s in cells.items():
+            if x == rules.employee:
+                k = len(names) if s is None else names.index(s)
+                keep = cost[d, k]
+                cost[d, :] = INF
+                cost[d, k] = keep
+        total += cheapest_row(problem, rules, cost)[1] - free
+    return total
+
+
+def test_curtois_13_weekends_priced_by_whole_rows_spare_the_weekday_requests():
+    # Priced by the weekend days alone, the plan's weekends add 135 to the least request cost
+    # of the rows (a run too long next to a weekday request, a forbidden succession on Monday);
+    # priced by whole rows, 28, with the same 11 weekend shifts short.
+    problem = read_roster_problem(DATA / "Instance13.txt")
+    plan = plan_weekends(problem, 30)
+    assert plan.bound is None
+    counts = cover_counts({c: s for c, s in plan.cells.items() if s is not None})
+    weekend = {d for w in problem.weekends() for d in w}
+    short = sum(max(0, c.requirement - counts.get((c.day, c.shift), 0))
+                for c in problem.cover if c.day in weekend)
+    assert short == 11
+    assert _weekend_excess(problem, plan.cells) <= 40
