@@ -7,9 +7,10 @@ is 10 s a round: too slow for the master LP to converge in a minute. The heurist
 exactly where both bind. Here they are counted in the state instead:
 
 - run state: the shift group worked (shift types of the same length that forbid the same
-  successors), the length of the work run (up to the maximum), or the length of the rest run
-  (up to the minimum, or the maximum when there is one), and whether the run started on the
-  first day (exempt from the minimum when the rule says so);
+  successors and are forbidden after the same predecessors), the length of the work run (up
+  to the maximum), or the length of the rest run (up to the minimum, or the maximum when
+  there is one), and whether the run started on the first day (exempt from the minimum when
+  the rule says so);
 - minutes worked, in units of the greatest common divisor of the shift lengths;
 - weekends worked so far (a Saturday worked, or a Sunday after a Saturday off, counts one).
 
@@ -68,10 +69,16 @@ class _Layout:
                    if rules.max_shifts.get(s.name, UNBOUNDED) > 0]
         self.unit = math.gcd(*[types[i].length_minutes for i in allowed]) if allowed else 1
         self.unit = max(1, self.unit)
-        by_key: dict[tuple[int, frozenset[int]], list[int]] = {}
+        # Shifts share a group only when they have the same length, ban the same successors
+        # AND are banned by the same predecessors: a group is one choice of the DP, so every
+        # succession into it must be allowed for all its shifts or for none (Curtois 13: d5
+        # may follow d4, a5 may not; grouped together, no row had d4 then d5).
+        by_key: dict[tuple[int, frozenset[int], frozenset[int]], list[int]] = {}
         for i in allowed:
             banned = frozenset(index[t] for t in types[i].cannot_follow if t in index)
-            by_key.setdefault((types[i].length_minutes // self.unit, banned), []).append(i)
+            banned_by = frozenset(j for j in allowed if types[i].name in types[j].cannot_follow)
+            key = (types[i].length_minutes // self.unit, banned, banned_by)
+            by_key.setdefault(key, []).append(i)
         self.groups = [_Group(v, k[0], k[1]) for k, v in by_key.items()]
         ws, os_ = rules.work_sequence, rules.off_sequence
         self.work_min, self.off_min = max(1, ws.hard_min), max(1, os_.hard_min)

@@ -180,3 +180,18 @@ def test_weekend_pattern_costs_see_the_weekday_requests():
     problem = RosterProblem(days=21, shift_types=(shift,), employees=(rules,), requests=requests)
     got = weekend_pattern_costs(problem, rules, requests, [(w, ("D", "D")) for w in range(3)])
     assert got == [3, 3, 0]
+
+
+def test_a_succession_allowed_for_one_shift_of_a_length_but_not_another():
+    # M and L are both 12 h and ban the same successors, but only L may follow E. Grouped as one
+    # choice, the DP once refused E then L (Curtois 13: d4 then d5, where a5 may not follow d4).
+    types = (ShiftType("E", 600, cannot_follow=frozenset({"M"})), ShiftType("M", 720),
+             ShiftType("L", 720))
+    rules = EmployeeRules("A", work_sequence=SequenceRule.hard(1, 5))
+    requests = (ShiftRequest("A", 1, "E", 5, on=True), ShiftRequest("A", 2, "L", 5, on=True))
+    problem = RosterProblem(days=7, shift_types=types, employees=(rules,), requests=requests)
+    row, cost = cheapest_row(problem, rules,
+                             day_costs(problem, rules, requests, np.zeros((7, 3))))
+    assert (row[1], row[2]) == ("E", "L") and cost == 0
+    assert row_violations(problem, rules, row) == []
+    assert cost == _cp_sat_least(problem, rules, requests, np.zeros((7, 3)))
