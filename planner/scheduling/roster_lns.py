@@ -124,7 +124,9 @@ COLGEN_CELLS = 2_000
 # weekend cells frozen. Curtois 13, 60 s, seeds 0-7 (with the targeted request exchanges):
 # 1524-1547 (mean 1539) with 0.8, 1518-1556 (mean 1542) with 0.3; 0.55 (no targeted
 # exchanges) 1531-1559 (mean 1546), 1.0 on seeds 0-3 1535-1567. Its frozen LNS still gains
-# about 4 points a second at 0.55 of the time, the free one about 1.5.
+# about 4 points a second at 0.55 of the time, the free one about 1.5. With the weekend patterns
+# priced by whole rows (seeds 0-1): 1481 and 1476 with 0.8, 1473 and 1518 with 0.5, 1463 and
+# 1480 with 1.0 (never unfrozen): no share clearly better.
 WEEKEND_PLAN_SHARE = 0.2
 FROZEN_SHARE = 0.8
 # After the rows are completed around the weekend plan, at most this share of the time limit for

@@ -28,7 +28,8 @@ same 11 weekend shifts of instance 13 uncovered, and the one HiGHS picks hands e
 weekends that break their weekday requests (a run of work too long next to the days they asked
 for, a night on Sunday before an early shift asked for on Monday): its weekends add 135 to the
 least request cost of the rows, against 28 priced by whole rows. Then 60-s runs of instance 13
-end at 1476-1481 (seeds 0-2) instead of 1552-1579 (seeds 0-3). With weekend-only costs
+(``bench_curtois.py --instances 13``) end at 1454-1502 (seeds 0-3, seven runs) instead of
+1552-1579 (seeds 0-3). With weekend-only costs
 (``whole_rows=False``, and for employees the exact DP does not model) the program's optimum
 bounds the weekend cover part of any roster from below; on instance 13 it proves that at least
 11 weekend shifts stay uncovered.
