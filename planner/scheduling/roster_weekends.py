@@ -46,7 +46,7 @@ and the completed rows 3-4 s (52-66 shifts short); the frozen LNS reaches the we
 (11 short, none on weekdays) within 30 s, and the rosters end at 1537-1558 (best known 1348),
 against 1796-2020 from the LNS alone. Without the credit for uncovered minutes (below) the
 frozen LNS kept one weekday shift short on most seeds and the rosters ended at 1546-1647.
-Priced by whole rows the plan takes 6.5 s (2.6 s of it pricing 53,000 patterns).
+Priced by whole rows the plan takes 6.5-8 s (2.6-3.2 s of it pricing 53,000 patterns).
 """
 
 from __future__ import annotations
