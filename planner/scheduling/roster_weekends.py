@@ -284,7 +284,8 @@ def plan_weekends(problem: RosterProblem, time_limit: float, whole_rows: bool = 
     top = bounds.ub.copy()
     top[:n][lp.lower.marginals[:n] > REDUCED_COST_FIX] = 0
     res = None
-    for upper_bounds in (top, bounds.ub):
+    tries = (top, bounds.ub) if (top < bounds.ub).any() else (bounds.ub,)
+    for upper_bounds in tries:
         left = time_limit - (time.perf_counter() - start)
         res = milp(c - credit, integrality=integral, bounds=Bounds(low, upper_bounds),
                    constraints=constraints, options={"time_limit": max(0.1, left)})
