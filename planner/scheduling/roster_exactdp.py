@@ -28,6 +28,7 @@ through that state, which prices every weekend pattern of an employee at once
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -321,6 +322,25 @@ def _back_step(lay: _Layout, follows: np.ndarray, next_w: np.ndarray, next_o: np
     return work, off
 
 
+def _forward(lay: _Layout, follows: np.ndarray, gcost: np.ndarray, c_off: np.ndarray
+             ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The values (work, off) at the end of every day, that day's cost included."""
+    out = [_first_day(lay, gcost[0], c_off[0])]
+    for d in range(1, len(gcost)):
+        out.append(_step(lay, follows, *out[-1], d, gcost[d], c_off[d]))
+    return out
+
+
+def _backward(lay: _Layout, follows: np.ndarray, gcost: np.ndarray, c_off: np.ndarray
+              ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The costs to go (work, off) from the end of every day."""
+    out = [_last_day(lay)]
+    for d in range(len(gcost) - 1, 0, -1):
+        out.append(_back_step(lay, follows, *out[-1], d, gcost[d], c_off[d]))
+    out.reverse()
+    return out
+
+
 def cheapest_row(problem: RosterProblem, rules: EmployeeRules, cost: np.ndarray
                  ) -> tuple[tuple[str | None, ...], float] | None:
     """The valid row of least total ``cost`` (see :func:`day_costs`) under every rule but the
@@ -329,13 +349,10 @@ def cheapest_row(problem: RosterProblem, rules: EmployeeRules, cost: np.ndarray
     n_shift = len(problem.shift_names)
     gcost, gpick = _group_costs(lay, cost)
     follows = _follows(lay)
-    work, off = _first_day(lay, gcost[0], cost[0, n_shift])
-    works: list[np.ndarray] = [work]  # per day: (G, RW, 2, M, W)
-    offs: list[np.ndarray] = [off]  # per day: (RO, 2, M, W)
-    for d in range(1, problem.days):
-        work, off = _step(lay, follows, work, off, d, gcost[d], cost[d, n_shift])
-        works.append(work)
-        offs.append(off)
+    days = _forward(lay, follows, gcost, cost[:, n_shift])
+    works = [w for w, _ in days]  # per day: (G, RW, 2, M, W)
+    offs = [o for _, o in days]  # per day: (RO, 2, M, W)
+    work, off = days[-1]
     # The last run: exempt when the rule says so, else held to its minimum.
     last_w, last_o = _last_day(lay)
     final_w, final_o = work + last_w, off + last_o
@@ -366,7 +383,7 @@ def weekend_pattern_costs(problem: RosterProblem, rules: EmployeeRules,
     cost to go from every state), then per weekend a step for each group on Saturday and one
     back for each on Sunday: the value of a pair is the least sum of the two. A shift in a
     group costs what the group costs plus its own request cost (the groups' shifts have the
-    same length and successors), so a weekend costs (groups + 1)^2 small sums, not one DP per
+    same length, successors and predecessors), so a weekend costs (groups + 1)^2 small sums, not one DP per
     pattern (a hundred times faster on Curtois 13)."""
     weekends = problem.weekends()
     if not supported(problem, rules) or any(len(w) > 2 for w in weekends):
@@ -378,15 +395,10 @@ def weekend_pattern_costs(problem: RosterProblem, rules: EmployeeRules,
     gcost, _ = _group_costs(lay, cost)
     follows = _follows(lay)
     group_of = {s: g for g, grp in enumerate(lay.groups) for s in grp.shifts}
+    index = {s: i for i, s in enumerate(names)}
     G = len(lay.groups)
-    # Forward values (end of each day, that day's cost included) and costs to go.
-    fw: list[tuple[np.ndarray, np.ndarray]] = [_first_day(lay, gcost[0], cost[0, n_shift])]
-    for d in range(1, problem.days):
-        fw.append(_step(lay, follows, *fw[-1], d, gcost[d], cost[d, n_shift]))
-    bw: list[tuple[np.ndarray, np.ndarray]] = [_last_day(lay)]
-    for d in range(problem.days - 1, 0, -1):
-        bw.append(_back_step(lay, follows, *bw[-1], d, gcost[d], cost[d, n_shift]))
-    bw.reverse()
+    fw = _forward(lay, follows, gcost, cost[:, n_shift])
+    bw = _backward(lay, follows, gcost, cost[:, n_shift])
 
     def only(choice: int) -> tuple[np.ndarray, float]:
         """Group costs and day-off cost of a day where only ``choice`` (a group, or G: off)
@@ -397,45 +409,37 @@ def weekend_pattern_costs(problem: RosterProblem, rules: EmployeeRules,
             return row, INF
         return row, 0.0
 
-    def forward_on(d: int, choice: int) -> tuple[np.ndarray, np.ndarray]:
-        row, c_off = only(choice)
+    @functools.cache
+    def saturday(d: int, choice: int) -> tuple[np.ndarray, np.ndarray]:
+        """The values at the end of day ``d`` with only ``choice`` taken on it."""
         if d == 0:
-            return _first_day(lay, row, c_off)
-        return _step(lay, follows, *fw[d - 1], d, row, c_off)
+            return _first_day(lay, *only(choice))
+        return _step(lay, follows, *fw[d - 1], d, *only(choice))
 
-    def value(f: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
-              choice: int) -> float:
-        if choice < G:
-            return float((f[0][choice] + b[0][choice]).min())
+    @functools.cache
+    def sunday(d: int, choice: int) -> tuple[np.ndarray, np.ndarray]:
+        """The costs to go from the end of day ``d - 1`` with only ``choice`` taken on ``d``."""
+        return _back_step(lay, follows, *bw[d], d, *only(choice))
+
+    @functools.cache
+    def value(days: tuple[int, ...], choices: tuple[int, ...]) -> float:
+        """The least cost of a row taking ``choices`` on ``days``, their own costs left out."""
+        f = saturday(days[0], choices[0])
+        b = bw[days[0]] if len(days) == 1 else sunday(days[1], choices[1])
+        if choices[0] < G:
+            return float((f[0][choices[0]] + b[0][choices[0]]).min())
         return float((f[1] + b[1]).min())
 
-    pair: dict[tuple[int, tuple[int, ...]], float] = {}
-    # Saturday's values with one choice, and Sunday's costs to go with one choice, per weekend.
-    ends: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
     out = []
     for w, pat in patterns:
         days = weekends[w]
-        choices = tuple(G if s is None else group_of.get(names.index(s), -1) for s in pat)
-        own = 0.0
-        for d, s in zip(days, pat, strict=True):
-            own += cost[d, n_shift if s is None else names.index(s)]
+        picks = [n_shift if s is None else index[s] for s in pat]
+        choices = tuple(G if k == n_shift else group_of.get(k, -1) for k in picks)
+        own = sum(cost[d, k] for d, k in zip(days, picks, strict=True))
         if -1 in choices or not np.isfinite(own):
             out.append(INF)
             continue
-        key = (w, choices)
-        if key not in pair:
-            if (w, 0, choices[0]) not in ends:
-                ends[(w, 0, choices[0])] = forward_on(days[0], choices[0])
-            sat = ends[(w, 0, choices[0])]
-            if len(days) == 1:
-                pair[key] = value(sat, bw[days[0]], choices[0])
-            else:
-                if (w, 1, choices[1]) not in ends:
-                    row, c_off = only(choices[1])
-                    ends[(w, 1, choices[1])] = _back_step(lay, follows, *bw[days[1]], days[1],
-                                                          row, c_off)
-                pair[key] = value(sat, ends[(w, 1, choices[1])], choices[0])
-        out.append(pair[key] + own)
+        out.append(value(tuple(days), choices) + own)
     return out
 
 

@@ -79,3 +79,15 @@ def write_center(data: Path, run: Path, agents: list[tuple], skills: list[tuple]
     if tiers is not None:
         write_csv(pd.DataFrame(list(tiers.items()), columns=["agent_id", "tier"]),
                   run / "tiers.csv")
+
+
+def force_cells(cost, names, cells) -> None:
+    """Price out, in a cost matrix of the exact row DP (``day_costs``), every choice of each
+    day of ``cells`` ({day: shift or None}) but the given one."""
+    from planner.scheduling.roster_exactdp import INF
+
+    for d, s in cells.items():
+        k = len(names) if s is None else names.index(s)
+        keep = cost[d, k]
+        cost[d, :] = INF
+        cost[d, k] = keep

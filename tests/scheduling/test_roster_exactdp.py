@@ -28,6 +28,7 @@ from planner.scheduling.rules import (
     ShiftType,
 )
 from tests.scheduling.helpers import CURTOIS_DATA as DATA
+from tests.scheduling.helpers import force_cells
 
 SCALE = 1000  # the CP-SAT reference works in integers: duals are whole numbers here
 
@@ -118,11 +119,7 @@ def _forced_least(problem: RosterProblem, rules: EmployeeRules, requests, days, 
     alone with every other choice of those days priced out (the reference)."""
     names = problem.shift_names
     cost = day_costs(problem, rules, requests, np.zeros((problem.days, len(names))))
-    for d, s in zip(days, pattern, strict=True):
-        k = len(names) if s is None else names.index(s)
-        keep = cost[d, k]
-        cost[d, :] = INF
-        cost[d, k] = keep
+    force_cells(cost, names, dict(zip(days, pattern, strict=True)))
     got = cheapest_row(problem, rules, cost)
     return INF if got is None else got[1]
 

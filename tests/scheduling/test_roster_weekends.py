@@ -11,7 +11,7 @@ import pytest
 from planner.bench import read_roster_problem
 from planner.scheduling.roster import cover_counts
 from planner.scheduling.roster_check import roster_violations
-from planner.scheduling.roster_exactdp import INF, cheapest_row, day_costs
+from planner.scheduling.roster_exactdp import cheapest_row, day_costs
 from planner.scheduling.roster_lns import _solve_sub
 from planner.scheduling.roster_weekends import complete_rows, plan_weekends, weekend_tightness
 from planner.scheduling.rules import (
@@ -23,6 +23,7 @@ from planner.scheduling.rules import (
     ShiftType,
 )
 from tests.scheduling.helpers import CURTOIS_DATA as DATA
+from tests.scheduling.helpers import force_cells
 
 SHIFTS = (ShiftType("D", 480), ShiftType("N", 480, cannot_follow=frozenset({"D"})))
 
@@ -128,12 +129,7 @@ def _weekend_excess(problem: RosterProblem, cells) -> float:
     for e, rules in enumerate(problem.employees):
         cost = day_costs(problem, rules, by_employee[e], np.zeros((problem.days, len(names))))
         free = cheapest_row(problem, rules, cost)[1]
-        for (x, d), s in cells.items():
-            if x == rules.employee:
-                k = len(names) if s is None else names.index(s)
-                keep = cost[d, k]
-                cost[d, :] = INF
-                cost[d, k] = keep
+        force_cells(cost, names, {d: s for (x, d), s in cells.items() if x == rules.employee})
         total += cheapest_row(problem, rules, cost)[1] - free
     return total
 
