@@ -440,16 +440,17 @@ def forecast(
 @import_app.command("anonbank")
 @handle_errors
 def import_anonbank_cmd(
-    file: Annotated[Path, typer.Argument(help="The Anonymous Bank log (february.txt, or .gz)")],
+    files: Annotated[list[Path], typer.Argument(
+        help="The Anonymous Bank log(s): one month (february.txt, or .gz) or several, joined")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Data folder to write")],
 ) -> None:
     """Convert the Anonymous Bank call log into cases.csv, agents.csv, skills.csv and planner.toml."""
     from planner.importers import import_anonbank
 
-    with console.status(f"converting {file}"):
-        result = import_anonbank(file, out)
+    with console.status(f"converting {', '.join(f.name for f in files)}"):
+        result = import_anonbank(files, out)
     cases = result.cases
-    table = Table(title=f"{file.name} -> {out}")
+    table = Table(title=f"{' + '.join(f.name for f in files)} -> {out}")
     for col in ("case type", "calls", "abandoned", "agents serving"):
         table.add_column(col, justify="left" if col == "case type" else "right")
     for name, g in cases.groupby("case_type"):

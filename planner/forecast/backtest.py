@@ -18,11 +18,14 @@ import numpy as np
 import pandas as pd
 
 from planner.forecast import intervals, metrics
+from planner.forecast.anomalies import clean_history
 from planner.forecast.base import Forecaster
 from planner.forecast.baselines import SeasonalNaive, SeasonalWindowAverage
 from planner.forecast.boosting import PoissonBoosting
+from planner.forecast.combination import COMBINATION, DEFAULT_MEMBERS, MEMBERS, rank_models
 from planner.forecast.history import History
 from planner.forecast.profile import PooledShape, ProfileModel, pooled_shape
+from planner.forecast.recent import RecentLevelModel
 
 #: the window lengths k the seasonal window average is backtested with
 WINDOW_WEEKS = (2, 3, 4, 6, 8, 12)
@@ -34,9 +37,10 @@ Progress = Callable[[str, int, int], None]
 
 
 def default_models() -> list[Forecaster]:
-    """Every candidate: both baselines (all k), the profile model and Poisson boosting."""
+    """Every candidate: both baselines (all k), the profile model, the recent-level model and
+    Poisson boosting (the combination of the best of them is scored beside them)."""
     return [SeasonalNaive(), *(SeasonalWindowAverage(k) for k in WINDOW_WEEKS), ProfileModel(),
-            PoissonBoosting()]
+            RecentLevelModel(), PoissonBoosting()]
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class TypeBacktest:
     notes: tuple[str, ...] = field(default=())
     #: per origin and model: interval_start, actual, forecast (only with keep_forecasts=True)
     forecasts: pd.DataFrame | None = None
+    #: the models the combination averages, best first (ranked over every origin)
+    members: tuple[str, ...] = ()
 
 
 def origins(history: History, max_origins: int = 10, min_train_weeks: int = 4) -> list[int]:
@@ -78,8 +84,9 @@ def pooled_prior(history: History, end: int) -> PooledShape:
                                       "volume": total[:end], "open": union[:end]}))
 
 
-def _fit(model: Forecaster, frame: pd.DataFrame, prior: PooledShape | None) -> Forecaster:
-    if isinstance(model, ProfileModel):
+def fit_model(model: Forecaster, frame: pd.DataFrame, prior: PooledShape | None) -> Forecaster:
+    """Fit with the pooled prior shape where the model borrows it."""
+    if getattr(model, "uses_prior", False):
         return model.fit(frame, prior=prior)
     return model.fit(frame)
 
@@ -129,15 +136,16 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
         prior = pooled_prior(history, o)
         for name in history.case_types:
             horizon = _horizon(history, name, o, stop)
-            scored = history.open[name][o:stop] & ~history.masked[o:stop]
-            frame = history.frame(name, end=o)
+            scored = (history.open[name][o:stop] & ~history.masked[o:stop]
+                      & np.isfinite(history.volume[name][o:stop]))
+            frame, _ = clean_history(history.frame(name, end=o), name)
             train = np.where(history.open[name][:o], frame["volume"].to_numpy(), np.nan)
             valid = np.isfinite(train)
             scales[name].append(metrics.mase_scale(np.nan_to_num(train), valid, period))
             actual = history.volume[name][o:stop][scored]
             for model in models:
                 tic = time.perf_counter()
-                fitted = _fit(type(model)(**model.get_params()), frame, prior)
+                fitted = fit_model(type(model)(**model.get_params()), frame, prior)
                 pred = fitted.predict(horizon)["volume"].to_numpy()[scored]
                 seconds[model.label] += time.perf_counter() - tic
                 collected[name][model.label].append((actual, pred))
@@ -150,7 +158,9 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
             if progress is not None:
                 progress(name, done, len(starts) * len(history.case_types))
     out = {}
+    members: dict[str, tuple[str, ...]] = {}
     for name in history.case_types:
+        members[name] = _add_combination(collected[name], scales[name])
         res = _score_type(name, collected[name], scales[name], history, level)
         res.scores["seconds"] = res.scores["model"].map(seconds) / max(len(history.case_types), 1)
         notes = res.notes if short_note is None else (short_note, *res.notes)
@@ -158,8 +168,27 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
         if keep_forecasts and kept:
             every = pd.concat(kept, ignore_index=True)
             forecasts = every[every["case_type"] == name].reset_index(drop=True)
-        out[name] = replace(res, notes=notes, forecasts=forecasts)
+        out[name] = replace(res, notes=notes, forecasts=forecasts, members=members[name])
     return out
+
+
+def _add_combination(runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
+                     scales: list[float]) -> tuple[str, ...]:
+    """Score the combination out of sample: at each origin it averages the :data:`MEMBERS` models
+    ranked best on the origins before it (the default members at the first); returns the members
+    ranked on every origin, which the final forecast averages."""
+    labels = [label for label, per in runs.items() if per]
+    if not labels:
+        return ()
+    count = len(runs[labels[0]])
+    combined = []
+    for i in range(count):
+        ranked = rank_models(runs, scales, labels, i) or [m for m in DEFAULT_MEMBERS if m in labels]
+        chosen = ranked[:MEMBERS] or labels[:1]
+        actual = runs[chosen[0]][i][0]
+        combined.append((actual, np.mean([runs[m][i][1] for m in chosen], axis=0)))
+    runs[COMBINATION] = combined
+    return tuple(rank_models(runs, scales, labels, count)[:MEMBERS])
 
 
 def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],

@@ -111,6 +111,8 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
         rep.missing["forecast"] = "forecast.csv is absent: run `planner forecast` first."
     if run.get("backtest") is not None:
         rep.tables["backtest"] = run.get("backtest")
+    if run.get("anomalies") is not None and len(run.get("anomalies")):
+        rep.tables["anomalies"] = run.get("anomalies")
 
     req = run.get("requirements")
     if cov is not None:

@@ -167,6 +167,7 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
                       progress=lambda ct, done, total: say(f"forecast: backtest {ct} ({done}/{total})"))
         write_csv(fc.forecast, out / "forecast.csv", float_format="%.6g")
         write_csv(fc.backtest, out / "backtest.csv", float_format="%.6g")
+        write_csv(fc.anomaly_table, out / "anomalies.csv", float_format="%.6g")
     res.notes += [f"forecast: {n}" for n in fc.notes]
     res.figures["cases forecast"] = f"{fc.forecast['volume'].sum():,.0f}"
 

@@ -19,6 +19,7 @@ import pandas as pd
 RUN_FILES: dict[str, str] = {
     "forecast": "forecast.csv",
     "backtest": "backtest.csv",
+    "anomalies": "anomalies.csv",
     "requirements": "requirements.csv",
     "tiers": "tiers.csv",
     "tiers_previous": "tiers_previous.csv",
