@@ -137,12 +137,15 @@ def sample(
     agents: Annotated[int, typer.Option(min=5, max=2000, help="Head count")] = 80,
     truth: Annotated[Path | None, typer.Option(
         help="Ground-truth folder (default: beside --out, named <out>_truth)")] = None,
+    disturbances: Annotated[bool, typer.Option(
+        help="Plant a surge, an outage, a campaign, a level shift and missing days "
+             "(listed in the truth's model.json)")] = False,
 ) -> None:
     """Generate a realistic sample center (history, agents, skills, config) and its ground truth."""
     from planner.sample import default_truth_dir, generate_sample, write_sample
 
     with console.status(f"generating {weeks} weeks, {agents} agents (seed {seed})"):
-        center = generate_sample(seed=seed, weeks=weeks, agents=agents)
+        center = generate_sample(seed=seed, weeks=weeks, agents=agents, disturbances=disturbances)
         write_sample(center, out, truth)
     cases = center.cases
     table = Table(title=f"sample center written to {out}")

@@ -4,7 +4,8 @@ Real histories carry surges (a storm, an outage, a campaign), dips and lasting l
 totals are deseasonalised by robust weekday effects and followed on the log scale by exponential
 smoothing whose innovations are clipped at ``clip`` robust standard deviations (a Huber filter): one
 odd day moves the level little. When ``confirm`` days in a row fall beyond the clip on the same
-side, the level jumps to them: a new regime starts (Ruckdeschel et al. 2014 and Gelper, Fried and
+side (or ``SOFT_CONFIRM`` days beyond ``SOFT_CLIP``: a moderate shift), the level jumps to them:
+a new regime starts (Ruckdeschel et al. 2014 and Gelper, Fried and
 Croux 2010 on robust exponential smoothing follow the same idea). The regimes are then read
 backwards: a regime that the level left again for one close to where it came from is an *event*
 (not to be learned from); the regime that reaches the end of the history is the current level, a
@@ -22,6 +23,9 @@ import numpy as np
 CLIP = 3.0
 #: this many flagged days in a row on one side start a new regime
 CONFIRM = 3
+#: ... or this many days in a row beyond ``SOFT_CLIP`` deviations on one side (a moderate shift)
+SOFT_CONFIRM = 7
+SOFT_CLIP = 1.5
 #: smoothing weight of the level on the log scale, per open day
 ALPHA = 0.15
 #: a regime longer than this many open days is a level of its own, never an event
@@ -95,10 +99,20 @@ def follow_level(u: np.ndarray, alpha: float = ALPHA, *, scale: float | None = N
     level = float(np.median(u[known[:7]]))
     starts = [0]
     run: list[int] = []
+    soft: list[int] = []
     for d in known:
         before[d] = level
         r = (u[d] - level) / sd[d]
         resid[d] = r
+        if abs(r) > SOFT_CLIP and (not soft or np.sign(resid[soft[-1]]) == np.sign(r)):
+            soft.append(int(d))
+        else:
+            soft = [int(d)] if abs(r) > SOFT_CLIP else []
+        if len(soft) >= SOFT_CONFIRM:
+            level = float(np.median(u[soft]))
+            starts.append(soft[0])
+            run, soft = [], []
+            continue
         if abs(r) <= clip:
             level += alpha * (u[d] - level)
             run = []
@@ -110,7 +124,7 @@ def follow_level(u: np.ndarray, alpha: float = ALPHA, *, scale: float | None = N
         if len(run) >= confirm:
             level = float(np.median(u[run]))
             starts.append(run[0])
-            run = []
+            run, soft = [], []
     return LevelPath(before, resid, tuple(starts), level,
                      float(np.sqrt(scale**2 + np.median(noise[known]))))
 
