@@ -83,7 +83,8 @@ def report(title: str, results: dict, native: dict, floor: dict | None = None) -
     for name, r in results.items():
         s = r.scores.set_index("model")
         window = best_window(r.scores)
-        for label in ["seasonal_naive", window, "profile", "boosting", "sf_MSTL", "sf_AutoETS"]:
+        for label in ["seasonal_naive", window, "profile", "recent_level", "boosting", "combination",
+                      "sf_MSTL", "sf_AutoETS"]:
             if label not in s.index:
                 continue
             x = s.loc[label]
@@ -158,7 +159,7 @@ def main() -> int:
     closed_mass = 0.0
     for name, g in fc.groupby("case_type"):
         is_open = open_mask(pd.DatetimeIndex(g["interval_start"]),
-                            arrival_calendar(data.config, str(name)), hol, 30)
+                            arrival_calendar(data.config, str(name)), hol)
         closed_mass += float(g.loc[~is_open, ["volume", "volume_high"]].abs().to_numpy().sum())
     chosen = table[table["chosen"]].set_index("series")
     wa = table[table["model"] == "window_average"].set_index("series")

@@ -435,7 +435,8 @@ def forecast(
                   "coverage: 80% intervals, each origin calibrated on the others")
     days = fc["interval_start"].dt.normalize()
     console.print(f"wrote {out}/forecast.csv ({len(fc):,} rows, {days.min():%Y-%m-%d} to "
-                  f"{days.max():%Y-%m-%d}, {fc['volume'].sum():,.0f} cases) and {out}/backtest.csv")
+                  f"{days.max():%Y-%m-%d}, {fc['volume'].sum():,.0f} cases), {out}/backtest.csv and "
+                  f"{out}/anomalies.csv ({len(result.anomalies)} history anomalies)")
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}")
 

@@ -26,12 +26,15 @@ from planner.forecast.combination import COMBINATION, DEFAULT_MEMBERS, MEMBERS, 
 from planner.forecast.history import History
 from planner.forecast.profile import PooledShape, ProfileModel, pooled_shape
 from planner.forecast.recent import RecentLevelModel
+from planner.forecast.yearly import yearly_factors
 
 #: the window lengths k the seasonal window average is backtested with
 WINDOW_WEEKS = (2, 3, 4, 6, 8, 12)
 #: a type with fewer cases than this over the last 8 weeks is too quiet to select a model for
 MIN_CASES_TO_SELECT = 100
 BASELINE = "window_average"
+#: the combination is chosen unless a single model's MASE is lower by more than this share
+COMBINATION_MARGIN = 0.02
 
 Progress = Callable[[str, int, int], None]
 
@@ -138,15 +141,18 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
             horizon = _horizon(history, name, o, stop)
             scored = (history.open[name][o:stop] & ~history.masked[o:stop]
                       & np.isfinite(history.volume[name][o:stop]))
-            frame, _ = clean_history(history.frame(name, end=o), name)
+            raw = history.frame(name, end=o)
+            frame, _ = clean_history(raw, name)
             train = np.where(history.open[name][:o], frame["volume"].to_numpy(), np.nan)
             valid = np.isfinite(train)
             scales[name].append(metrics.mase_scale(np.nan_to_num(train), valid, period))
             actual = history.volume[name][o:stop][scored]
+            # last year's peaks are seasons, not events: read from the history as it came
+            yearly = yearly_factors(raw, history.times[o:stop])[scored]
             for model in models:
                 tic = time.perf_counter()
                 fitted = fit_model(type(model)(**model.get_params()), frame, prior)
-                pred = fitted.predict(horizon)["volume"].to_numpy()[scored]
+                pred = fitted.predict(horizon)["volume"].to_numpy()[scored] * yearly
                 seconds[model.label] += time.perf_counter() - tic
                 collected[name][model.label].append((actual, pred))
                 if keep_forecasts:
@@ -262,4 +268,9 @@ def _choose(scores: pd.DataFrame, history: History, name: str) -> tuple[str, str
     pool = pool[pool["mase"].notna()]
     if pool.empty:
         return ProfileModel.name, f"{name}: no backtest possible (history too short); profile model"
-    return str(pool.loc[pool["mase"].idxmin(), "model"]), None
+    best = pool.loc[pool["mase"].idxmin()]
+    combined = pool[pool["model"] == COMBINATION]
+    # a few origins cannot tell close models apart; the combination is the safer of near ties
+    if len(combined) and combined["mase"].iloc[0] <= best["mase"] * (1 + COMBINATION_MARGIN):
+        return COMBINATION, None
+    return str(best["model"]), None

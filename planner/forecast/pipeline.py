@@ -41,6 +41,7 @@ from planner.forecast.history import (
 )
 from planner.forecast.intervals import apply_quantiles, poisson_band
 from planner.forecast.profile import ProfileModel
+from planner.forecast.yearly import yearly_factors
 from planner.io.config import PlannerConfig
 from planner.io.folder import DataFolder
 
@@ -214,10 +215,11 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         holidays_open |= {d.date() for d in times[is_hol]}
         horizon = pd.DataFrame({"interval_start": times, "open": is_open})
         model = _model_for(res.chosen, candidates, res.members)
-        frame, found = clean_history(hist.frame(name), name)
+        raw = hist.frame(name)
+        frame, found = clean_history(raw, name)
         anomalies += found
         model = fit_model(model, frame, prior)
-        vol = model.predict(horizon)["volume"].to_numpy()
+        vol = model.predict(horizon)["volume"].to_numpy() * yearly_factors(raw, times)
         if is_hol.any():
             factor = hist.holiday_factor.get(name, 0.5)
             vol = np.where(is_hol, vol * factor, vol)

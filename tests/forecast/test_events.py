@@ -8,7 +8,7 @@ import pytest
 import synthetic as syn
 
 from planner.errors import ContractError
-from planner.forecast import forecast
+from planner.forecast import SeasonalNaive, forecast
 from planner.forecast.anomalies import clean_history
 from planner.io import load_folder
 
@@ -126,6 +126,8 @@ def test_volumes_missing_week_is_unknown_but_missing_rows_are_zero():
     b = forecast(dropped, syn.config(), weeks=1).forecast
     assert np.allclose(a["volume"], b["volume"])
     assert b.loc[b["interval_start"].dt.hour == 8, "volume"].max() < 1.0
+    assert any("without a row" in n and "read as 0" in n for n in forecast(
+        dropped, syn.config(), weeks=1, models=[SeasonalNaive()]).notes)
 
 
 def test_events_csv_errors_name_row_and_column(tmp_path):
@@ -182,3 +184,25 @@ def test_sample_disturbances_are_in_the_truth_and_found_by_the_forecast(tmp_path
                 & (pd.to_datetime(found["start"]) == pd.Timestamp(outage["first_day"]))]
     assert len(dip) == 1 and dip["change"].iloc[0] < -0.4
     assert any("without data" in n for n in result.notes)
+
+
+def test_last_years_peak_lifts_the_same_week_this_year():
+    from planner.forecast import SeasonalWindowAverage
+
+    weeks = 100  # 2024-01-01 .. 2025-11-30; the forecast week starts 2025-12-01
+    rate = syn.rates("2024-01-01", weeks + 1, 600.0)
+    day = rate["interval_start"].dt.normalize()
+    peak = ((day.dt.month == 12) & (day.dt.day <= 21)).to_numpy()
+    rate = rate.assign(rate=rate["rate"] * np.where(peak, 1.4, 1.0))
+    y = syn.counts(rate, 4)
+    history = rate["interval_start"] < pd.Timestamp("2025-12-01")
+    rows = pd.DataFrame({"case_type": "billing", "interval_start": rate["interval_start"],
+                         "volume": y})[history & rate["open"].to_numpy()]
+    result = forecast(rows, syn.config(), weeks=1, models=[SeasonalWindowAverage(4)])
+    truth = rate.loc[~history.to_numpy(), "rate"].sum()
+    got = result.forecast["volume"].sum()
+    assert abs(got / truth - 1) < 0.06, (got, truth)
+    # a year of history only: no yearly factor, the window average stays at the recent level
+    recent = rows[rows["interval_start"] >= pd.Timestamp("2025-01-06")]
+    flat = forecast(recent, syn.config(), weeks=1, models=[SeasonalWindowAverage(4)]).forecast
+    assert abs(flat["volume"].sum() / (truth / 1.4) - 1) < 0.06
