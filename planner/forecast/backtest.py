@@ -59,6 +59,8 @@ class TypeBacktest:
     forecasts: pd.DataFrame | None = None
     #: the models the combination averages, best first (ranked over every origin)
     members: tuple[str, ...] = ()
+    #: the chosen model's level-error dispersion (:func:`planner.forecast.intervals.scale`)
+    dispersion: float = 0.0
 
 
 def origins(history: History, max_origins: int = 10, min_train_weeks: int = 4) -> list[int]:
@@ -202,6 +204,7 @@ def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
     notes: list[str] = []
     rows = []
     quantiles: dict[str, tuple[float, float] | None] = {}
+    dispersion: dict[str, float] = {}
     for label, per_origin in runs.items():
         if not per_origin:
             rows.append({"model": label, "origins": 0})
@@ -211,9 +214,10 @@ def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
         pred = np.concatenate([p for _, p in per_origin])
         mases = [np.abs(a - p).mean() / s for (a, p), s in zip(per_origin, scales, strict=True)
                  if s > 0 and len(a)]
-        z = [intervals.standardised(a, p) for a, p in per_origin]
-        cover = _loo_coverage(per_origin, z, level)
-        quantiles[label] = intervals.conformal_quantiles(np.concatenate(z), level)
+        cover = _loo_coverage(per_origin, level)
+        dispersion[label] = intervals.overdispersion(actual, pred)
+        z = intervals.standardised(actual, pred, dispersion[label])
+        quantiles[label] = intervals.conformal_quantiles(z, level)
         rows.append({"model": label, "origins": len(per_origin),
                      "mase": float(np.mean(mases)) if mases else np.nan,
                      "wape": metrics.wape(actual, pred), "bias": metrics.bias(actual, pred),
@@ -226,20 +230,24 @@ def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
     if note:
         notes.append(note)
     scores["chosen"] = scores["model"] == chosen
-    return TypeBacktest(name, scores, chosen, quantiles.get(chosen), tuple(notes))
+    return TypeBacktest(name, scores, chosen, quantiles.get(chosen), tuple(notes),
+                        dispersion=dispersion.get(chosen, 0.0))
 
 
-def _loo_coverage(per_origin: list[tuple[np.ndarray, np.ndarray]], z: list[np.ndarray],
-                  level: float) -> float:
-    """Coverage of each origin's band calibrated on the other origins' residuals."""
+def _loo_coverage(per_origin: list[tuple[np.ndarray, np.ndarray]], level: float) -> float:
+    """Coverage of each origin's band calibrated (dispersion and quantiles) on the other origins."""
     if len(per_origin) < 2:
         return float("nan")
     hits = total = 0
     for i, (a, p) in enumerate(per_origin):
-        rest = np.concatenate([z[j] for j in range(len(z)) if j != i])
-        if len(rest) == 0 or len(a) == 0:
+        others = [per_origin[j] for j in range(len(per_origin)) if j != i]
+        ra = np.concatenate([x for x, _ in others])
+        rp = np.concatenate([y for _, y in others])
+        if len(ra) == 0 or len(a) == 0:
             continue
-        low, high = intervals.apply_quantiles(p, intervals.conformal_quantiles(rest, level))
+        d = intervals.overdispersion(ra, rp)
+        q = intervals.conformal_quantiles(intervals.standardised(ra, rp, d), level)
+        low, high = intervals.apply_quantiles(p, q, d)
         hits += int(((a >= low) & (a <= high)).sum())
         total += len(a)
     return hits / total if total else float("nan")

@@ -228,7 +228,7 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         if after.any():
             vol = np.where(after, vol * hist.after_holiday_factor.get(name, 1.0), vol)
         if res.quantiles is not None:
-            low, high = apply_quantiles(vol, res.quantiles)
+            low, high = apply_quantiles(vol, res.quantiles, res.dispersion)
         else:
             low, high = poisson_band(vol, level)
             notes.append(f"{name}: no backtest residuals; Poisson {level:.0%} band (not calibrated)")
