@@ -54,7 +54,8 @@ name = "North American bank (fpp3 bank_calls), 2003"
 timezone = "America/New_York"
 country = "US"
 interval_minutes = 30
-opening_hours = { mon = "07:00-22:00", tue = "07:00-22:00", wed = "07:00-22:00", thu = "07:00-22:00", fri = "07:00-22:00", sat = "closed", sun = "closed" }
+opening_hours = { mon = "07:00-22:00", tue = "07:00-22:00", wed = "07:00-22:00", \
+thu = "07:00-22:00", fri = "07:00-22:00", sat = "closed", sun = "closed" }
 
 [case_types.calls]
 channel = "phone"

@@ -69,7 +69,7 @@ def test_a_sustained_level_shift_is_followed_within_5pct():
 
 def test_no_anomaly_is_found_in_a_plain_poisson_history():
     for seed in range(3):
-        rows, rate = _volumes(seed=seed)
+        _rows, rate = _volumes(seed=seed)
         frame = pd.DataFrame({"interval_start": rate["interval_start"],
                               "volume": syn.counts(rate, seed), "open": rate["open"]})
         cleaned, found = clean_history(frame, "billing")
@@ -109,7 +109,7 @@ def test_an_exclude_event_is_left_out_of_the_fit_like_missing_data():
 
 
 def test_volumes_missing_week_is_unknown_but_missing_rows_are_zero():
-    rows, rate = _volumes(seed=3)
+    rows, _rate = _volumes(seed=3)
     day = (rows["interval_start"] - pd.Timestamp("2026-01-05")).dt.days
     # the week before last is not in the export: unknown, not a week of zero calls
     gap = rows[(day < DAYS - 14) | (day >= DAYS - 7)]
