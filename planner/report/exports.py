@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from planner.io import write_bytes, write_csv
+from planner.io.runfolder import RunFolder
 
 BLOCK_COLUMNS = ["agent_id", "name", "date", "start", "end", "activity", "hours"]
 # Gaps up to this long inside a day belong to the same shift (an unpaid lunch is not in assignments).
@@ -121,15 +122,15 @@ def export_agents(assignments: pd.DataFrame, out: str | Path, minutes: int, tz: 
     """Write ``agent_schedules.csv`` (everyone) and ``agents/<id>.csv`` + ``agents/<id>.ics``."""
     out = Path(out)
     blocks = activity_blocks(assignments, minutes, names)
-    written = [write_csv(_formatted(blocks), out / "agent_schedules.csv")]
+    written = [write_csv(_formatted(blocks), RunFolder(out).file("agent_schedules"))]
     if blocks.empty:
         return written
     stamp = blocks["start"].min().normalize()
     for agent_id, mine in blocks.groupby("agent_id", sort=True):
         name = (names or {}).get(str(agent_id), "")
-        written.append(write_csv(_formatted(mine), out / "agents" / f"{_safe(str(agent_id))}.csv"))
+        written.append(write_csv(_formatted(mine), RunFolder(out).file("agents") / f"{_safe(str(agent_id))}.csv"))
         ics = agent_calendar(str(agent_id), name, blocks, tz, center, stamp)
-        written.append(_write_ics(ics, out / "agents" / f"{_safe(str(agent_id))}.ics"))
+        written.append(_write_ics(ics, RunFolder(out).file("agents") / f"{_safe(str(agent_id))}.ics"))
     return written
 
 

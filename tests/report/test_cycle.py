@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from planner.cli import app
 from tests.report.fixtures_run import write_data
 
-# DESIGN.md's outputs, the stages' extra files, and the report's.
+# The stages' outputs and the report's.
 EXPECTED = (
     "forecast.csv", "backtest.csv", "requirements.csv", "tiers.csv", "tiers_previous.csv",
     "skill_levels.csv", "cross_skilling.csv", "upskilling.csv", "schedule.csv", "assignments.csv",

@@ -8,18 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from planner.analysis import Change, eligibility, measure_by_resolving, working
 from planner.io import load_folder
-from planner.report import (
-    Change,
-    activity_blocks,
-    agent_calendar,
-    analyse,
-    build_report,
-    eligibility,
-    measure_by_resolving,
-    read_run,
-)
-from planner.report.shortage import working
+from planner.report import activity_blocks, agent_calendar, analyse, build_report, read_run
 from tests.report.fixtures_run import TYPES, write_data, write_run
 
 
@@ -180,7 +171,7 @@ def test_calendar_converts_summer_time_to_utc() -> None:
 
 
 def test_fixed_shift_replan_is_exact_on_the_fixture(folders, rep) -> None:
-    from planner.report.flow import least_shortfall, replan_coverage
+    from planner.analysis import least_shortfall, replan_coverage
 
     data, run = folders
     r = read_run(run)
