@@ -16,6 +16,7 @@ run that kept last week's folder would.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 import warnings
 from collections.abc import Callable
@@ -412,6 +413,18 @@ def _update_summary(run: RunFolder, stages: dict[str, dict]) -> None:
     run.write_json("summary", summary)
 
 
+def input_hashes(data_dir: Path) -> dict[str, str]:
+    """SHA-256 of each file directly in the data folder, so two runs' inputs can be compared."""
+    out = {}
+    for path in sorted(p for p in data_dir.iterdir() if p.is_file()):
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        out[path.name] = digest.hexdigest()
+    return out
+
+
 @dataclass
 class CycleResult:
     """What one run of the cycle did: timings per stage, the report, and the notes of each stage."""
@@ -493,7 +506,9 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
     manifest = {"data": str(data_dir.resolve()), "weeks": weeks, "seed": folder.config.seed,
                 "schedule_seconds": schedule_seconds, "replications": replications,
                 "bound": bound, "resolve_top": resolve_top,
-                "timings_seconds": {k: round(v, 2) for k, v in res.timings.items()}}
+                "timings_seconds": {k: round(v, 2) for k, v in res.timings.items()},
+                "timezone": folder.config.center.timezone, "versions": versions(),
+                "inputs_sha256": input_hashes(data_dir)}
     run.write_json("run", manifest)
     res.report = step("report", resolve_top=resolve_top, resolve_seconds=resolve_seconds,
                       progress=lambda m: say(f"report: {m}"))

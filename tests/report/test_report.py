@@ -11,6 +11,7 @@ import pytest
 from planner.analysis import Change, eligibility, measure_by_resolving, working
 from planner.io import load_folder
 from planner.report import activity_blocks, agent_calendar, analyse, build_report, read_run
+from planner.report.exports import previous_events
 from tests.report.fixtures_run import TYPES, write_data, write_run
 
 
@@ -168,6 +169,29 @@ def test_calendar_converts_summer_time_to_utc() -> None:
     ics = agent_calendar("x", "X; Y", blocks, "Europe/London", "C", pd.Timestamp("2026-07-01"))
     assert "DTSTART:20260701T080000Z" in ics and "DTEND:20260701T100000Z" in ics  # BST = UTC+1
     assert "X-WR-CALNAME:C: X\\; Y" in ics
+
+
+def test_a_moved_shift_replaces_its_event() -> None:
+    def week(starts: dict[int, str]) -> pd.DataFrame:
+        # Agent y works Sunday: the plan spans the week whatever x works.
+        rows = [pd.DataFrame({"agent_id": a, "activity": "billing",
+                              "interval_start": pd.date_range(f"2026-11-{23 + d} {t}", periods=4, freq="30min")})
+                for a, d, t in [*(("x", d, t) for d, t in starts.items()), ("y", 6, "09:00")]]
+        return activity_blocks(pd.concat(rows, ignore_index=True), 30)
+
+    stamp = pd.Timestamp("2026-11-23")
+    first = agent_calendar("x", "X", week({0: "09:00", 1: "09:00", 2: "09:00"}), "UTC", "C", stamp)
+    # Tuesday moves to 13:00, Wednesday is dropped, Monday stays.
+    second = agent_calendar("x", "X", week({0: "09:00", 1: "13:00"}), "UTC", "C", stamp, first)
+    events = {uid: fields for uid, (_, fields) in previous_events(second).items()}
+    seqs = {uid: seq for uid, (seq, _) in previous_events(second).items()}
+    assert sorted(events) == ["x-20261123@planner", "x-20261124@planner", "x-20261125@planner"]
+    assert seqs == {"x-20261123@planner": 0, "x-20261124@planner": 1, "x-20261125@planner": 1}
+    assert events["x-20261124@planner"]["DTSTART"] == "20261124T130000Z"
+    assert events["x-20261125@planner"].get("STATUS") == "CANCELLED"
+    assert "STATUS" not in events["x-20261123@planner"]
+    # The same plan again changes nothing: same UIDs, same numbers.
+    assert agent_calendar("x", "X", week({0: "09:00", 1: "13:00"}), "UTC", "C", stamp, second) == second
 
 
 def test_fixed_shift_replan_is_exact_on_the_fixture(folders, rep) -> None:
