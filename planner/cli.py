@@ -578,14 +578,24 @@ def run_cmd(
     resolve_top: ResolveTopOpt = 0,
     resolve_seconds: ResolveSecondsOpt = RESOLVE_SECONDS,
     bound: BoundOpt = False,
+    service_level: Annotated[float | None, typer.Option(
+        "--service-level", min=0, max=1,
+        help="What-if: share answered within the answer time (0-1), every case type")] = None,
+    answer_seconds: Annotated[float | None, typer.Option(
+        "--answer-seconds", min=0, help=u("What-if: answer-time target [s], every case type"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json instead")] = False,
 ) -> None:
-    """The whole weekly cycle: forecast, requirements, tiers, schedule, simulate, report."""
+    """The whole weekly cycle: forecast, requirements, tiers, schedule, simulate, report.
+    Name the run by its folder (--out out/peak-plus-10) to keep what-ifs side by side."""
     console.quiet = console.quiet or as_json  # stdout is for the JSON
     import time
 
     from planner.pipeline import run_cycle
+    from planner.staffing import Overrides
 
+    overrides = None
+    if service_level is not None or answer_seconds is not None:
+        overrides = Overrides(service_level=service_level, answer_seconds=answer_seconds)
     start = time.perf_counter()
     with console.status("starting the weekly cycle") as status:
         def progress(message: str) -> None:
@@ -595,7 +605,7 @@ def run_cmd(
 
         result = run_cycle(data, out, schedule_seconds=schedule_seconds, replications=replications,
                            resolve_top=resolve_top, resolve_seconds=resolve_seconds, bound=bound,
-                           progress=progress)
+                           overrides=overrides, progress=progress)
     if as_json:
         return print_json(out, None)
     table = Table(title="stages")
@@ -650,6 +660,46 @@ def check(
             console.print("[green]every hard rule holds[/]")
     if not rep.ok:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command(rich_help_panel=CHECKS)
+@handle_errors
+def compare(
+    runs: Annotated[list[Path], typer.Argument(help="Two or more run folders")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for compare.csv and compare.html")] = Path("compare"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON instead")] = False,
+) -> None:
+    """Key figures of what-if runs side by side (shortfall by type, simulated service level, paid
+    hours, cost, hires) and what differs in their inputs (-> OUT/compare.csv, OUT/compare.html)."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.report.compare import compare_runs, write_comparison
+
+    if len(runs) < 2:
+        raise typer.BadParameter("give at least two run folders", param_hint="RUNS")
+    cmp = compare_runs(runs)
+    write_comparison(cmp, out)
+    if as_json:
+        sys.stdout.write(json.dumps({"figures": cmp.figures.to_dict(orient="index"),
+                                     "inputs": cmp.inputs.to_dict(orient="records")},
+                                    indent=2, default=str) + "\n")
+        return
+    table = Table(title="runs compared")
+    table.add_column("figure")
+    for name in cmp.runs:
+        table.add_column(escape(name), justify="right")
+    for figure, row in cmp.figures.iterrows():
+        table.add_row(escape(str(figure)), *("" if pd_isna(v) else f"{v:,.3f}" if abs(v) < 1 else f"{v:,.1f}"
+                                             for v in row))
+    console.print(table)
+    if cmp.inputs.empty:
+        say("inputs: the same options and the same input files")
+    for r in cmp.inputs.itertuples(index=False):
+        say(f"differs: {r[0]}: " + " | ".join(str(v) for v in r[1:]))
+    say(f"wrote {out}/compare.csv and {out}/compare.html")
+
+
+def pd_isna(v: object) -> bool:
+    return v is None or v != v
 
 
 app.add_typer(bench_app, name="bench", rich_help_panel=CHECKS)

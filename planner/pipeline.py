@@ -440,7 +440,8 @@ class CycleResult:
 def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks: int = 1,
               schedule_seconds: float = SCHEDULE_SECONDS, replications: int = REPLICATIONS,
               resolve_top: int = RESOLVE_TOP, resolve_seconds: float = RESOLVE_SECONDS,
-              bound: bool = False, progress: Say | None = None) -> CycleResult:
+              bound: bool = False, overrides: Overrides | None = None,
+              progress: Say | None = None) -> CycleResult:
     """Run forecast, requirements, tiers, schedule, simulate and the report into ``out``.
 
     Parameters
@@ -453,6 +454,8 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
         time limit of each (0: the fixed-shift re-plan only).
     bound : also compute the scheduler's lower bound (an LP over the whole week; on the sample it
         takes longer than the schedule itself, outside its time limit, so a weekly run skips it).
+    overrides : targets that replace planner.toml's for every case type (a what-if); recorded in
+        run.json.
     """
     say = progress or (lambda _m: None)
     data_dir = Path(data) if data is not None else default_data_dir()
@@ -481,7 +484,7 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
 
     step("forecast", weeks=weeks,
          progress=lambda ct, done, total: say(f"forecast: backtest {ct} ({done}/{total})"))
-    step("requirements")
+    step("requirements", overrides=overrides)
     if folder.cases is not None and folder.agents is not None:
         try:
             step("tiers", last_week=True)
@@ -508,6 +511,8 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
                 "bound": bound, "resolve_top": resolve_top,
                 "timings_seconds": {k: round(v, 2) for k, v in res.timings.items()},
                 "timezone": folder.config.center.timezone, "versions": versions(),
+                "overrides": {k: v for k, v in dataclasses.asdict(overrides).items() if v is not None}
+                if overrides is not None else {},
                 "inputs_sha256": input_hashes(data_dir)}
     run.write_json("run", manifest)
     res.report = step("report", resolve_top=resolve_top, resolve_seconds=resolve_seconds,

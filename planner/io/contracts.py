@@ -134,7 +134,7 @@ AVAILABILITY = Contract(
         Column("agent_id", "str", required=True),
         Column("date", "date", required=True),
         Column("start", "time", required=True),
-        Column("end", "time", required=True, description="24:00 means midnight"),
+        Column("end", "time", required=True, description="00:00 (or 24:00) means the midnight that ends the day"),
         Column(
             "kind", "str", required=True, choices=("available", "unavailable", "time_off"),
             description="time_off is hard; unavailable is hard unless it has a weight (then a wish)",

@@ -65,6 +65,8 @@ RUN_FILES: tuple[RunFile, ...] = (
     RunFile("report_hiring", "report_hiring.csv", "report", "FTE to hire by skill set"),
     RunFile("agent_schedules", "agent_schedules.csv", "report", "every agent's activity blocks"),
     RunFile("agents", "agents", "report", "one folder: each agent's week as <id>.csv and <id>.ics"),
+    RunFile("schedule_xlsx", "schedule.xlsx", "report",
+            "the roster, each agent's week, coverage and the report's tables as a workbook"),
     RunFile("run", "run.json", "run", "what ran: data folder, options, seed, timings"),
     RunFile("summary", "summary.json", "run", "key figures and notes of every stage that ran"),
 )

@@ -38,6 +38,7 @@ from planner.report.html import render_html
 from planner.report.markdown import render_markdown
 from planner.report.model import WeeklyReport
 from planner.report.runfolder import RunTables, interval_minutes, read_run
+from planner.report.workbook import write_workbook
 
 Progress = Callable[[str], None]
 
@@ -313,6 +314,7 @@ def write_outputs(rep: WeeklyReport, tables: RunTables, cfg: PlannerConfig,
     asg = tables.get("assignments")
     if asg is not None:
         written += export_agents(asg, run.path, rep.minutes, cfg.center.timezone, names, cfg.center.name)
+        written.append(write_workbook(rep, tables, names, run.file("schedule_xlsx")))
     return written
 
 

@@ -165,7 +165,7 @@ def export_agents(assignments: pd.DataFrame, out: str | Path, minutes: int, tz: 
         name = (names or {}).get(str(agent_id), "")
         written.append(write_csv(_formatted(mine), RunFolder(out).file("agents") / f"{_safe(str(agent_id))}.csv"))
         path = RunFolder(out).file("agents") / f"{_safe(str(agent_id))}.ics"
-        before = path.read_text(encoding="utf-8", newline="") if path.exists() else None
+        before = path.read_bytes().decode("utf-8", errors="replace") if path.exists() else None
         ics = agent_calendar(str(agent_id), name, blocks, tz, center, stamp, before)
         written.append(_write_ics(ics, path))
     return written

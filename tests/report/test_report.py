@@ -230,3 +230,36 @@ def test_run_folder_keeps_one_policy_and_reads_previous_tier_column(tmp_path: Pa
     assert any("the report shows tier-aware" in n for n in r.notes)
     moves = tier_moves(r.get("tiers"), None)
     assert moves[["agent_id", "previous_tier", "tier"]].values.tolist() == [["m1", "low", "medium"]]
+
+
+def test_schedule_workbook_has_typed_cells(folders, rep, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    from planner.report.workbook import write_workbook
+
+    _, run = folders
+    names = {"h1": '=HYPERLINK("http://x","click")', "m1": "Mia Medium"}
+    path = write_workbook(rep, read_run(run), names, tmp_path / "schedule.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames[:3] == ["roster", "agent weeks", "coverage"]
+    roster = wb["roster"]
+    header = [c.value for c in roster[1]]
+    assert header[:3] == ["agent_id", "name", "date"]
+    rows = list(roster.iter_rows(min_row=2, values_only=True))
+    h1 = next(r for r in rows if r[0] == "h1")
+    assert h1[1] == '=HYPERLINK("http://x","click")'  # the name as text, not a formula
+    cell = next(c for c in roster["B"][1:] if c.value == h1[1])
+    assert cell.data_type == "s"
+    assert isinstance(h1[2], datetime) and h1[2] == datetime(2026, 11, 23)
+    start = h1[header.index("shift_start")]
+    assert isinstance(start, datetime) and start.date() == h1[2].date()
+    weeks = wb["agent weeks"]
+    hours = [c.value for c in weeks[1]].index("hours")
+    assert all(isinstance(r[hours], float | int) for r in weeks.iter_rows(min_row=2, values_only=True))
+    cov = wb["coverage"]
+    first = [c.value for c in cov[2]]
+    cols = [c.value for c in cov[1]]
+    assert isinstance(first[cols.index("interval_start")], datetime)
+    assert isinstance(first[cols.index("required")], float | int)
