@@ -33,8 +33,6 @@ WINDOW_WEEKS = (2, 3, 4, 6, 8, 12)
 #: a type with fewer cases than this over the last 8 weeks is too quiet to select a model for
 MIN_CASES_TO_SELECT = 100
 BASELINE = "window_average"
-#: the combination is chosen unless a single model's MASE is lower by more than this share
-COMBINATION_MARGIN = 0.02
 
 Progress = Callable[[str, int, int], None]
 
@@ -276,9 +274,4 @@ def _choose(scores: pd.DataFrame, history: History, name: str) -> tuple[str, str
     pool = pool[pool["mase"].notna()]
     if pool.empty:
         return ProfileModel.name, f"{name}: no backtest possible (history too short); profile model"
-    best = pool.loc[pool["mase"].idxmin()]
-    combined = pool[pool["model"] == COMBINATION]
-    # a few origins cannot tell close models apart; the combination is the safer of near ties
-    if len(combined) and combined["mase"].iloc[0] <= best["mase"] * (1 + COMBINATION_MARGIN):
-        return COMBINATION, None
-    return str(best["model"]), None
+    return str(pool.loc[pool["mase"].idxmin(), "model"]), None
