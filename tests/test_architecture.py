@@ -94,3 +94,16 @@ def test_no_code_or_readme_cites_files_outside_the_repository() -> None:
     cited = [str(p.relative_to(ROOT)) for p, t in texts
              if "DESIGN.md" in t or "STYLE.md" in t or "../shared" in t]
     assert cited == []
+
+
+def test_stage_dependencies_match_the_pipeline() -> None:
+    from planner.io.runfolder import STAGE_NEEDS, STAGE_ORDER, dependants, stage_outputs
+    from planner.pipeline import STAGES
+
+    assert tuple(STAGES) == STAGE_ORDER
+    files = {f.name: f.stage for f in RUN_FILES}
+    for name, stage in STAGES.items():
+        # Every run file a stage reads comes from a stage it is declared to need.
+        assert {files[f] for f in stage.reads_run} <= set(STAGE_NEEDS[name]), name
+    assert dependants("tiers") == {"tiers", "schedule", "simulate", "report"}
+    assert "agents/" in stage_outputs("report") and "schedule.xlsx" in stage_outputs("report")
