@@ -107,3 +107,15 @@ def test_stage_dependencies_match_the_pipeline() -> None:
         assert {files[f] for f in stage.reads_run} <= set(STAGE_NEEDS[name]), name
     assert dependants("tiers") == {"tiers", "schedule", "simulate", "report"}
     assert "agents/" in stage_outputs("report") and "schedule.xlsx" in stage_outputs("report")
+
+
+def test_readme_holds_the_generated_config_reference() -> None:
+    from planner.io.config import PlannerConfig
+    from planner.io.config_reference import config_keys, reference_markdown
+
+    assert reference_markdown() in (ROOT / "README.md").read_text(encoding="utf-8")
+    keys = {k.key for k in config_keys()}
+    # Every top-level key of the schema is in the reference.
+    for name in PlannerConfig.model_fields:
+        assert any(k == name or k.startswith(f"{name}.") for k in keys), name
+    assert {"center.timezone", "case_types.<name>.min_tier", "shifts.max_hours", "seed"} <= keys
