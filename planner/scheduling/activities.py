@@ -245,5 +245,43 @@ def _solve_day(problem: SchedulingProblem, d: int, today: list[tuple[int, int]],
                              for i in members)
             per_window.append(seq)
         offsets[(g, k)] = per_window
-    xval = {key: int(sol[v]) for key, v in xcol.items()} if sol is not None else {}
+    if sol is not None:
+        xval = {key: int(sol[v]) for key, v in xcol.items()}
+    else:
+        xval = _fallback_flow(problem, d, cohorts, offsets, fixed, weights)
     return offsets, xval, cohorts, name, obj, bnd
+
+
+def _fallback_flow(problem: SchedulingProblem, d: int, cohorts: dict[tuple[int, int], list[int]],
+                   offsets: dict[tuple[int, int], list[list[int]]], fixed: np.ndarray,
+                   weights: Weights) -> dict[tuple[int, int, int], int]:
+    """Activities when the day's MIP found nothing in time (a very loaded machine): per interval
+    the present agents of each group, specialists first, each to the eligible activity with the
+    most weighted need left. Without it every agent would stay on their first activity."""
+    grid, iv = problem.grid, problem.interval
+    horizon = grid.days * grid.per_day
+    present: dict[tuple[int, int], int] = {}
+    for (g, k), members in cohorts.items():
+        tpl = problem.templates[k]
+        t0 = grid.index(d, tpl.start_minute)
+        head = np.zeros(grid.index(d, tpl.end_minute) - t0, dtype=int)
+        head += len(members)
+        for b, w in enumerate(tpl.breaks):
+            for off in offsets[(g, k)][b]:
+                head[off // iv:off // iv + w.span(iv)] -= 1
+        for j, n in enumerate(head):
+            if n > 0 and t0 + j < horizon:
+                present[(g, t0 + j)] = present.get((g, t0 + j), 0) + int(n)
+    w_short = np.maximum(1, np.rint(weights.shortfall * problem.priority))
+    need = problem.required - fixed
+    out: dict[tuple[int, int, int], int] = {}
+    order = sorted(present, key=lambda gt: (gt[1], len(problem.group_eligible[gt[0]]), gt[0]))
+    for g, t in order:
+        elig = problem.group_eligible[g]
+        if not elig:
+            continue
+        for _ in range(present[(g, t)]):
+            c = max(elig, key=lambda c: (w_short[c] * need[c, t], -c))
+            need[c, t] -= 1
+            out[(g, c, t)] = out.get((g, c, t), 0) + 1
+    return out

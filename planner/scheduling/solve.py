@@ -69,17 +69,21 @@ from planner.scheduling.export import (
 )
 from planner.scheduling.greedy import greedy_roster
 from planner.scheduling.problem import SchedulingProblem, build_problem, read_requirements, read_tiers
+from planner.scheduling.shift_search import search_shifts
 from planner.scheduling.training import place_training
-from planner.scheduling.week import DEFAULT_WEIGHTS, Weights, build_week_model, solve_week
+from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
 DEFAULT_TIME_LIMIT = 60.0
-# Above this many (agent, day, template) cells CP-SAT on the whole week rarely improves on the
-# greedy roster within minutes (measured), so the time goes to agent-by-agent improvement instead.
-WEEK_MODEL_CELLS = 8_000
-# The week model's budget in CP-SAT deterministic time per second of the time limit. Interleaved
-# on two workers, a unit took 3-9 s of wall time on a loaded 2-core machine (measured), so the
-# budget fits the guard at 75% of the limit under load; it ends earlier on a quiet machine.
-WEEK_BUDGET = 0.08
+# Shares of the time limit: the greedy construction's guard, its agent-by-agent improvement's, and
+# the search's (the rest is stage 2's).
+CONSTRUCT_SHARE = 0.3
+IMPROVE_SHARE = 0.4
+SEARCH_SHARE = 0.5
+SEARCH_SHARE_SMALL = 0.75
+DAYS_SHARE = 0.85
+# At most this many (agent, day, template) cells: a small center, whose search mostly converges
+# on its own (it gets more of the time limit, as the CP-SAT week model it replaces did).
+SMALL_CELLS = 8_000
 Progress = Callable[[str, float, float], None]
 
 
@@ -89,8 +93,9 @@ class ScheduleResult:
 
     ``objective`` is the plan's coverage cost (weighted shortfall + overstaffing, in the model's
     units), ``bound`` a proven lower bound on it (LP relaxation of the aggregated coverage model),
-    ``gap = (objective - bound) / objective``. ``week_objective``/``week_bound`` are stage 1's
-    CP-SAT objective and bound (the full objective with nominal break positions).
+    ``gap = (objective - bound) / objective``. ``stage1_start``/``stage1_objective`` are stage 1's
+    exact objective (with the breaks at the positions the search chose) before and after the
+    search.
     ``solve_seconds`` is the scheduling time (within the time limit), ``bound_seconds`` the extra
     time of the LP bound.
     """
@@ -105,8 +110,8 @@ class ScheduleResult:
     objective: float
     bound: float | None
     gap: float | None
-    week_objective: float | None
-    week_bound: float | None
+    stage1_start: float | None
+    stage1_objective: float | None
     solve_seconds: float
     bound_seconds: float = 0.0
     problem: SchedulingProblem | None = None
@@ -154,10 +159,9 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     conflicts = precheck(problem)
     notes = list(problem.notes)
     cells = sum(len(ks) for per_day in problem.allowed for ks in per_day)
-    small = cells <= WEEK_MODEL_CELLS
-    improve = 0.45 if small else 0.4
-    greedy = greedy_roster(problem, weights, seed=seed, deadline=t0 + 0.3 * time_limit,
-                           improve_until=t0 + improve * time_limit, progress=progress)
+    small = cells <= SMALL_CELLS
+    greedy = greedy_roster(problem, weights, seed=seed, deadline=t0 + CONSTRUCT_SHARE * time_limit,
+                           improve_until=t0 + IMPROVE_SHARE * time_limit, progress=progress)
     relaxed = greedy.relaxed
     named = {m.split(":")[0] for m in conflicts}
     for m in relaxed_messages(problem, relaxed):
@@ -166,41 +170,17 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     shifts = dict(greedy.shifts)
     if not shifts and problem.required.sum() > 0:
         raise InfeasibleError("no agent can work any shift in the horizon", conflicts)
-    status = "GREEDY"
-    week_obj = week_bound = None
-    # A budget of deterministic work fixed by the time limit alone (not by what the greedy stage
-    # left on the clock), so that the week model stops at the same point under any load; the
-    # wall clock only guards its share of the limit.
-    week_limit = WEEK_BUDGET * time_limit
-    if small:
-        wm = build_week_model(problem, weights, relax=relaxed)
-        wall = max(1.0, t0 + 0.75 * time_limit - time.perf_counter())
-        res = solve_week(wm, week_limit, seed=seed, workers=workers, hint=shifts,
-                         progress=progress, wall_limit=wall)
-        if res.clock_stopped:
-            notes.append(f"week model stopped by the wall clock after {res.wall_time:.0f} s "
-                         f"(a slow or loaded machine): the plan may differ between runs")
-    else:
-        res = None
-        notes.append(f"week model skipped ({cells:,} agent-day-template cells > "
-                     f"{WEEK_MODEL_CELLS:,}): the improved greedy roster is used")
-    if res is None:
-        pass
-    elif res.status in ("OPTIMAL", "FEASIBLE") and res.objective is not None:
-        shifts, status = res.shifts, res.status
-        week_obj, week_bound = res.objective, res.bound
-        if res.status == "FEASIBLE":
-            warnings.warn(f"week model stopped at its limit ({week_limit:.1f} deterministic "
-                          f"units, {res.wall_time:.0f} s): the plan is the best found (objective "
-                          f"{res.objective:.0f}, bound {res.bound:.0f})", SolverLimitWarning,
-                          stacklevel=2)
-    else:
-        notes.append(f"week model: {res.status} within {res.wall_time:.0f} s; the greedy roster "
-                     f"is used")
+    status = "SEARCH"
+    search_until = t0 + (SEARCH_SHARE_SMALL if small else SEARCH_SHARE) * time_limit
+    shifts, stage1_start, stage1_objective = search_shifts(
+        problem, shifts, weights, relaxed, deadline=search_until, seed=seed, progress=progress)
+    if time.perf_counter() >= search_until - 0.5:
+        notes.append("the roster search ran to its share of the time limit: the plan may differ "
+                     "between runs on a loaded machine")
     # Day-wise re-solve scored as stage 2 scores a day (never worse: a day changes only when
-    # that score falls); the last 15% (10% on small centers) is left to stage 2.
+    # that score falls); the rest is left to stage 2.
     shifts = improve_days(problem, shifts, weights, relaxed,
-                          deadline=t0 + (0.9 if small else 0.85) * time_limit, progress=progress)
+                          deadline=t0 + DAYS_SHARE * time_limit, progress=progress)
     left = max(1.0, time_limit - (time.perf_counter() - t0))
     plan = plan_days(problem, shifts, time_limit=left, seed=seed, workers=workers,
                      weights=weights, progress=progress)
@@ -226,8 +206,8 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         schedule=schedule_frame(problem, shifts, plan, training.topic),
         assignments=assignments_frame(problem, plan, training.topic),
         coverage=coverage, summary=summary, conflicts=tuple(conflicts), notes=tuple(notes),
-        status=status, objective=objective, bound=bound, gap=gap, week_objective=week_obj,
-        week_bound=week_bound, solve_seconds=solve_seconds,
+        status=status, objective=objective, bound=bound, gap=gap, stage1_start=stage1_start,
+        stage1_objective=stage1_objective, solve_seconds=solve_seconds,
         bound_seconds=time.perf_counter() - t0 - solve_seconds, problem=problem,
         training=training.table if problem.training else None,
     )
