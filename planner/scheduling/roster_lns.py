@@ -193,6 +193,14 @@ WEEKEND_EXCHANGE_SHARE = 0.3
 WEEKEND_EXCHANGE_TIGHTNESS = 1.0
 WEEKEND_REACH_START = 3
 
+# With a deterministic budget per move, the wall-clock guard of one move [s]: a budget of one
+# unit took up to 11 s on a loaded 2-core machine (measured); it only ends a stuck solve.
+BUDGET_WALL_CAP = 30.0
+# Neighbourhood kinds: a few employees over (up to) 8 weeks, all or many over a window of days,
+# or over two windows; "single" is one employee over the whole horizon (a best response, where a
+# coverage model may price each cell alone).
+KINDS = ("staff", "window", "split")
+
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 
 
@@ -522,7 +530,7 @@ class _Neighbourhoods:
     def __init__(self, problem: RosterProblem, rng: random.Random, exchange: bool = True,
                  frozen_days: Collection[int] = (), request_share: float | None = None,
                  spare_share: float = 0.0, weekend: bool = True,
-                 coverage: CoverageModel | None = None, single: bool = False):
+                 coverage: CoverageModel | None = None, kinds: tuple[str, ...] = KINDS):
         self.problem, self.rng = problem, rng
         self.coverage = DayShiftCover(problem) if coverage is None else coverage
         self.exchange = exchange
@@ -538,10 +546,7 @@ class _Neighbourhoods:
         self.n_emp, self.n_days = len(self.names), problem.days
         self.per_cell = _shifts_per_cell(problem)
         self.total = self.n_emp * self.n_days * self.per_cell
-        # "single": one employee over the whole horizon (a best response, where the coverage
-        # model prices each cell alone).
-        self.kinds = ("single", "staff", "window", "split") if single else ("staff", "window",
-                                                                              "split")
+        self.kinds = kinds
         self.target = dict.fromkeys(self.kinds, min(400.0, self.total / 4))
         self.weight = dict.fromkeys(self.kinds, 1.0)  # adaptive: recent success of each kind
         # Exchanges start with everyone over their two blocks (fewer when that is not proven).
@@ -710,7 +715,7 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
          frozen: Collection[Cell] | None = None, request_share: float | None = None,
          spare_share: float = 0.0, weekend: bool = True,
          coverage: CoverageModel | None = None, budget: float | None = None,
-         patience: int | None = None, single: bool = False) -> None:
+         patience: int | None = None, kinds: tuple[str, ...] = KINDS) -> None:
     """Relax-and-resolve until ``deadline`` (or a roster meets the proven bound ``floor``);
     ``improved`` hears of every accepted roster. ``exchange``: whether exchange moves are drawn,
     ``request_share``: which of them go to broken requests, ``spare_share``: which are
@@ -736,8 +741,9 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     ``budget``: each move stops at this much CP-SAT deterministic time instead of
     ``SUB_TIME_LIMIT`` seconds (the clock then only guards the deadline), and with one worker
     the moves run one after another: the search is then the same for a seed under any load,
-    as long as ``patience`` (stop after that many moves in a row found nothing cheaper), not the
-    deadline, ends it. ``single``: one-employee moves are drawn too.
+    as long as ``patience`` (stop after that many moves in a row found no roster cheaper than the
+    best), not the
+    deadline, ends it. ``kinds``: the neighbourhood kinds drawn (:data:`KINDS`, or "single").
     """
     cover = DayShiftCover(problem) if coverage is None else coverage
     frozen_days: set[int] = set()
@@ -745,22 +751,31 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
         per_day = Counter(d for _, d in frozen)
         frozen_days = {d for d, n in per_day.items() if n >= len(problem.employees)}
     hoods = _Neighbourhoods(problem, rng, exchange, frozen_days, request_share, spare_share,
-                            weekend, cover, single)
+                            weekend, cover, kinds)
     running: dict[Future, tuple[_Move, bool]] = {}
     best_obj = cur_obj
     # One unit of missing cover: the smallest worsening that lets a kick move work around.
     step = cover.unit
     stall = 0  # moves proven optimal since the roster last got cheaper
-    idle = 0  # moves in a row since the roster last got cheaper
+    idle = 0  # moves in a row since the best roster last got cheaper
+    last_start: float | None = None
+    longest = 0.0  # the longest move so far, with its merge (with ``budget``: the guard's margin)
     parameters = dict(SUB_PARAMETERS)
     if budget is not None:
         parameters["max_deterministic_time"] = budget
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while True:
             while len(running) < max(1, workers):
-                left = deadline - time.perf_counter()
+                now = time.perf_counter()
+                if last_start is not None and not running:
+                    longest = max(longest, now - last_start)
+                left = deadline - now
                 if budget is None:
                     left = min(SUB_TIME_LIMIT, left)
+                elif left <= longest:
+                    break  # a move that cannot end by the deadline is not started
+                else:
+                    left = min(left, BUDGET_WALL_CAP)
                 if left <= 0.05 or (patience is not None and idle >= patience):
                     break
                 move = hoods.choose(cur)
@@ -769,6 +784,7 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                                   rng.randrange(1 << 30), 1, parameters=parameters,
                                   differ=kick, frozen=frozen, coverage=coverage)
                 running[fut] = (move, kick)
+                last_start = time.perf_counter()
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -796,10 +812,9 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                 if obj <= limit:
                     if obj < cur_obj or kick:
                         stall = 0
-                    if obj < cur_obj:
-                        idle = 0
                     cur, cur_obj = merged, obj
                     if obj < best_obj:
+                        idle = 0
                         best_obj = obj
                         improved(merged, obj)
             if floor is not None and best_obj <= floor:

@@ -1,41 +1,41 @@
-"""Scheduling end to end: problem -> conflicts -> greedy start -> week model -> days -> tables.
+"""Scheduling end to end: problem -> conflicts -> greedy start -> roster search -> days -> tables.
 
 The pipeline (each step a function of its own module):
 
 1. :func:`~planner.scheduling.problem.build_problem`: agents, skill groups, templates, demand grid;
 2. :func:`~planner.scheduling.explain.precheck`: conflicts named before solving;
 3. :func:`~planner.scheduling.greedy.greedy_roster`: a feasible roster agent by agent (and the exact
-   list of over-constrained agents, whose minimum hours are relaxed to what their rules allow);
-4. :func:`~planner.scheduling.week.solve_week`: stage 1 CP-SAT from that hint (kept only when better);
+   list of over-constrained agents, whose minimum hours are relaxed to what their rules allow),
+   improved agent by agent against an approximate residual;
+4. :func:`~planner.scheduling.shift_search.search_shifts`: the roster engine's search
+   (:func:`planner.scheduling.roster_lns.lns`, the one that runs ``planner bench roster``) on the
+   product's coverage model (:class:`~planner.scheduling.interval_cover.IntervalCover`): one agent
+   at a time re-placed against the exact cost, break variants chosen with the shifts;
 5. :func:`~planner.scheduling.dayfix.improve_days`: stage 1 re-solved one day at a time with
-   every agent free that day, each day scored by stage 2's own day model;
+   every agent free that day, each day scored by stage 2's own day model (only where no shift
+   crosses midnight);
 6. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
    then :func:`~planner.scheduling.training.place_training` puts training.csv's sessions where
    the agents are least needed (a post-step; what does not fit is named);
 7. :mod:`~planner.scheduling.export`: the three tables and the summary;
 8. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
 
-The time limit is shared: the greedy construction may use up to 30%, its agent-by-agent
-improvement runs until 45% (small centers) or 40% (large: its passes stall after a few, while
-the day re-solve keeps finding gains), the CP-SAT week model (small centers only: at most
-``WEEK_MODEL_CELLS`` agent-day-template cells; on larger ones it did not improve on the greedy
-roster within minutes in our measurements) a budget of ``WEEK_BUDGET * time_limit`` units of
-CP-SAT's deterministic time, guarded by the wall clock at 75%, the day re-solve up to 90%
-(small) or 85% (large), and the per-day break/activity MIPs the rest. Improvement stops early
-when a pass accepts no move.
+The time limit is shared: the greedy construction may use up to ``CONSTRUCT_SHARE``, its
+agent-by-agent improvement runs until ``IMPROVE_SHARE``, the search until ``SEARCH_SHARE``
+(``SEARCH_SHARE_SMALL`` on small centers, ``DAYS_SHARE`` where shifts cross midnight and the day
+re-solve has nothing to do), the day re-solve until ``DAYS_SHARE``, and the per-day
+break/activity MIPs the rest. Improvement stops early when a pass (or ``PATIENCE`` moves of the
+search) finds nothing.
 
 Determinism: the same seed and input give the same plan, whatever the load of the machine, when
 no stage is cut short by the wall clock. Every stage stops on its own work, not on the clock:
 the greedy improvement and the day re-solve when a pass accepts no move (or after a fixed number
-of passes), each per-agent CP-SAT model and the week model at a proof of optimality or a budget
-in CP-SAT's deterministic time (the week model's two workers interleaved in deterministic
-batches), the HiGHS day models at their MIP gap. The wall clock remains only as a guard, so that
-a big center or a very slow machine still returns within about ``time_limit``: the greedy
-construction's and improvement's deadlines, the week model's wall limit, the day re-solve's
-deadline (it stops before a day it has no time left for) and HiGHS's time limits. A stage cut
-short by one of these (typical on large centers, where the greedy improvement and the day
-re-solve run to their deadlines) may stop at a different point on a loaded machine, and the plan
-may then differ between runs; the week model notes it when it happens.
+of passes), each per-agent CP-SAT model and each move of the search at a proof of optimality or
+a budget in CP-SAT's deterministic time (the search's moves one after another), the search after
+``PATIENCE`` moves without a gain, the HiGHS day models at their MIP gap. The wall clock remains
+only as a guard, so that a big center or a very slow machine still returns within about
+``time_limit``. A stage cut short by it (typical on large centers) may stop at a different point
+on a loaded machine, and the plan may then differ between runs; the search notes it.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ from planner.scheduling.export import (
 from planner.scheduling.greedy import greedy_roster
 from planner.scheduling.problem import SchedulingProblem, build_problem, read_requirements, read_tiers
 from planner.scheduling.shift_search import search_shifts
+from planner.scheduling.templates import DAY
 from planner.scheduling.training import place_training
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
@@ -135,7 +136,7 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     Parameters
     ----------
     time_limit : float
-        Total seconds for the solvers (greedy start, week model, day models). The stages stop on
+        Total seconds for the solvers (greedy start, search, day re-solve, day models). The stages stop on
         their own work (convergence, fixed pass counts, deterministic budgets derived from this
         limit), so the plan is the same for a seed under any machine load; the wall clock only
         guards each stage's share of the limit. A stage that reaches its guard (large centers,
@@ -144,7 +145,7 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     seed : int, optional
         CP-SAT seed; the config's ``seed`` when None.
     workers : int
-        CP-SAT workers of the week model, interleaved deterministically when more than one.
+        Workers of stage 2's solvers (the search runs one move at a time, for determinism).
     progress : callable, optional
         ``progress(stage, seconds, objective)`` on every improvement.
 
@@ -171,9 +172,14 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     if not shifts and problem.required.sum() > 0:
         raise InfeasibleError("no agent can work any shift in the horizon", conflicts)
     status = "SEARCH"
-    search_until = t0 + (SEARCH_SHARE_SMALL if small else SEARCH_SHARE) * time_limit
-    shifts, stage1_start, stage1_objective = search_shifts(
-        problem, shifts, weights, relaxed, deadline=search_until, seed=seed, progress=progress)
+    # The day re-solve does nothing where shifts cross midnight: the search gets its time too.
+    overnight = any(t.end_minute > DAY for t in problem.templates)
+    share = DAYS_SHARE if overnight else SEARCH_SHARE_SMALL if small else SEARCH_SHARE
+    search_until = t0 + share * time_limit
+    found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until, seed=seed,
+                          progress=progress)
+    shifts, variants = found.shifts, found.variants
+    stage1_start, stage1_objective = found.start, found.objective
     if time.perf_counter() >= search_until - 0.5:
         notes.append("the roster search ran to its share of the time limit: the plan may differ "
                      "between runs on a loaded machine")
@@ -182,8 +188,9 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     shifts = improve_days(problem, shifts, weights, relaxed,
                           deadline=t0 + DAYS_SHARE * time_limit, progress=progress)
     left = max(1.0, time_limit - (time.perf_counter() - t0))
+    variants = {c: v for c, v in variants.items() if shifts.get(c) == found.shifts[c]}
     plan = plan_days(problem, shifts, time_limit=left, seed=seed, workers=workers,
-                     weights=weights, progress=progress)
+                     weights=weights, progress=progress, variants=variants)
     scheduled = scheduled_matrix(problem, plan)
     training = place_training(problem, shifts, plan, scheduled, weights)  # post-step of stage 2
     conflicts += training_messages(problem, training.table)

@@ -105,7 +105,8 @@ def test_search_finds_a_planted_better_shift(tmp_path):
     problem = _problem(data, run)
     early = next(k for k, t in enumerate(problem.templates)
                  if t.start_minute == 480 and t.paid_minutes == 330)
-    after, start, end = search_shifts(problem, {(0, 0): early})
+    found = search_shifts(problem, {(0, 0): early})
+    after, start, end = found.shifts, found.start, found.objective
     assert set(after) == {(0, 0)}
     assert problem.templates[after[(0, 0)]].end_minute == 18 * 60
     assert end < start
@@ -116,8 +117,9 @@ def test_generated_center_gets_better_and_rows_stay_legal(tmp_path):
     write_generated(data, run, 40, n_types=8, interval=30, seed=1)
     problem = _problem(data, run)
     greedy = greedy_roster(problem, seed=0, improve_until=time.perf_counter() + 1.0)
-    after, start, end = search_shifts(problem, greedy.shifts, relax=greedy.relaxed,
-                                      deadline=time.perf_counter() + 8.0)
+    found = search_shifts(problem, greedy.shifts, relax=greedy.relaxed,
+                          deadline=time.perf_counter() + 8.0)
+    after, start, end = found.shifts, found.start, found.objective
     assert end < start
     rp = roster_problem(problem, relax=greedy.relaxed)
     rest = problem.config.shifts.min_rest_hours * 60
