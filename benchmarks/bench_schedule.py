@@ -21,7 +21,8 @@ import warnings
 from pathlib import Path
 
 from planner.errors import SolverLimitWarning
-from planner.scheduling import check_schedule, schedule_run
+from planner.pipeline import run_stage
+from planner.scheduling import check_schedule
 from planner.scheduling.synthetic import write_center
 
 DEFAULT_LIMITS = {100: 60.0, 300: 120.0, 1000: 300.0}
@@ -36,7 +37,7 @@ def run(size: int, limit: float, seed: int, bound: bool, around_the_clock: bool 
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolverLimitWarning)
-            res = schedule_run(data, out, time_limit=limit, seed=seed, compute_bound=bound)
+            res = run_stage("schedule", data, out, time_limit=limit, seed=seed, bound=bound)
         wall = time.perf_counter() - t0
         check = check_schedule(out, data)
     return {

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from planner.report.build import WeeklyReport
+from planner.report.model import WeeklyReport
 
 
 def _md_table(frame: pd.DataFrame, formats: dict[str, str | None], max_rows: int = 10) -> str:

@@ -41,16 +41,13 @@ on a loaded machine, and the plan may then differ between runs; the search notes
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from planner.errors import InfeasibleError, SolverLimitWarning
-from planner.io.folder import DataFolder, load_folder
-from planner.io.writers import write_csv
+from planner.errors import InfeasibleError
+from planner.io.folder import DataFolder
 from planner.scheduling.activities import plan_days
 from planner.scheduling.bound import coverage_cost, coverage_lower_bound
 from planner.scheduling.dayfix import improve_days
@@ -68,7 +65,7 @@ from planner.scheduling.export import (
     summary_frame,
 )
 from planner.scheduling.greedy import greedy_roster
-from planner.scheduling.problem import SchedulingProblem, build_problem, read_requirements, read_tiers
+from planner.scheduling.problem import SchedulingProblem, build_problem
 from planner.scheduling.shift_search import search_shifts
 from planner.scheduling.templates import DAY
 from planner.scheduling.training import place_training
@@ -218,34 +215,3 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         bound_seconds=time.perf_counter() - t0 - solve_seconds, problem=problem,
         training=training.table if problem.training else None,
     )
-
-
-def schedule_run(data_dir: str | Path, run_dir: str | Path, *,
-                 time_limit: float = DEFAULT_TIME_LIMIT, seed: int | None = None,
-                 workers: int = 2, progress: Progress | None = None,
-                 compute_bound: bool = True) -> ScheduleResult:
-    """Read ``RUN/requirements.csv`` (and ``RUN/tiers.csv`` if present), schedule, and write
-    ``schedule.csv``, ``assignments.csv``, ``coverage.csv`` into the run folder."""
-    from planner.errors import MissingInputError
-
-    data = load_folder(data_dir)
-    run = Path(run_dir)
-    req_path = run / "requirements.csv"
-    if not req_path.exists():
-        raise MissingInputError(f"schedule needs {req_path} ('planner requirements' writes it)")
-    requirements = read_requirements(req_path, data.config.center.timezone)
-    tiers = read_tiers(run / "tiers.csv")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SolverLimitWarning)
-        result = make_schedule(data, requirements, tiers, time_limit=time_limit, seed=seed,
-                               workers=workers, progress=progress,
-                               compute_bound=compute_bound)
-    write_csv(result.schedule, run / "schedule.csv")
-    write_csv(result.assignments, run / "assignments.csv")
-    write_csv(result.coverage, run / "coverage.csv")
-    if result.training is not None:
-        write_csv(result.training, run / "training_plan.csv")
-    return result
-
-
-

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.domain import TIERS
 from planner.io.writers import write_csv, write_text
 
 TYPES = [
@@ -97,7 +98,7 @@ def write_center(data_dir: str | Path, run_dir: str | Path, n_agents: int, *, n_
         prof = profiles[n % len(profiles)]
         for c in prof:
             rows.append((aid, c, int(rng.integers(2, 6))))
-        tier_list.append(rng.choice(["low", "medium", "high"], p=[0.25, 0.5, 0.25]))
+        tier_list.append(rng.choice(list(TIERS), p=[0.25, 0.5, 0.25]))
     write_csv(pd.DataFrame(rows, columns=["agent_id", "case_type", "level"]),
               data_dir / "skills.csv")
     av = []

@@ -8,7 +8,8 @@ import pytest
 from planner.errors import ContractError
 from planner.io import load_folder
 from planner.io.writers import write_csv
-from planner.scheduling import check_schedule, schedule_run
+from planner.pipeline import run_stage
+from planner.scheduling import check_schedule
 from planner.scheduling.training import best_blocks
 from tests.scheduling.helpers import MONDAY, write_center
 
@@ -67,7 +68,7 @@ def test_best_blocks_takes_the_cheapest_blocks_of_minimum_length():
 def test_planted_training_is_placed_in_full_in_the_least_needed_intervals(tmp_path):
     data, run = _center(tmp_path, {"agent_id": ["a1"], "topic": ["rare"], "hours": [4.0],
                                    "min_block_hours": [1.5]})
-    res = schedule_run(data, run, time_limit=LIMIT, seed=0)
+    res = run_stage("schedule", data, run, time_limit=LIMIT, seed=0, bound=True)
     a = res.assignments
     tr = a[(a["activity"] == "training") & (a["agent_id"] == "a1")]
     assert len(tr) == 8  # 4 h on the 30-minute grid
@@ -98,7 +99,7 @@ def test_training_of_an_agent_off_all_week_is_named_and_the_plan_written(tmp_pat
                                    "topic": ["rare", "onboarding", "later"],
                                    "hours": [2.0, 3.0, 1.0],
                                    "earliest": ["", "", "2026-12-07"]}, availability=off)
-    res = schedule_run(data, run, time_limit=LIMIT, seed=0)
+    res = run_stage("schedule", data, run, time_limit=LIMIT, seed=0, bound=True)
     later = [c for c in res.conflicts if "'later'" in c]
     assert later == ["agent a2 (Agent a2): training 'later' 1 h, planned 0 h: its earliest/latest "
                      "dates lie outside the plan's horizon"]
@@ -116,7 +117,7 @@ def test_training_of_an_agent_off_all_week_is_named_and_the_plan_written(tmp_pat
 def test_checker_catches_tampered_training(tmp_path):
     data, run = _center(tmp_path, {"agent_id": ["a1"], "topic": ["rare"], "hours": [4.0],
                                    "min_block_hours": [1.5]})
-    schedule_run(data, run, time_limit=LIMIT, seed=0)
+    run_stage("schedule", data, run, time_limit=LIMIT, seed=0, bound=True)
     path = run / "assignments.csv"
     clean = pd.read_csv(path, dtype={"agent_id": str, "topic": str})
     assert check_schedule(run, data).ok
@@ -212,7 +213,7 @@ def test_an_agent_without_minimum_hours_gets_a_shift_to_hold_their_training(tmp_
                                                             ("t2", "common", 3)], {})
     write_csv(pd.DataFrame({"agent_id": ["t1"], "topic": ["onboarding"], "hours": [5.0]}),
               data / "training.csv")
-    res = schedule_run(data, run, time_limit=LIMIT, seed=0)
+    res = run_stage("schedule", data, run, time_limit=LIMIT, seed=0, bound=True)
     assert any(n.startswith("agent t1: minimum paid hours raised from 0.0 h to") for n in res.notes)
     assert set(res.schedule["agent_id"]) == {"t1"}
     assert res.training["hours_planned"].tolist() == [5.0] and not res.conflicts
@@ -223,7 +224,7 @@ def test_an_agent_without_minimum_hours_gets_a_shift_to_hold_their_training(tmp_
 def test_checker_catches_a_training_block_below_the_minimum(tmp_path):
     data, run = _center(tmp_path, {"agent_id": ["a1"], "topic": ["rare"], "hours": [4.0],
                                    "min_block_hours": [1.5]})
-    schedule_run(data, run, time_limit=LIMIT, seed=0)
+    run_stage("schedule", data, run, time_limit=LIMIT, seed=0, bound=True)
     path = run / "assignments.csv"
     asg = pd.read_csv(path, dtype={"agent_id": str, "topic": str})
     tr = asg[asg["activity"] == "training"]
