@@ -48,6 +48,11 @@ is soft), so:
    DIFFERS from the roster, accepted when it costs at most one unit of missing cover (or 2%)
    more than the best roster (threshold accepting; the best is kept).
 
+The cover is the coverage model's (:mod:`planner.scheduling.coverage`): by default the problem's
+own cover per day and shift; ``planner schedule`` runs :func:`lns` on the product's coverage per
+interval and case type (:mod:`planner.scheduling.shift_search`), one employee per move, with a
+deterministic budget per move and a stop after ``patience`` moves without a gain.
+
 The wall-clock time limit (and, with two workers, the order in which moves finish) makes runs
 not bit-for-bit repeatable on a loaded machine, though the
 seed fixes every random choice.
