@@ -133,24 +133,20 @@ def test_volumes_missing_week_is_unknown_but_missing_rows_are_zero():
 def test_events_csv_errors_name_row_and_column(tmp_path):
     rows, _ = _volumes()
     rows.to_csv(tmp_path / "volumes.csv", index=False)
-    (tmp_path / "events.csv").write_text(
-        "start,end,case_type,kind,multiplier\n"
-        "2026-07-10,2026-07-08,billing,exclude,\n"
-        "2026-07-10,2026-07-11,billing,uplift,\n"
-        "2026-07-10,2026-07-11,nope,exclude,\n"
-        "2026-07-10,2026-07-11,billing,party,1.2\n")
-    with pytest.raises(ContractError) as err:
-        load_folder(tmp_path)
-    text = str(err.value)
-    assert "events.csv, row 5, column 'kind'" in text
-    (tmp_path / "events.csv").write_text(
-        "start,end,case_type,kind,multiplier\n"
-        "2026-07-10,2026-07-08,billing,exclude,\n"
-        "2026-07-10,2026-07-11,billing,uplift,\n"
-        "2026-07-10,2026-07-11,nope,exclude,\n")
-    with pytest.raises(ContractError) as err:
-        load_folder(tmp_path)
-    text = str(err.value)
+    cross_checked = ["2026-07-10,2026-07-08,billing,exclude,", "2026-07-10,2026-07-11,billing,uplift,",
+                     "2026-07-10,2026-07-11,nope,exclude,"]
+
+    def problems(lines: list[str]) -> str:
+        (tmp_path / "events.csv").write_text("\n".join(["start,end,case_type,kind,multiplier",
+                                                         *lines]) + "\n")
+        with pytest.raises(ContractError) as err:
+            load_folder(tmp_path)
+        return str(err.value)
+
+    # a value outside the contract is reported before the checks across rows and files
+    assert "events.csv, row 5, column 'kind'" in problems([*cross_checked,
+                                                            "2026-07-10,2026-07-11,billing,party,1.2"])
+    text = problems(cross_checked)
     assert "row 2, column 'end'" in text and "row 3, column 'multiplier'" in text
     assert "row 4, column 'case_type'" in text
 
