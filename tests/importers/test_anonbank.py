@@ -95,9 +95,9 @@ def test_february_counts(february):
     # ZOHARI and ELI are the stock-exchange (NE) regulars: top level there.
     lv = result.skills.set_index(["agent_id", "case_type"])["level"]
     assert lv["ZOHARI", "NE"] == 5 and lv["ELI", "NE"] == 5 and lv["ELI", "PS"] == 1
-    assert result.opening_hours["sun"] == "07:00-24:00"
+    assert result.opening_hours["sun"] == "07:00-00:00"
     assert result.opening_hours["fri"] == "07:00-15:00"
-    assert result.opening_hours["sat"] == "19:00-24:00"
+    assert result.opening_hours["sat"] == "19:00-00:00"
 
 
 def test_february_output_is_a_valid_folder(february):
@@ -119,3 +119,16 @@ def test_cli_import(tmp_path):
     bad = CliRunner().invoke(app, ["import", "anonbank", str(tmp_path / "nope.txt"), "--out",
                                    str(tmp_path / "p")])
     assert bad.exit_code == 2 and not (tmp_path / "p").exists()
+
+
+def test_january_and_february_join_into_one_history(tmp_path):
+    january = ROOT / "data/anonbank/january.txt.gz"
+    result = import_anonbank([january, FEBRUARY], tmp_path)
+    created = pd.to_datetime(result.cases["created_at"])
+    assert created.min() < pd.Timestamp("1999-01-02") and created.max() >= pd.Timestamp("1999-02-28")
+    assert result.cases["case_id"].is_unique
+    # the January copy lacks 11 and 12 January: no call those days, every other day has calls
+    days = set(created.dt.normalize())
+    assert pd.Timestamp("1999-01-11") not in days and pd.Timestamp("1999-01-12") not in days
+    assert len(days) == 59 - 2
+    assert 'January-February 1999' in result.config_text
