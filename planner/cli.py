@@ -13,6 +13,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from planner.errors import ContractError, PlannerError
@@ -47,8 +48,8 @@ def print_problems(err: ContractError) -> None:
     for col in ("file", "row", "column", "value", "expected"):
         table.add_column(col, overflow="fold")
     for p in err.problems:
-        table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "",
-                      "" if p.value is None else p.value[:60], p.expected)
+        table.add_row(escape(p.file), "" if p.row is None else str(p.row), escape(p.column or ""),
+                      "" if p.value is None else escape(p.value), escape(p.expected))
     out.print(table)
 
 
@@ -90,7 +91,9 @@ def validate(folder: Annotated[Path, typer.Argument(help="Data folder to check")
         if frame is not None:
             table.add_row(name, f"{len(frame):,}")
     console.print(table)
-    console.print(f"case types: {', '.join(data.case_types)}")
+    console.print(f"case types: {', '.join(data.case_types)}", markup=False)
+    for note in data.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
     if data.agents is None:
         console.print("[yellow]no agents.csv/skills.csv: forecast and requirements can run; "
                       "tiers, schedule and simulate need them[/]")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,12 +17,19 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import ContractError, Problem
+from planner.io.cells import restore_frame
 from planner.io.contracts import Column, Contract
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 # Cap per column so one systematically wrong column does not bury the others.
 MAX_PROBLEMS_PER_COLUMN = 20
+# Longest cell of any input file. Ids, names, case types and topics are short; a longer cell is a
+# broken export (a whole file pasted into one field), and would be copied into every output row.
+MAX_CELL_CHARS = 1000
+# Control characters no text field holds: C0 except tab and line ends, DEL, C1, and a carriage
+# return that does not end a line. A NUL would silently cut a field where pandas reads it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 
 
 def decode(path: Path) -> str:
@@ -44,6 +52,49 @@ def decode(path: Path) -> str:
                                      "UTF-8 text (re-export the file as UTF-8)")]) from None
 
 
+def _control_problems(name: str, text: str, delimiter: str) -> list[Problem]:
+    """Every control character of ``text``, by line and column (the first ones of each column)."""
+    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=delimiter), [])
+    problems: list[Problem] = []
+    per_column: dict[str, int] = {}
+    total = 0
+    for m in _CONTROL.finditer(text):
+        total += 1
+        pos = m.start()
+        start = text.rfind("\n", 0, pos) + 1
+        line = text.count("\n", 0, pos) + 1
+        fields = next(csv.reader([text[start:pos]], delimiter=delimiter), [""])
+        k = max(len(fields) - 1, 0)
+        column = header[k].strip() if k < len(header) else f"field {k + 1}"
+        per_column[column] = per_column.get(column, 0) + 1
+        if per_column[column] > MAX_PROBLEMS_PER_COLUMN:
+            continue
+        end = text.find("\n", pos)
+        field = (fields[-1] if fields else "") + text[pos:end if end >= 0 else len(text)]
+        field = field.split(delimiter, 1)[0]
+        problems.append(Problem(name, line, column, repr(field)[1:-1],
+                                f"text without control characters (found {m.group()!r} at "
+                                f"character {pos - start + 1} of the line)"))
+        if total >= 10 * MAX_PROBLEMS_PER_COLUMN:
+            break
+    skipped = sum(max(n - MAX_PROBLEMS_PER_COLUMN, 0) for n in per_column.values())
+    if skipped:
+        problems.append(Problem(name, None, None, None,
+                                f"text without control characters ({skipped} more like these)"))
+    return problems
+
+
+def _long_cells(name: str, df: pd.DataFrame) -> list[Problem]:
+    problems: list[Problem] = []
+    for col in df.columns:
+        lengths = df[col].str.len()
+        rows = np.flatnonzero((lengths > MAX_CELL_CHARS).to_numpy())
+        if len(rows):
+            problems += _bad(name, str(col), rows, df[col],
+                             f"at most {MAX_CELL_CHARS:,} characters in one cell")
+    return problems
+
+
 def _sniff_delimiter(header: str, expected: str) -> str | None:
     for cand in (";", "\t", "|", ","):
         if cand != expected and header.count(cand) >= 1 and header.count(expected) == 0:
@@ -59,7 +110,10 @@ def read_raw(path: Path, contract: Contract, columns: dict[str, str] | None = No
     if not text.strip():
         raise ContractError([Problem(name, None, None, None,
                                      f"a header line with columns {', '.join(contract.required)}")])
-    header = text.splitlines()[0]
+    control = _control_problems(name, text, delimiter) if _CONTROL.search(text) else []
+    if control:
+        raise ContractError(control)
+    header = text.split("\n", 1)[0].rstrip("\r")
     other = _sniff_delimiter(header, delimiter)
     if other is not None:
         raise ContractError([Problem(name, 1, None, header[:80],
@@ -70,7 +124,15 @@ def read_raw(path: Path, contract: Contract, columns: dict[str, str] | None = No
                          skipinitialspace=True)
     except (pd.errors.ParserError, csv.Error) as err:
         raise ContractError([Problem(name, None, None, None, f"a well-formed CSV ({err})")]) from None
+    # Only a file with an apostrophe can hold a cell our writers neutralised.
+    neutralised = "'" in text
+    del text
     df.columns = [str(c).strip() for c in df.columns]
+    long = _long_cells(name, df)
+    if long:
+        raise ContractError(long)
+    if neutralised:
+        df = restore_frame(df)
     # The export's header -> the contract's name.
     rename = {v: k for k, v in (columns or {}).items()}
     shown = {k: (f"{v}' ('{k}" if v != k else k) for k, v in (columns or {}).items()}

@@ -21,6 +21,8 @@ from matplotlib.patches import Patch
 
 _RC = {
     "svg.fonttype": "none",
+    # Case types and names are user text: "billing_$5_$" is a name, not mathematics to typeset.
+    "text.parse_math": False,
     "svg.hashsalt": "planner",
     "font.family": "sans-serif",
     "font.size": 9,

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.io.cells import read_csv
+
 # Name in the report -> file name in the run folder, in the order of the weekly cycle.
 RUN_FILES: dict[str, str] = {
     "forecast": "forecast.csv",
@@ -125,7 +127,7 @@ def read_run(path: str | Path) -> RunFolder:
                 run.notes.append(f"{file} is absent")
             continue
         try:
-            frame = pd.read_csv(p, keep_default_na=True)
+            frame = read_csv(p, keep_default_na=True)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
             run.notes.append(f"{file} could not be read ({type(err).__name__}: {err}); ignored")
             continue
