@@ -36,9 +36,11 @@ err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable)
 
-# Exit codes: 2 = the user's input is wrong (as for usage errors); 3 = a stage cannot run.
+# Exit codes: 2 = the user's input is wrong (as for usage errors); 3 = a stage cannot run;
+# 4 = the operating system refused (a folder not writable, a disk full, a path that is a file).
 EXIT_BAD_INPUT = 2
 EXIT_CANNOT_RUN = 3
+EXIT_OS_ERROR = 4
 
 
 def print_problems(err: ContractError) -> None:
@@ -53,6 +55,19 @@ def print_problems(err: ContractError) -> None:
     out.print(table)
 
 
+def os_error_line(err: OSError) -> str:
+    """One line for an operating-system error: what was refused, on which path, and why."""
+    what = err.strerror or str(err)
+    paths = [p for p in (err.filename, getattr(err, "filename2", None)) if p]
+    where = f" ({' -> '.join(str(p) for p in paths)})" if paths else ""
+    return f"cannot read or write a file: {what}{where}"
+
+
+def _print_notes(err: BaseException) -> None:
+    for note in getattr(err, "__notes__", []):
+        err_console.print(escape(note))
+
+
 def handle_errors(func: F) -> F:
     """Turn the project's own errors into a message and an exit code; never a traceback."""
 
@@ -62,12 +77,18 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ContractError as err:
             print_problems(err)
+            _print_notes(err)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except PlannerError as err:
-            err_console.print(f"[bold red]error:[/] {err}")
+            err_console.print(f"[bold red]error:[/] {escape(str(err))}")
             for c in getattr(err, "conflicts", []):
-                err_console.print(f"  - {c}")
+                err_console.print(f"  - {escape(str(c))}")
+            _print_notes(err)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
+        except OSError as err:
+            err_console.print(f"[bold red]error:[/] {escape(os_error_line(err))}")
+            _print_notes(err)
+            raise typer.Exit(EXIT_OS_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -171,10 +192,11 @@ def tiers(
         "--previous", help="Previous tiers.csv for hysteresis (default: OUT/tiers.csv if present)")] = None,
 ) -> None:
     """Tier agents high/medium/low from case-mix adjusted KPIs and CSAT, with reasons."""
+    from planner.io.transaction import run_transaction
     from planner.tiers import run_tiers
 
-    with console.status(f"computing tiers from {data}"):
-        result = run_tiers(data, out, previous)
+    with console.status(f"computing tiers from {data}"), run_transaction(out, "tiers") as staging:
+        result = run_tiers(data, staging, previous)
     t = result.tiers
     table = Table(title=f"tiers written to {out}/tiers.csv "
                         f"({result.window.start:%Y-%m-%d} to {result.window.end:%Y-%m-%d})")
@@ -226,8 +248,12 @@ def requirements(
     overrides = Overrides(service_level=service_level, answer_seconds=answer_seconds,
                           max_occupancy=max_occupancy, shrinkage=shrinkage,
                           patience_seconds=patience_seconds, model=model)  # type: ignore[arg-type]
-    with console.status(f"computing requirements from {out}/forecast.csv"):
-        req, path = run_requirements(data, out, overrides)
+    from planner.io.transaction import run_transaction
+
+    with console.status(f"computing requirements from {out}/forecast.csv"), \
+            run_transaction(out, "requirements") as staging:
+        req, path = run_requirements(data, staging, overrides)
+    path = Path(out) / path.name
     s = summarise(req)
     table = Table(title=f"requirements written to {path} ({len(req):,} rows)")
     table.add_column("case type", no_wrap=True)
@@ -267,6 +293,7 @@ def simulate(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from planner.errors import PlannerError
+    from planner.io.transaction import run_transaction
     from planner.simulation import run_simulation
 
     policies = policy or ["tier-aware"]
@@ -276,10 +303,11 @@ def simulate(
         raise PlannerError(f"--scenario {scenario!r}: expected a number such as 1.1, or low/high") \
             from None
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+                  TimeElapsedColumn(), console=console, transient=True) as bar, \
+            run_transaction(out, "simulate") as staging:
         task = bar.add_task(f"simulating {', '.join(policies)}", total=None)
         result = run_simulation(
-            data, out, policies=policies, replications=replications, seed=seed,
+            data, staging, policies=policies, replications=replications, seed=seed,
             abandonment=not no_abandonment, exponential=exponential, scenario=scen,
             overflow_after_s=overflow_after, relax_after_s=relax_after, workers=workers,
             progress=lambda done, total: bar.update(task, completed=done, total=total))
@@ -332,12 +360,21 @@ def report(
         "--resolve-seconds", min=1, help="Time limit of each re-solve [s]")] = 8.0,
 ) -> None:
     """Rebuild report.html, report.md and the per-agent exports from a run folder."""
+    from planner.errors import PlannerError
+    from planner.io.transaction import check_run, run_transaction
     from planner.report import build_report
     from planner.report.cycle import resolver_for_run
 
-    with console.status(f"building the report of {out}") as status:
-        resolve = resolver_for_run(out, data, resolve_seconds) if resolve_top else None
-        rep = build_report(out, data, resolve=resolve, resolve_top=resolve_top,
+    mixed = check_run(out)
+    if mixed:
+        raise PlannerError(f"{out} holds files that are not from one run, so the report would combine "
+                           f"plans that do not belong together: {'; '.join(mixed[:8])}"
+                           f"{f' (and {len(mixed) - 8} more)' if len(mixed) > 8 else ''}. Re-run "
+                           "`planner run`, or the stages from the first file named onwards")
+    with console.status(f"building the report of {out}") as status, \
+            run_transaction(out, "report") as staging:
+        resolve = resolver_for_run(staging, data, resolve_seconds) if resolve_top else None
+        rep = build_report(staging, data, resolve=resolve, resolve_top=resolve_top,
                            progress=lambda m: status.update(m))
     _print_report_summary(rep, out)
     console.print(f"wrote {out}/report.html, {out}/report.md, {out}/agent_schedules.csv, {out}/agents/")
@@ -362,16 +399,18 @@ def run_cmd(
     """The whole weekly cycle: forecast, requirements, tiers, schedule, simulate, report."""
     import time
 
+    from planner.io.transaction import run_transaction
     from planner.report.cycle import run_cycle
 
     start = time.perf_counter()
-    with console.status("starting the weekly cycle") as status:
+    with console.status("starting the weekly cycle") as status, \
+            run_transaction(out, "run", fresh=True) as staging:
         def say(message: str) -> None:
             status.update(f"[{time.perf_counter() - start:5.0f} s] {message}")
             if ": done in" in message:
                 console.print(f"[green]✓[/] {message}")
 
-        result = run_cycle(data, out, schedule_seconds=schedule_seconds, replications=replications,
+        result = run_cycle(data, staging, schedule_seconds=schedule_seconds, replications=replications,
                            resolve_top=resolve_top, resolve_seconds=resolve_seconds, bound=bound,
                            progress=say)
     table = Table(title="stages")
@@ -407,19 +446,21 @@ def forecast(
 
     from planner.errors import PlannerError
     from planner.forecast import run_forecast
+    from planner.io.transaction import run_transaction
 
     try:
         first = date.fromisoformat(start) if start else None
     except ValueError:
         raise PlannerError(f"--start {start!r}: expected a date such as 2026-11-23") from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+                  TimeElapsedColumn(), console=console, transient=True) as bar, \
+            run_transaction(out, "forecast") as staging:
         task = bar.add_task("reading history", total=None)
 
         def step(case_type: str, done: int, total: int) -> None:
             bar.update(task, description=f"backtest {case_type}", completed=done, total=total)
 
-        result = run_forecast(data, out, weeks=weeks, start=first, interval_minutes=interval,
+        result = run_forecast(data, staging, weeks=weeks, start=first, interval_minutes=interval,
                               progress=step)
     fc, bt = result.forecast, result.backtest
     table = Table(title=f"backtest (rolling origin, {int(bt['origins'].max() or 0)} weekly origins)")
@@ -479,10 +520,11 @@ def schedule(
     OUT/schedule.csv, assignments.csv, coverage.csv)."""
     import time
 
+    from planner.io.transaction import run_transaction
     from planner.scheduling import schedule_run
 
     start = time.perf_counter()
-    with console.status("scheduling") as status:
+    with console.status("scheduling") as status, run_transaction(out, "schedule") as staging:
         best: dict[str, float] = {}
 
         def progress(stage: str, seconds: float, objective: float) -> None:
@@ -496,7 +538,7 @@ def schedule(
                               f"{objective:,.0f}")
             status.update(f"[{time.perf_counter() - start:5.0f} s] {stage}")
 
-        result = schedule_run(data, out, time_limit=time_limit, seed=seed, progress=progress,
+        result = schedule_run(data, staging, time_limit=time_limit, seed=seed, progress=progress,
                               compute_bound=bound)
     table = Table(title=f"schedule written to {out} ({len(result.schedule):,} shifts)")
     for col in ("case type", "required h", "scheduled h", "shortfall h", "overstaffing h"):

@@ -54,6 +54,7 @@ class WeeklyReport:
     charts: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
+    run_id: str = ""  # the run.json id of the files shown
 
 
 def history_volumes(data: DataFolder | None, minutes: int) -> pd.DataFrame | None:
@@ -98,9 +99,12 @@ def analyse(run: RunFolder, data: DataFolder | None = None, config: PlannerConfi
     fc, cov, sim = run.get("forecast"), run.get("coverage"), run.get("simulation")
     asg, tiers = run.get("assignments"), run.get("tiers")
     span = next((f["interval_start"] for f in (fc, cov, asg) if f is not None and len(f)), None)
-    rep = WeeklyReport(cfg.center.name, run.path,
+    # A run staged by planner.io.transaction names the folder it will be moved to.
+    shown = Path(run.manifest["folder"]) if run.manifest.get("folder") else run.path
+    rep = WeeklyReport(cfg.center.name, shown,
                        span.min() if span is not None else None,
-                       span.max() if span is not None else None, minutes, notes=list(run.notes))
+                       span.max() if span is not None else None, minutes, notes=list(run.notes),
+                       run_id=str(run.manifest.get("run_id", "")))
     case_types = sorted(set(cfg.case_types) | set(fc["case_type"].astype(str) if fc is not None else []))
 
     say("charts: forecast")

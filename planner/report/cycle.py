@@ -22,7 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from planner.errors import MissingInputError, PlannerError, SolverLimitWarning
-from planner.io import DataFolder, load_folder, write_csv, write_text
+from planner.io import DataFolder, load_folder, write_csv
+from planner.io.transaction import update_manifest
 from planner.report.build import WeeklyReport, build_report
 from planner.report.training import Resolver
 
@@ -242,7 +243,7 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
                 "schedule_seconds": schedule_seconds, "replications": replications,
                 "bound": bound, "resolve_top": resolve_top,
                 "timings_seconds": {k: round(v, 2) for k, v in res.timings.items()}}
-    write_text(json.dumps(manifest, indent=2) + "\n", out / "run.json")
+    update_manifest(out, **manifest)
 
     resolve = None
     if resolve_top > 0 and resolve_seconds > 0 and folder.agents is not None and folder.skills is not None:
@@ -252,5 +253,5 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
                                   progress=lambda m: say(f"report: {m}"))
     res.timings["total"] = time.perf_counter() - t_all
     manifest["timings_seconds"] = {k: round(v, 2) for k, v in res.timings.items()}
-    write_text(json.dumps(manifest, indent=2) + "\n", out / "run.json")
+    update_manifest(out, **manifest)
     return res

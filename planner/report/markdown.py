@@ -81,5 +81,6 @@ def render_markdown(rep: WeeklyReport) -> str:
     missing = [n for n in rep.notes]
     if missing:
         out += ["", "## Notes", ""] + [f"- {md_text(n)}" for n in missing]
-    out += ["", "Full report with charts: report.html; per-agent schedules: agents/.", ""]
+    out += ["", "Full report with charts: report.html; per-agent schedules: agents/."
+            + (f" Run {md_text(rep.run_id)}." if rep.run_id else ""), ""]
     return "\n".join(out)
