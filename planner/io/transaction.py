@@ -26,11 +26,11 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from planner.errors import PlannerError
+from planner.errors import ContractError, PlannerError
 from planner.io.writers import new_dir_mode, write_text
 
 MANIFEST = "run.json"
@@ -217,6 +217,19 @@ def update_manifest(run_folder: str | Path, /, **fields) -> dict:
     return manifest
 
 
+def _name_target(err: BaseException, staging: Path, target: Path) -> None:
+    """Say the run folder's name where a message names the staging folder the user never sees."""
+    def fix(text: object) -> object:
+        return text.replace(str(staging), str(target)) if isinstance(text, str) else text
+
+    err.args = tuple(fix(a) for a in err.args)
+    if isinstance(err, ContractError):
+        err.problems = [replace(p, file=fix(p.file)) for p in err.problems]
+    if isinstance(err, OSError):
+        err.filename = fix(err.filename)
+        err.filename2 = fix(err.filename2)
+
+
 @contextmanager
 def run_transaction(out: str | Path, stage: str, *, fresh: bool = False) -> Iterator[Path]:
     """Yield a staging folder to write ``out``'s files into; swap it into place on success.
@@ -249,6 +262,7 @@ def run_transaction(out: str | Path, stage: str, *, fresh: bool = False) -> Iter
         try:
             yield staging
         except BaseException as err:
+            _name_target(err, staging, Path(out))
             if hasattr(err, "add_note"):
                 err.add_note(f"{out} is unchanged: "
                              + ("it still holds the previous complete run" if target.exists()
