@@ -98,8 +98,6 @@ def main(argv: list[str] | None = None) -> int:
         if ok and holds == "new":
             seen_new += 1
             previous = run_id
-        if finished:
-            full = max(full, delay)
         failures += not ok
         print(f"trial {trial:2d}: killed after {delay:5.1f} s{' (had finished)' if finished else ''}; "
               f"folder holds the {holds} run {run_id}: {'complete' if ok else 'MIXED: ' + why}; "
