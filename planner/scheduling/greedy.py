@@ -48,6 +48,26 @@ class GreedyResult:
     shifts: dict[tuple[int, int], int]
     relaxed: dict[int, int] = field(default_factory=dict)
     wall_time: float = 0.0
+    # Agents placed as an agent with the same rules was, without a solve of their own, after the
+    # deadline (the roster then depends on the clock).
+    copied_after_deadline: int = 0
+    # The steps the wall clock cut short ("placement", "aim", "improvement"): where they stopped,
+    # and so the roster, can differ between two identical runs.
+    clock_stopped: list[str] = field(default_factory=list)
+
+
+def _rules_key(problem: SchedulingProblem, rp: RosterProblem, i: int, variant: int,
+               floor: int | None, requests: list) -> tuple:
+    """Everything an agent's own model depends on except the value of coverage: two agents with
+    the same key get the same optimal week from the same value."""
+    from dataclasses import astuple, replace
+
+    a = problem.agents[i]
+    person = (a.tier, a.min_minutes, a.max_minutes, a.max_days, a.earliest_start, a.latest_end,
+              a.hourly_cost, tuple(sorted(a.levels.items())), a.eligible, a.group)
+    rules = repr(replace(rp.employees[i], employee=""))
+    own = tuple(repr(astuple(replace(r, employee=""))) for r in requests)
+    return person, rules, own, variant, floor
 
 
 def _marginal(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[int, ...],
@@ -193,6 +213,12 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     relaxed: dict[int, int] = {}
     masks: dict[int, list[np.ndarray]] = {}
     have = np.zeros((len(problem.groups), problem.grid.size))
+    own_requests: dict[str, list] = {}
+    for r in rp.requests:
+        own_requests.setdefault(r.employee, []).append(r)
+    solved: dict[tuple, tuple[dict[int, int], int | None]] = {}
+    copied = 0
+    cut: list[str] = []
 
     def target_cost() -> float:
         assert target is not None
@@ -220,27 +246,45 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         for mask in masks.pop(i, []):
             have[problem.agents[i].group] -= mask
 
-    def place(i: int, fast: bool, aim: bool = False) -> dict[int, int]:
+    def place(i: int, fast: bool, aim: bool = False, first: bool = False) -> dict[int, int]:
+        nonlocal copied
         a = problem.agents[i]
         variant = problem.groups[a.group].index(i) % VARIANTS
+        if fast and a.min_minutes == 0:
+            return {}
+        floor = relaxed.get(i)
+        # An agent who can take no case type sees the same (constant) value as every other such
+        # agent: one solve serves all with the same rules. Past the deadline, an agent with the same
+        # rules as one already placed is placed the same way instead of solved (bounded time for
+        # thousands of agents; approximate, since the residual has moved since).
+        key = (_rules_key(problem, rp, i, variant, floor, own_requests.get(a.agent_id, []))
+               if first else None)
+        idle = not problem.group_eligible[a.group] and (target is None or not aim)
+        if key is not None and key in solved and (idle or fast):
+            placed, floor_used = solved[key]
+            if floor_used is not None:
+                relaxed[i] = floor_used
+            copied += bool(fast and not idle)
+            return dict(placed)
         if aim and target is not None:
             value = _toward(problem, target[a.group] - have[a.group], weights)
         else:
             value = _marginal(problem, residual, problem.group_eligible[a.group], weights)
-        if fast and a.min_minutes == 0:
-            return {}
-        floor = relaxed.get(i)
         placed = _solve_agent(problem, rp, i, value, weights, variant, seed, min_minutes=floor)
         if placed is None and floor is None:
             # Over-constrained: find the most paid minutes the rules allow and use that minimum.
             relaxed[i] = _max_minutes(problem, rp, i, weights, seed)
             placed = _solve_agent(problem, rp, i, value, weights, variant, seed,
                                   min_minutes=relaxed[i])
+        if key is not None:
+            solved[key] = (dict(placed or {}), relaxed.get(i))
         return placed or {}
 
     for i in order:
         fast = deadline is not None and time.perf_counter() > deadline
-        put(i, place(i, fast, aim=True))
+        if fast and "placement" not in cut:
+            cut.append("placement")
+        put(i, place(i, fast, aim=True, first=True))
     if progress is not None:
         progress("greedy", time.perf_counter() - t0, residual_cost(problem, residual, weights))
     def reallocate() -> None:
@@ -262,6 +306,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         changed = 0
         for i in order:
             if time.perf_counter() >= half:
+                cut.append("aim")
                 break
             old = placed_of.get(i, {})
             before = target_cost()
@@ -277,6 +322,9 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
             progress("aim", time.perf_counter() - t0, target_cost())
         if not changed:
             break
+    else:
+        if target is not None and half is not None and passes < MAX_PASSES and "aim" not in cut:
+            cut.append("aim")
     passes = 0
     while (improve_until is not None and time.perf_counter() < improve_until
            and passes < MAX_PASSES):
@@ -285,7 +333,10 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         changed = 0
         for i in order:
             if time.perf_counter() >= improve_until:
+                cut.append("improvement")
                 break
+            if not problem.group_eligible[problem.agents[i].group]:
+                continue  # takes no case: re-placing cannot change the residual
             old = placed_of.get(i, {})
             before = residual_cost(problem, residual, weights)
             take_out(i)
@@ -301,8 +352,11 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
                      residual_cost(problem, residual, weights))
         if not changed:
             break
+    else:
+        if improve_until is not None and passes < MAX_PASSES and "improvement" not in cut:
+            cut.append("improvement")
     shifts = {(i, d): k for i, placed in placed_of.items() for d, k in placed.items()}
-    return GreedyResult(shifts, relaxed, time.perf_counter() - t0)
+    return GreedyResult(shifts, relaxed, time.perf_counter() - t0, copied, cut)
 
 
 def _max_minutes(problem: SchedulingProblem, rp: RosterProblem, i: int, weights: Weights,
