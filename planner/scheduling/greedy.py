@@ -56,18 +56,20 @@ class GreedyResult:
     clock_stopped: list[str] = field(default_factory=list)
 
 
-def _rules_key(problem: SchedulingProblem, rp: RosterProblem, i: int, variant: int,
-               floor: int | None, requests: list) -> tuple:
-    """Everything an agent's own model depends on except the value of coverage: two agents with
-    the same key get the same optimal week from the same value."""
+def _rules_keys(problem: SchedulingProblem, rp: RosterProblem, i: int, variant: int,
+                floor: int | None, requests: list) -> tuple[tuple, tuple]:
+    """Two keys of an agent's own model. The first holds everything it depends on except the
+    value of coverage (two agents with the same first key get the same optimal week from the same
+    value); the second only its hard rules (the same second key: the one's week is valid for the
+    other)."""
     from dataclasses import astuple, replace
 
     a = problem.agents[i]
-    person = (a.tier, a.min_minutes, a.max_minutes, a.max_days, a.earliest_start, a.latest_end,
-              a.hourly_cost, tuple(sorted(a.levels.items())), a.eligible, a.group)
     rules = repr(replace(rp.employees[i], employee=""))
+    hard = (a.min_minutes, a.max_minutes, a.max_days, a.earliest_start, a.latest_end, rules, floor)
+    person = (a.tier, a.hourly_cost, tuple(sorted(a.levels.items())), a.eligible, a.group)
     own = tuple(repr(astuple(replace(r, employee=""))) for r in requests)
-    return person, rules, own, variant, floor
+    return (hard, person, own, variant), hard
 
 
 def _marginal(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[int, ...],
@@ -217,6 +219,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     for r in rp.requests:
         own_requests.setdefault(r.employee, []).append(r)
     solved: dict[tuple, tuple[dict[int, int], int | None]] = {}
+    valid_for: dict[tuple, tuple[dict[int, int], int | None]] = {}
     copied = 0
     cut: list[str] = []
 
@@ -254,18 +257,22 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
             return {}
         floor = relaxed.get(i)
         # An agent who can take no case type sees the same (constant) value as every other such
-        # agent: one solve serves all with the same rules. Past the deadline, an agent with the same
-        # rules as one already placed is placed the same way instead of solved (bounded time for
-        # thousands of agents; approximate, since the residual has moved since).
-        key = (_rules_key(problem, rp, i, variant, floor, own_requests.get(a.agent_id, []))
-               if first else None)
+        # agent: one solve serves all with the same model. Past the deadline, an agent with the same
+        # hard rules as one already placed gets that week instead of a solve (bounded time for
+        # thousands of agents; valid, but not optimal for them: wishes and the residual differ).
+        keys = (_rules_keys(problem, rp, i, variant, floor, own_requests.get(a.agent_id, []))
+                if first else None)
         idle = not problem.group_eligible[a.group] and (target is None or not aim)
-        if key is not None and key in solved and (idle or fast):
-            placed, floor_used = solved[key]
-            if floor_used is not None:
-                relaxed[i] = floor_used
-            copied += bool(fast and not idle)
-            return dict(placed)
+        hit = None
+        if keys is not None and idle and keys[0] in solved:
+            hit = solved[keys[0]]
+        elif keys is not None and fast and keys[1] in valid_for:
+            hit = valid_for[keys[1]]
+            copied += 1
+        if hit is not None:
+            if hit[1] is not None:
+                relaxed[i] = hit[1]
+            return dict(hit[0])
         if aim and target is not None:
             value = _toward(problem, target[a.group] - have[a.group], weights)
         else:
@@ -276,8 +283,8 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
             relaxed[i] = _max_minutes(problem, rp, i, weights, seed)
             placed = _solve_agent(problem, rp, i, value, weights, variant, seed,
                                   min_minutes=relaxed[i])
-        if key is not None:
-            solved[key] = (dict(placed or {}), relaxed.get(i))
+        if keys is not None:
+            solved[keys[0]] = valid_for[keys[1]] = (dict(placed or {}), relaxed.get(i))
         return placed or {}
 
     for i in order:
