@@ -5,7 +5,8 @@ complete new one, every time.
 
 A small sample center is generated once and run once completely (the "previous run"). Each trial
 starts `planner run` into the same folder and sends SIGKILL after a random delay, drawn uniformly
-over 1.4 times the length of one complete run (so some trials are killed after the run finished). After each kill the folder is checked:
+over 1.4 times the length of one complete run (so some trials are killed after the run finished).
+After each kill the folder is checked:
 
 - it is a folder whose run.json says ``complete`` and lists exactly the files present;
 - every file's SHA-256 is the one run.json records (``planner.io.transaction.check_run``);

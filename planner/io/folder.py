@@ -99,7 +99,7 @@ def load_folder(path: str | Path) -> DataFolder:
         problems.append(Problem(str(folder), None, None, None,
                                 f"a history file: {inp.cases_file} or {inp.volumes_file}"))
     for have, lacking in (("skills", "agents"), ("agents", "skills")):
-        if getattr(data, have) is not None and getattr(data, lacking) is None:
+        if _file(folder, f"{have}.csv") is not None and _file(folder, f"{lacking}.csv") is None:
             problems.append(Problem(str(folder / f"{lacking}.csv"), None, None, None,
                                     f"{lacking}.csv beside {have}.csv (the two describe the agents "
                                     "together; give both or neither)"))

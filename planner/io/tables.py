@@ -52,9 +52,18 @@ def decode(path: Path) -> str:
                                      "UTF-8 text (re-export the file as UTF-8)")]) from None
 
 
+def _fields(line: str, delimiter: str) -> list[str]:
+    """The fields of one line (control characters blanked so the csv module accepts it)."""
+    clean = _CONTROL.sub(" ", line)
+    try:
+        return next(csv.reader([clean], delimiter=delimiter), [""])
+    except csv.Error:
+        return clean.split(delimiter)
+
+
 def _control_problems(name: str, text: str, delimiter: str) -> list[Problem]:
     """Every control character of ``text``, by line and column (the first ones of each column)."""
-    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=delimiter), [])
+    header = _fields(text.split("\n", 1)[0].removesuffix("\r"), delimiter)
     problems: list[Problem] = []
     per_column: dict[str, int] = {}
     total = 0
@@ -63,14 +72,14 @@ def _control_problems(name: str, text: str, delimiter: str) -> list[Problem]:
         pos = m.start()
         start = text.rfind("\n", 0, pos) + 1
         line = text.count("\n", 0, pos) + 1
-        fields = next(csv.reader([text[start:pos]], delimiter=delimiter), [""])
+        fields = _fields(text[start:pos], delimiter)
         k = max(len(fields) - 1, 0)
         column = header[k].strip() if k < len(header) else f"field {k + 1}"
         per_column[column] = per_column.get(column, 0) + 1
         if per_column[column] > MAX_PROBLEMS_PER_COLUMN:
             continue
         end = text.find("\n", pos)
-        field = (fields[-1] if fields else "") + text[pos:end if end >= 0 else len(text)]
+        field = text[pos - len(fields[-1] if fields else ""):end if end >= 0 else len(text)]
         field = field.split(delimiter, 1)[0]
         problems.append(Problem(name, line, column, repr(field)[1:-1],
                                 f"text without control characters (found {m.group()!r} at "
