@@ -31,3 +31,30 @@ def test_a_huge_cell_is_reported_at_once_and_briefly(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert len(result.output) < 5000
     assert "4,000,000 characters" in result.output
+
+
+def test_reading_in_blocks_gives_the_same_table_and_row_numbers(tmp_path: Path, monkeypatch) -> None:
+    import pandas as pd
+    import pytest
+
+    from planner.errors import ContractError
+    from planner.io import tables
+    from planner.io.contracts import CASES as CASES_CONTRACT
+
+    rows = "".join(f"k{i},2026-03-0{2 + i % 5} 10:00:00,billing,phone,a1,{100 + i},5,false,true,false,0,,\n"
+                   for i in range(11))
+    folder = write_folder(tmp_path / "data", {"cases.csv": CASES + rows})
+    whole = tables.read_table(folder / "cases.csv", CASES_CONTRACT, tz="Europe/London")
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 3)
+    blocks = tables.read_table(folder / "cases.csv", CASES_CONTRACT, tz="Europe/London")
+    pd.testing.assert_frame_equal(whole, blocks)
+    # A bad value and a repeated id in the fourth block are named by their line in the file.
+    bad = CASES + rows.replace("k9,", "k1,").replace(",110,", ",-1,")
+    (folder / "cases.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(ContractError) as err:
+        tables.read_table(folder / "cases.csv", CASES_CONTRACT, tz="Europe/London")
+    assert [(p.row, p.column) for p in err.value.problems] == [(16, "handle_seconds")]
+    (folder / "cases.csv").write_text(CASES + rows.replace("k9,", "k1,"), encoding="utf-8")
+    with pytest.raises(ContractError) as err:
+        tables.read_table(folder / "cases.csv", CASES_CONTRACT, tz="Europe/London")
+    assert [(p.row, p.column, p.value) for p in err.value.problems] == [(15, "case_id", "k1")]
