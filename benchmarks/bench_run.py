@@ -13,7 +13,8 @@ import os
 import time
 from pathlib import Path
 
-from planner.report.cycle import RUN_GOAL_SECONDS, run_cycle
+from planner.io.runfolder import RunFolder
+from planner.pipeline import RUN_GOAL_SECONDS, run_cycle
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,10 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     if res.report is not None:
         for k, v in res.report.figures.items():
             print(f"  {k}: {v}")
-    missing = [f for f in ("forecast.csv", "backtest.csv", "requirements.csv", "tiers.csv",
-                           "schedule.csv", "assignments.csv", "coverage.csv", "simulation.csv",
-                           "report.html") if not (args.out / f).exists()]
-    print("DESIGN.md outputs all written" if not missing else f"MISSING: {', '.join(missing)}")
+    run = RunFolder(args.out)
+    missing = [run.file(n).name for n in ("forecast", "backtest", "requirements", "tiers", "schedule",
+                                          "assignments", "coverage", "simulation", "report_html")
+               if not run.exists(n)]
+    print("the cycle's files written" if not missing else f"MISSING: {', '.join(missing)}")
     return 0 if not missing else 1
 
 

@@ -9,6 +9,7 @@ plan/bound ratio. Goals (issue 6): gap within 3% for 300 agents in 120 s; a feas
 
     python benchmarks/bench_schedule.py                      # 100, 300, 1000 agents
     python benchmarks/bench_schedule.py --sizes 300 --limits 120
+    python benchmarks/bench_schedule.py --sizes 300 --around-the-clock   # 24/7, overnight shifts
 """
 
 from __future__ import annotations
@@ -20,20 +21,23 @@ import warnings
 from pathlib import Path
 
 from planner.errors import SolverLimitWarning
-from planner.scheduling import check_schedule, schedule_run
+from planner.pipeline import run_stage
+from planner.scheduling import check_schedule
 from planner.scheduling.synthetic import write_center
 
 DEFAULT_LIMITS = {100: 60.0, 300: 120.0, 1000: 300.0}
 
 
-def run(size: int, limit: float, seed: int, bound: bool) -> dict:
+def run(size: int, limit: float, seed: int, bound: bool, around_the_clock: bool = False,
+        weeks: int = 1) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data, out = Path(tmp) / "data", Path(tmp) / "run"
-        write_center(data, out, size, n_types=8, interval=15, seed=seed)
+        write_center(data, out, size, n_types=8, interval=15, seed=seed,
+                     around_the_clock=around_the_clock, weeks=weeks)
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolverLimitWarning)
-            res = schedule_run(data, out, time_limit=limit, seed=seed, compute_bound=bound)
+            res = run_stage("schedule", data, out, time_limit=limit, seed=seed, bound=bound)
         wall = time.perf_counter() - t0
         check = check_schedule(out, data)
     return {
@@ -54,12 +58,15 @@ def main() -> None:
                     help="time limit per size [s] (default 60/120/300)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-bound", action="store_true", help="skip the LP lower bound")
+    ap.add_argument("--around-the-clock", action="store_true",
+                    help="a 24/7 center with overnight shifts and a night queue")
+    ap.add_argument("--weeks", type=int, default=1, help="horizon in weeks")
     args = ap.parse_args()
     limits = args.limits or [DEFAULT_LIMITS.get(s, 120.0) for s in args.sizes]
     print("agents  limit_s  solve_s  bound_s  shifts  required_h  shortfall_h  over_h  "
           "objective      bound  gap     plan/bound  violations  stage1")
     for size, limit in zip(args.sizes, limits, strict=True):
-        r = run(size, limit, args.seed, not args.no_bound)
+        r = run(size, limit, args.seed, not args.no_bound, args.around_the_clock, args.weeks)
         bound = "n/a" if r["bound"] is None else f"{r['bound']:.0f}"
         gap = "n/a" if r["gap"] is None else f"{r['gap']:.1%}"
         ratio = "n/a" if r["ratio"] is None else f"{r['ratio']:.3f}"

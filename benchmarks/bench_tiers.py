@@ -13,6 +13,8 @@ import argparse
 import tempfile
 import time
 
+from planner.io.runfolder import RunFolder
+from planner.pipeline import STAGES, TiersOutput
 from planner.tiers import compute_tiers
 from planner.tiers.synthetic import make_center
 
@@ -38,7 +40,7 @@ def main() -> None:
         print(f"compute_tiers, {weeks}-week window ({used:,} cases used): {secs:.2f} s")
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        r.write(tmp)
+        STAGES["tiers"].write(TiersOutput(r), RunFolder(tmp))
         print(f"writing tiers.csv, skill_levels.csv, development files: {time.perf_counter() - t0:.2f} s")
 
 

@@ -1,12 +1,19 @@
-"""The command line: a thin typer app. Each command parses options, calls one library function,
-shows progress and prints a rich summary. Only PlannerError is caught (no traceback for a user's
-mistake); anything else is a bug and shows its traceback.
+"""The command line: a thin typer app over :mod:`planner.pipeline`. Each command parses options,
+runs one stage (or the cycle), shows progress and prints a rich summary (or, with ``--json``, the
+stage's part of summary.json). Only PlannerError is caught (no traceback for a user's mistake);
+anything else is a bug and shows its traceback.
+
+Conventions: every option with a unit says it in its name (``--schedule-seconds``) and in its help
+(``[s]``); text that is not ours (file names, ids, notes) is escaped before rich prints it; a bad
+value of a choice exits 2, like any other bad input.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -17,30 +24,82 @@ from rich.markup import escape
 from rich.table import Table
 
 from planner.errors import ContractError, PlannerError
+from planner.versions import planner_version
+
+# Defaults shared with planner.pipeline; repeated here so that `planner --help` does not import the
+# stages (a test checks they agree).
+SCHEDULE_SECONDS = 40.0
+REPLICATIONS = 5
+RESOLVE_SECONDS = 8.0
+
+CYCLE = "Weekly cycle (in order)"
+DATA = "Data folders"
+CHECKS = "Checks and comparisons"
 
 app = typer.Typer(
     name="planner",
     help="Offline workforce planner: forecast, requirements, tiers, schedule, simulate, report.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
 )
 import_app = typer.Typer(help="Convert a real call log or export into a data folder.",
                          no_args_is_help=True)
-app.add_typer(import_app, name="import")
 bench_app = typer.Typer(help="Hold the engines against public benchmarks.", no_args_is_help=True)
-app.add_typer(bench_app, name="bench")
 
 console = Console()
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable)
 
-# Exit codes: 2 = the user's input is wrong (as for usage errors); 3 = a stage cannot run;
-# 4 = the operating system refused (a folder not writable, a disk full, a path that is a file).
+# Exit codes: 2 = the user's input is wrong (as for usage errors); 3 = a stage cannot run.
 EXIT_BAD_INPUT = 2
 EXIT_CANNOT_RUN = 3
+# The operating system refused: a folder not writable, a full disk, --out naming a file.
 EXIT_OS_ERROR = 4
+
+
+def u(text: str) -> str:
+    """Help text with its units: rich would read ``[s]`` as markup and drop it."""
+    return escape(text)
+
+
+class Model(StrEnum):
+    erlang_c = "erlang_c"
+    erlang_a = "erlang_a"
+
+
+class Policy(StrEnum):
+    tier_aware = "tier-aware"
+    longest_idle = "longest-idle"
+
+
+def _scenario(value: str) -> str:
+    if value in ("low", "high"):
+        return value
+    try:
+        if float(value) > 0:
+            return value
+    except ValueError:
+        pass
+    raise typer.BadParameter(f"{value!r}: expected a volume multiplier such as 1.1, or low or high")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"planner {planner_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the planner's version and exit")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="Print errors only (and --json output)")] = False,
+) -> None:
+    """Offline workforce planner: forecast, requirements, tiers, schedule, simulate, report."""
+    console.quiet = quiet
 
 
 def print_problems(err: ContractError) -> None:
@@ -64,8 +123,8 @@ def os_error_line(err: OSError) -> str:
 
 
 def _print_notes(err: BaseException) -> None:
-    for note in getattr(err, "__notes__", []):
-        err_console.print(escape(note))
+    for line in getattr(err, "__notes__", []):
+        err_console.print(escape(line))
 
 
 def handle_errors(func: F) -> F:
@@ -93,392 +152,110 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def note(text: str, label: str = "note") -> None:
+    console.print(f"[yellow]{label}:[/] {escape(str(text))}")
+
+
+def say(text: str) -> None:
+    console.print(escape(str(text)))
+
+
+def print_json(out: Path, stage: str | None) -> None:
+    """The stage's entry of RUN/summary.json (or the whole file) on stdout."""
+    from planner.io.runfolder import RunFolder
+
+    summary = RunFolder(out).read_json("summary")
+    body = summary.get("stages", {}).get(stage, {}) if stage else summary
+    if stage:
+        body = {"stage": stage, **body, "versions": summary.get("versions", {})}
+    sys.stdout.write(json.dumps(body, indent=2) + "\n")
+
+
 DataOpt = Annotated[Path, typer.Option("--data", "-d", help="Data folder (cases.csv, agents.csv, ...)")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Run folder for this stage's files")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stage's summary as JSON instead")]
+ScheduleSecondsOpt = Annotated[float, typer.Option(
+    "--schedule-seconds", min=1, help=u("Scheduler time limit [s] (the lower bound is extra)"))]
+BoundOpt = Annotated[bool, typer.Option(
+    "--bound/--no-bound", help="Compute the scheduler's LP lower bound and the gap (slow on large centers)")]
+ReplicationsOpt = Annotated[int, typer.Option("--replications", min=1, max=1000,
+                                              help="Seeded simulation replications")]
+ResolveTopOpt = Annotated[int, typer.Option(
+    "--resolve-top", min=0, help="Training candidates also measured by a full re-schedule")]
+ResolveSecondsOpt = Annotated[float, typer.Option(
+    "--resolve-seconds", min=1, help=u("Time limit of each re-schedule [s]"))]
 
 
-@app.command()
-@handle_errors
-def validate(folder: Annotated[Path, typer.Argument(help="Data folder to check")]) -> None:
-    """Check every file of a data folder; print all problems. Exit 0 when clean, 2 when not."""
-    from planner.io import load_folder
+# --- data folders ---------------------------------------------------------------------------------
 
-    data = load_folder(folder)
-    table = Table(title=f"{folder}: valid")
-    table.add_column("file")
-    table.add_column("rows", justify="right")
-    for name in ("cases", "volumes", "agents", "skills", "availability", "training"):
-        frame = getattr(data, name)
-        if frame is not None:
-            table.add_row(name, f"{len(frame):,}")
-    console.print(table)
-    console.print(f"case types: {', '.join(data.case_types)}", markup=False)
-    for note in data.notes:
-        console.print(f"[yellow]note:[/] {escape(note)}")
-    if data.agents is None:
-        console.print("[yellow]no agents.csv/skills.csv: forecast and requirements can run; "
-                      "tiers, schedule and simulate need them[/]")
-
-
-@bench_app.command("roster")
-@handle_errors
-def bench_roster(
-    file: Annotated[Path, typer.Argument(help="A Curtois-Qu instance file (InstanceN.txt)")],
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds")] = 60,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Roster CSV to write")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
-) -> None:
-    """Solve one Curtois-Qu rostering instance; print objective, bound and the checker's score."""
-    from planner.bench import solve_instance, write_roster_csv
-
-    with console.status("solving") as status:
-        res = solve_instance(file, time_limit=time_limit, seed=seed,
-                             log_callback=lambda t, v: status.update(f"{t:6.1f} s  best {v:g}"))
-    sol = res.solution
-    table = Table(title=f"{res.instance}: {sol.status}")
-    for col in ("objective", "bound", "first solution [s]", "wall [s]", "checker score",
-                "hard violations"):
-        table.add_column(col, justify="right")
-    fmt = lambda v: "-" if v is None else f"{v:g}"  # noqa: E731
-    table.add_row(fmt(sol.objective), fmt(sol.bound), "-" if sol.time_to_first is None else f"{sol.time_to_first:.2f}",
-                  f"{sol.wall_time:.1f}", str(res.check.score), str(len(res.check.violations)))
-    console.print(table)
-    for v in res.check.violations[:10]:
-        err_console.print(f"[red]violation:[/] {v}")
-    if out is not None and sol.shifts:
-        write_roster_csv(out, sol.shifts)
-        console.print(f"roster written to {out}")
-    if sol.objective is None or res.check.violations:
-        raise typer.Exit(EXIT_CANNOT_RUN)
-
-
-@app.command()
+@app.command(rich_help_panel=DATA)
 @handle_errors
 def sample(
-    out: OutOpt = Path("data"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Data folder to create (must not exist)")],
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files")] = 0,
-    weeks: Annotated[int, typer.Option(min=1, max=104, help="Weeks of history")] = 26,
+    history_weeks: Annotated[int, typer.Option("--history-weeks", min=1, max=104,
+                                               help=u("History to generate [weeks]"))] = 26,
     agents: Annotated[int, typer.Option(min=5, max=2000, help="Head count")] = 80,
     truth: Annotated[Path | None, typer.Option(
         help="Ground-truth folder (default: beside --out, named <out>_truth)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out folder")] = False,
 ) -> None:
     """Generate a realistic sample center (history, agents, skills, config) and its ground truth."""
     from planner.sample import default_truth_dir, generate_sample, write_sample
 
-    with console.status(f"generating {weeks} weeks, {agents} agents (seed {seed})"):
-        center = generate_sample(seed=seed, weeks=weeks, agents=agents)
+    if out.exists() and any(out.iterdir()) and not force:
+        err_console.print(f"[bold red]error:[/] {escape(str(out))} exists and is not empty; "
+                          "choose another --out or add --force to overwrite it")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    with console.status(f"generating {history_weeks} weeks, {agents} agents (seed {seed})"):
+        center = generate_sample(seed=seed, weeks=history_weeks, agents=agents)
+        if force and out.exists():
+            from planner.io import CONTRACTS
+
+            # An input file left from before (cases.csv beside the new cases.csv.gz) would be
+            # read instead of the sample's.
+            for name in CONTRACTS:
+                for stale in (out / name, out / f"{name}.gz"):
+                    stale.unlink(missing_ok=True)
         write_sample(center, out, truth)
     cases = center.cases
-    table = Table(title=f"sample center written to {out}")
+    table = Table(title=escape(f"sample center written to {out}"))
     for col in ("case type", "channel", "cases", "abandoned", "surveys (of answered)"):
         table.add_column(col, justify="left" if col in ("case type", "channel") else "right")
     for name, g in cases.groupby("case_type", sort=False):
         answered = g[g["abandoned"] == 0]
-        table.add_row(str(name), str(g["channel"].iloc[0]), f"{len(g):,}",
+        table.add_row(escape(str(name)), escape(str(g["channel"].iloc[0])), f"{len(g):,}",
                       f"{g['abandoned'].mean():.1%}", f"{(answered['csat'] != '').mean():.1%}")
     console.print(table)
     per_agent = center.skills.groupby("agent_id").size()
-    console.print(f"{len(cases):,} cases, {len(center.agents)} agents, "
-                  f"{per_agent.mean():.1f} skills per agent; truth in "
-                  f"{truth if truth is not None else default_truth_dir(out)}")
+    say(f"{len(cases):,} cases, {len(center.agents)} agents, {per_agent.mean():.1f} skills per agent; "
+        f"truth in {truth if truth is not None else default_truth_dir(out)}")
 
 
-@app.command()
+@app.command(rich_help_panel=DATA)
 @handle_errors
-def tiers(
-    data: DataOpt = Path("data"),
-    out: OutOpt = Path("out"),
-    previous: Annotated[Path | None, typer.Option(
-        "--previous", help="Previous tiers.csv for hysteresis (default: OUT/tiers.csv if present)")] = None,
-) -> None:
-    """Tier agents high/medium/low from case-mix adjusted KPIs and CSAT, with reasons."""
-    from planner.io.transaction import run_transaction
-    from planner.tiers import run_tiers
+def validate(data: DataOpt = Path("data")) -> None:
+    """Check every file of a data folder; print all problems. Exit 0 when clean, 2 when not."""
+    from planner.io import load_folder
 
-    with console.status(f"computing tiers from {data}"), run_transaction(out, "tiers") as staging:
-        result = run_tiers(data, staging, previous)
-    t = result.tiers
-    table = Table(title=f"tiers written to {out}/tiers.csv "
-                        f"({result.window.start:%Y-%m-%d} to {result.window.end:%Y-%m-%d})")
-    for col in ("tier", "agents", "cases", "mean score"):
-        table.add_column(col, justify="left" if col == "tier" else "right")
-    for name in ("high", "medium", "low", "insufficient_evidence"):
-        g = t[t["tier"] == name]
-        if len(g):
-            table.add_row(name, str(len(g)), f"{int(g['cases'].sum()):,}",
-                          f"{g['score'].mean():+.2f}" if g["score"].notna().any() else "")
+    folder = load_folder(data)
+    table = Table(title=escape(f"{data}: valid"))
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name in ("cases", "volumes", "agents", "skills", "availability", "training"):
+        frame = getattr(folder, name)
+        if frame is not None:
+            table.add_row(name, f"{len(frame):,}")
     console.print(table)
-    console.print("KPIs used: " + ", ".join(f"{k} ({w:.0%})" for k, w in result.weights.items()))
-    kept = t["reason"].str.contains("kept .* from the previous run", regex=True).sum()
-    if "previous_tier" in t and (t["previous_tier"] != "").any():
-        moved = ((t["previous_tier"] != "") & (t["previous_tier"] != t["tier"])).sum()
-        console.print(f"vs previous tiers: {moved} moved, {kept} kept by hysteresis")
-    dis = (result.skill_levels["disagreement"] != "").sum()
-    console.print(f"skill_levels.csv: {dis} declared levels disagree with outcomes by 2+ levels; "
-                  f"{len(result.cross_skilling)} cross-skilling pairs, {len(result.upskilling)} "
-                  "upskilling candidates")
+    say(f"case types: {', '.join(folder.case_types)}")
+    for line in folder.notes:
+        note(line)
+    if folder.agents is None:
+        console.print("[yellow]no agents.csv/skills.csv: forecast and requirements can run; "
+                      "tiers, schedule and simulate need them[/]")
 
 
-@app.command()
-@handle_errors
-def requirements(
-    data: DataOpt = Path("data"),
-    out: OutOpt = Path("out"),
-    service_level: Annotated[float | None, typer.Option(
-        "--service-level", help="Share answered within --answer-seconds, every case type")] = None,
-    answer_seconds: Annotated[float | None, typer.Option(
-        "--answer-seconds", help="Answer-time target [s], every case type")] = None,
-    max_occupancy: Annotated[float | None, typer.Option(
-        "--max-occupancy", help="Largest occupancy, every case type")] = None,
-    shrinkage: Annotated[float | None, typer.Option(
-        "--shrinkage", help="Share of paid time off the queue, every case type")] = None,
-    patience_seconds: Annotated[float | None, typer.Option(
-        "--patience-seconds", help="Mean patience [s] for Erlang A (implies --model erlang_a)")] = None,
-    model: Annotated[str | None, typer.Option(
-        "--model", help="erlang_c or erlang_a (default: the config's staffing.model)")] = None,
-) -> None:
-    """Agents needed per case type and interval (OUT/forecast.csv -> OUT/requirements.csv)."""
-    from planner.errors import PlannerError
-    from planner.staffing import Overrides, run_requirements, summarise
-
-    if model not in (None, "erlang_c", "erlang_a"):
-        raise PlannerError(f"--model {model!r}: expected erlang_c or erlang_a")
-    if model is None and patience_seconds is not None:
-        model = "erlang_a"
-    overrides = Overrides(service_level=service_level, answer_seconds=answer_seconds,
-                          max_occupancy=max_occupancy, shrinkage=shrinkage,
-                          patience_seconds=patience_seconds, model=model)  # type: ignore[arg-type]
-    from planner.io.transaction import run_transaction
-
-    with console.status(f"computing requirements from {out}/forecast.csv"), \
-            run_transaction(out, "requirements") as staging:
-        req, path = run_requirements(data, staging, overrides)
-    path = Path(out) / path.name
-    s = summarise(req)
-    table = Table(title=f"requirements written to {path} ({len(req):,} rows)")
-    table.add_column("case type", no_wrap=True)
-    table.add_column("model", no_wrap=True)
-    for col in ("net\npeak", "net\nmean", "gross\npeak", "gross\nmean", "gross\nhours"):
-        table.add_column(col, justify="right")
-    for name, r in s.iterrows():
-        table.add_row(str(name), r["model"], str(r["peak_net"]), f"{r['mean_net']:.1f}",
-                      str(r["peak_gross"]), f"{r['mean_gross']:.1f}", f"{r['gross_hours']:,.0f}")
-    console.print(table)
-    console.print("mean over intervals with work; gross = ceil(net / (1 - shrinkage))")
-
-
-@app.command()
-@handle_errors
-def simulate(
-    data: DataOpt = Path("data"),
-    out: OutOpt = Path("out"),
-    policy: Annotated[list[str] | None, typer.Option(
-        "--policy", help="Routing policy: tier-aware or longest-idle; repeat to compare")] = None,
-    replications: Annotated[int, typer.Option(min=1, max=1000, help="Seeded replications")] = 10,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the config's)")] = None,
-    no_abandonment: Annotated[bool, typer.Option(
-        "--no-abandonment", help="Infinite patience (to compare with Erlang C)")] = False,
-    exponential: Annotated[bool, typer.Option(
-        "--exponential", help="Exponential handle times, no level effect (M/M/n)")] = False,
-    scenario: Annotated[str, typer.Option(
-        help="Forecast-error scenario: a volume multiplier (1.1) or low/high (prediction bounds)")] = "1",
-    overflow_after: Annotated[float | None, typer.Option(
-        "--overflow-after", min=0, help="tier-aware: seconds before secondary skills help "
-        "(default: half the type's answer time, at most 60)")] = None,
-    relax_after: Annotated[float | None, typer.Option(
-        "--relax-after", min=0, help="Seconds after which lower levels/tiers may take a case")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=8, help="Processes for replications")] = 2,
-) -> None:
-    """Simulate the planned week (OUT/forecast.csv, schedule/assignments) under routing policies."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    from planner.errors import PlannerError
-    from planner.io.transaction import run_transaction
-    from planner.simulation import run_simulation
-
-    policies = policy or ["tier-aware"]
-    try:
-        scen: float | str = scenario if scenario in ("low", "high") else float(scenario)
-    except ValueError:
-        raise PlannerError(f"--scenario {scenario!r}: expected a number such as 1.1, or low/high") \
-            from None
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar, \
-            run_transaction(out, "simulate") as staging:
-        task = bar.add_task(f"simulating {', '.join(policies)}", total=None)
-        result = run_simulation(
-            data, staging, policies=policies, replications=replications, seed=seed,
-            abandonment=not no_abandonment, exponential=exponential, scenario=scen,
-            overflow_after_s=overflow_after, relax_after_s=relax_after, workers=workers,
-            progress=lambda done, total: bar.update(task, completed=done, total=total))
-    s = result.summary
-    table = Table(title=f"simulated week, {replications} replications (mean ± 95% CI)")
-    for col in ("case type", "policy", "service level", "ASA [s]", "abandoned", "hand-offs"):
-        table.add_column(col, justify="left" if col in ("case type", "policy") else "right")
-    for ct, g in s.groupby("case_type", sort=False):
-        for k, r in enumerate(g.itertuples(index=False)):
-            half = (r.service_level_high - r.service_level_low) / 2
-            table.add_row(str(ct) if k == 0 else "", str(r.policy),
-                          f"{r.service_level:.1%}" + (f" ±{half:.1%}" if half == half else ""),
-                          f"{r.asa_seconds:,.0f}", f"{r.abandon_rate:.1%}", f"{r.handoffs:.0f}",
-                          end_section=k == len(g) - 1)
-    console.print(table)
-    for name in dict.fromkeys(s["policy"]):
-        r = s[(s["policy"] == name) & (s["case_type"] == "all")].iloc[0]
-        console.print(f"{name}: occupancy {r['occupancy']:.1%}, high-tier time on transactional "
-                      f"work {r['high_tier_on_transactional']:.1%}")
-    console.print(f"{result.events:,} events in {result.seconds:.1f} s "
-                  f"({result.events_per_second:,.0f} events/s); wrote {out}/simulation.csv and "
-                  f"{out}/simulation_summary.csv")
-    for note in result.notes:
-        console.print(f"[yellow]note:[/] {note}")
-
-
-def _print_report_summary(rep, out: Path) -> None:
-    """Key figures and what to do, as the report's first section says them."""
-    table = Table(title=f"weekly plan: {out}/report.html", show_header=False)
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for k, v in rep.figures.items():
-        table.add_row(k, v)
-    console.print(table)
-    for i, line in enumerate(rep.headlines, 1):
-        console.print(f"{i}. {line}")
-    for note in rep.notes:
-        console.print(f"[yellow]note:[/] {note}")
-
-
-@app.command()
-@handle_errors
-def report(
-    out: OutOpt = Path("out"),
-    data: Annotated[Path | None, typer.Option(
-        "--data", "-d", help="Data folder (default: the one the run's run.json names)")] = None,
-    resolve_top: Annotated[int, typer.Option(
-        "--resolve-top", min=0, help="Measure the top N training candidates by re-solving")] = 0,
-    resolve_seconds: Annotated[float, typer.Option(
-        "--resolve-seconds", min=1, help="Time limit of each re-solve [s]")] = 8.0,
-) -> None:
-    """Rebuild report.html, report.md and the per-agent exports from a run folder."""
-    from planner.errors import PlannerError
-    from planner.io.transaction import check_run, run_transaction
-    from planner.report import build_report
-    from planner.report.cycle import resolver_for_run
-
-    mixed = check_run(out)
-    if mixed:
-        raise PlannerError(f"{out} holds files that are not from one run, so the report would combine "
-                           f"plans that do not belong together: {'; '.join(mixed[:8])}"
-                           f"{f' (and {len(mixed) - 8} more)' if len(mixed) > 8 else ''}. Re-run "
-                           "`planner run`, or the stages from the first file named onwards")
-    with console.status(f"building the report of {out}") as status, \
-            run_transaction(out, "report") as staging:
-        resolve = resolver_for_run(staging, data, resolve_seconds) if resolve_top else None
-        rep = build_report(staging, data, resolve=resolve, resolve_top=resolve_top,
-                           progress=lambda m: status.update(m))
-    _print_report_summary(rep, out)
-    console.print(f"wrote {out}/report.html, {out}/report.md, {out}/agent_schedules.csv, {out}/agents/")
-
-
-@app.command("run")
-@handle_errors
-def run_cmd(
-    data: Annotated[Path | None, typer.Option(
-        "--data", "-d", help="Data folder (default: the bundled sample data/)")] = None,
-    out: OutOpt = Path("out"),
-    schedule_seconds: Annotated[float, typer.Option(
-        "--schedule-seconds", min=1, help="Scheduler time limit [s]")] = 40.0,
-    replications: Annotated[int, typer.Option(min=1, max=1000, help="Simulation replications")] = 5,
-    resolve_top: Annotated[int, typer.Option(
-        "--resolve-top", min=0, help="Training candidates also measured by a full re-schedule")] = 0,
-    resolve_seconds: Annotated[float, typer.Option(
-        "--resolve-seconds", min=1, help="Time limit of each re-schedule [s]")] = 8.0,
-    bound: Annotated[bool, typer.Option(
-        "--bound/--no-bound", help="Compute the scheduler's lower bound (slow on large centers)")] = False,
-) -> None:
-    """The whole weekly cycle: forecast, requirements, tiers, schedule, simulate, report."""
-    import time
-
-    from planner.io.transaction import run_transaction
-    from planner.report.cycle import run_cycle
-
-    start = time.perf_counter()
-    with console.status("starting the weekly cycle") as status, \
-            run_transaction(out, "run", fresh=True) as staging:
-        def say(message: str) -> None:
-            status.update(f"[{time.perf_counter() - start:5.0f} s] {message}")
-            if ": done in" in message:
-                console.print(f"[green]✓[/] {message}")
-
-        result = run_cycle(data, staging, schedule_seconds=schedule_seconds, replications=replications,
-                           resolve_top=resolve_top, resolve_seconds=resolve_seconds, bound=bound,
-                           progress=say)
-    table = Table(title="stages")
-    table.add_column("stage")
-    table.add_column("seconds", justify="right")
-    for k, v in result.timings.items():
-        table.add_row(k, f"{v:.1f}")
-    console.print(table)
-    if result.report is not None:
-        _print_report_summary(result.report, out)
-    for note in result.notes:
-        console.print(f"[yellow]note:[/] {note}")
-    files = sorted(p.name for p in out.iterdir() if p.is_file())
-    console.print(f"wrote {len(files)} files into {out}: {', '.join(files)} (and agents/)")
-
-
-@app.command()
-@handle_errors
-def forecast(
-    data: DataOpt = Path("data"),
-    out: OutOpt = Path("out"),
-    weeks: Annotated[int, typer.Option("--weeks", "-w", min=1, max=6,
-                                       help="Forecast horizon [weeks]")] = 1,
-    start: Annotated[str | None, typer.Option(
-        "--start", help="First forecast day YYYY-MM-DD (default: the day after the history)")] = None,
-    interval: Annotated[int | None, typer.Option(
-        "--interval", help="Interval length: 15, 30 or 60 minutes (default: the config's)")] = None,
-) -> None:
-    """Volume and handle time per case type and interval (-> OUT/forecast.csv, OUT/backtest.csv)."""
-    from datetime import date
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from planner.errors import PlannerError
-    from planner.forecast import run_forecast
-    from planner.io.transaction import run_transaction
-
-    try:
-        first = date.fromisoformat(start) if start else None
-    except ValueError:
-        raise PlannerError(f"--start {start!r}: expected a date such as 2026-11-23") from None
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar, \
-            run_transaction(out, "forecast") as staging:
-        task = bar.add_task("reading history", total=None)
-
-        def step(case_type: str, done: int, total: int) -> None:
-            bar.update(task, description=f"backtest {case_type}", completed=done, total=total)
-
-        result = run_forecast(data, staging, weeks=weeks, start=first, interval_minutes=interval,
-                              progress=step)
-    fc, bt = result.forecast, result.backtest
-    table = Table(title=f"backtest (rolling origin, {int(bt['origins'].max() or 0)} weekly origins)")
-    for col in ("case type", "chosen model", "MASE", "vs baseline", "WAPE", "bias", "coverage"):
-        left = col in ("case type", "chosen model")
-        table.add_column(col, justify="left" if left else "right", no_wrap=left)
-    for _, r in bt[bt["chosen"]].iterrows():
-        table.add_row(str(r["case_type"]), str(r["model"]), f"{r['mase']:.3f}",
-                      f"{r['mase_vs_baseline']:.3f}", f"{r['wape']:.1%}", f"{r['bias']:+.1%}",
-                      f"{r['coverage']:.1%}")
-    console.print(table)
-    console.print("MASE: period one week; vs baseline: MASE / best seasonal window average; "
-                  "coverage: 80% intervals, each origin calibrated on the others")
-    days = fc["interval_start"].dt.normalize()
-    console.print(f"wrote {out}/forecast.csv ({len(fc):,} rows, {days.min():%Y-%m-%d} to "
-                  f"{days.max():%Y-%m-%d}, {fc['volume'].sum():,.0f} cases) and {out}/backtest.csv")
-    for note in result.notes:
-        console.print(f"[yellow]note:[/] {note}")
+app.add_typer(import_app, name="import", rich_help_panel=DATA)
 
 
 @import_app.command("anonbank")
@@ -490,73 +267,497 @@ def import_anonbank_cmd(
     """Convert the Anonymous Bank call log into cases.csv, agents.csv, skills.csv and planner.toml."""
     from planner.importers import import_anonbank
 
-    with console.status(f"converting {file}"):
+    with console.status(escape(f"converting {file}")):
         result = import_anonbank(file, out)
     cases = result.cases
-    table = Table(title=f"{file.name} -> {out}")
+    table = Table(title=escape(f"{file.name} -> {out}"))
     for col in ("case type", "calls", "abandoned", "agents serving"):
         table.add_column(col, justify="left" if col == "case type" else "right")
     for name, g in cases.groupby("case_type"):
-        table.add_row(str(name), f"{len(g):,}", f"{g['abandoned'].mean():.1%}",
+        table.add_row(escape(str(name)), f"{len(g):,}", f"{g['abandoned'].mean():.1%}",
                       str(g.loc[g["agent_id"] != "", "agent_id"].nunique()))
     console.print(table)
-    console.print(f"{len(cases):,} calls, {len(result.agents)} agents, {len(result.skills)} skills; "
-                  f"dropped {result.dropped_phantom} PHANTOM calls; {result.served_without_agent} "
-                  f"served without a named agent; {result.zero_handle} with zero service time")
+    say(f"{len(cases):,} calls, {len(result.agents)} agents, {len(result.skills)} skills; "
+        f"dropped {result.dropped_phantom} PHANTOM calls; {result.served_without_agent} "
+        f"served without a named agent; {result.zero_handle} with zero service time")
 
 
-@app.command()
+# --- the weekly cycle -----------------------------------------------------------------------------
+
+@app.command(rich_help_panel=CYCLE)
+@handle_errors
+def forecast(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    horizon_weeks: Annotated[int, typer.Option("--horizon-weeks", "-w", min=1, max=6,
+                                               help=u("Forecast horizon [weeks]"))] = 1,
+    start: Annotated[str | None, typer.Option(
+        "--start", help="First forecast day YYYY-MM-DD (default: the day after the history)")] = None,
+    interval_minutes: Annotated[int | None, typer.Option(
+        "--interval-minutes", help=u("Interval length [min]: 15, 30 or 60 (default: the config's)"))] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Volume and handle time per case type and interval (-> OUT/forecast.csv, OUT/backtest.csv)."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from datetime import date
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from planner.pipeline import run_stage
+
+    try:
+        first = date.fromisoformat(start) if start else None
+    except ValueError:
+        raise typer.BadParameter(f"{start!r}: expected a date such as 2026-11-23",
+                                 param_hint="--start") from None
+    if interval_minutes not in (None, 15, 30, 60):
+        raise typer.BadParameter(f"{interval_minutes}: expected 15, 30 or 60",
+                                 param_hint="--interval-minutes")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("reading history", total=None)
+
+        def step(case_type: str, done: int, total: int) -> None:
+            bar.update(task, description=escape(f"backtest {case_type}"), completed=done, total=total)
+
+        result = run_stage("forecast", data, out, weeks=horizon_weeks, start=first,
+                           interval_minutes=interval_minutes, progress=step)
+    if as_json:
+        return print_json(out, "forecast")
+    fc, bt = result.forecast, result.backtest
+    table = Table(title=f"backtest (rolling origin, {int(bt['origins'].max() or 0)} weekly origins)")
+    for col in ("case type", "chosen model", "MASE", "vs baseline", "WAPE", "bias", "coverage"):
+        left = col in ("case type", "chosen model")
+        table.add_column(col, justify="left" if left else "right", no_wrap=left)
+    for _, r in bt[bt["chosen"]].iterrows():
+        table.add_row(escape(str(r["case_type"])), escape(str(r["model"])), f"{r['mase']:.3f}",
+                      f"{r['mase_vs_baseline']:.3f}", f"{r['wape']:.1%}", f"{r['bias']:+.1%}",
+                      f"{r['coverage']:.1%}")
+    console.print(table)
+    say("MASE: period one week; vs baseline: MASE / best seasonal window average; "
+        "coverage: 80% intervals, each origin calibrated on the others")
+    days = fc["interval_start"].dt.normalize()
+    say(f"wrote {out}/forecast.csv ({len(fc):,} rows, {days.min():%Y-%m-%d} to "
+        f"{days.max():%Y-%m-%d}, {fc['volume'].sum():,.0f} cases) and {out}/backtest.csv")
+    for n in result.notes:
+        note(n)
+
+
+@app.command(rich_help_panel=CYCLE)
+@handle_errors
+def requirements(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    service_level: Annotated[float | None, typer.Option(
+        "--service-level", min=0, max=1,
+        help="Share answered within --answer-seconds (0-1), every case type")] = None,
+    answer_seconds: Annotated[float | None, typer.Option(
+        "--answer-seconds", min=0, help=u("Answer-time target [s], every case type"))] = None,
+    max_occupancy: Annotated[float | None, typer.Option(
+        "--max-occupancy", min=0, max=1, help="Largest occupancy (0-1), every case type")] = None,
+    shrinkage: Annotated[float | None, typer.Option(
+        "--shrinkage", min=0, max=1,
+        help="Share of paid time off the queue (0-1), every case type")] = None,
+    patience_seconds: Annotated[float | None, typer.Option(
+        "--patience-seconds", min=0,
+        help=u("Mean patience [s] for Erlang A (implies --model erlang_a)"))] = None,
+    model: Annotated[Model | None, typer.Option(
+        "--model", help="Queueing model (default: the config's staffing.model)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Agents needed per case type and interval (OUT/forecast.csv -> OUT/requirements.csv)."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.pipeline import run_stage
+    from planner.staffing import Overrides, summarise
+
+    name = model.value if model is not None else ("erlang_a" if patience_seconds is not None else None)
+    overrides = Overrides(service_level=service_level, answer_seconds=answer_seconds,
+                          max_occupancy=max_occupancy, shrinkage=shrinkage,
+                          patience_seconds=patience_seconds, model=name)  # type: ignore[arg-type]
+    with console.status(escape(f"computing requirements from {out}/forecast.csv")):
+        req = run_stage("requirements", data, out, overrides=overrides)
+    if as_json:
+        return print_json(out, "requirements")
+    s = summarise(req)
+    table = Table(title=escape(f"requirements written to {out / 'requirements.csv'} ({len(req):,} rows)"))
+    table.add_column("case type", no_wrap=True)
+    table.add_column("model", no_wrap=True)
+    for col in ("net\npeak", "net\nmean", "gross\npeak", "gross\nmean", "gross\nhours"):
+        table.add_column(col, justify="right")
+    for name_, r in s.iterrows():
+        table.add_row(escape(str(name_)), r["model"], str(r["peak_net"]), f"{r['mean_net']:.1f}",
+                      str(r["peak_gross"]), f"{r['mean_gross']:.1f}", f"{r['gross_hours']:,.0f}")
+    console.print(table)
+    say("mean over intervals with work; gross = ceil(net / (1 - shrinkage))")
+
+
+@app.command(rich_help_panel=CYCLE)
+@handle_errors
+def tiers(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="Previous tiers.csv for hysteresis (default: OUT/tiers.csv if present)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tier agents high/medium/low from case-mix adjusted KPIs and CSAT, with reasons."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.domain import INSUFFICIENT, TIERS_BEST_FIRST
+    from planner.pipeline import run_stage
+
+    with console.status(escape(f"computing tiers from {data}")):
+        result = run_stage("tiers", data, out, previous=previous).current
+    if as_json:
+        return print_json(out, "tiers")
+    t = result.tiers
+    table = Table(title=escape(f"tiers written to {out}/tiers.csv "
+                               f"({result.window.start:%Y-%m-%d} to {result.window.end:%Y-%m-%d})"))
+    for col in ("tier", "agents", "cases", "mean score"):
+        table.add_column(col, justify="left" if col == "tier" else "right")
+    for name in (*TIERS_BEST_FIRST, INSUFFICIENT):
+        g = t[t["tier"] == name]
+        if len(g):
+            table.add_row(name, str(len(g)), f"{int(g['cases'].sum()):,}",
+                          f"{g['score'].mean():+.2f}" if g["score"].notna().any() else "")
+    console.print(table)
+    say("KPIs used: " + ", ".join(f"{k} ({w:.0%})" for k, w in result.weights.items()))
+    kept = t["reason"].str.contains("kept .* from the previous run", regex=True).sum()
+    if "previous_tier" in t and (t["previous_tier"] != "").any():
+        moved = ((t["previous_tier"] != "") & (t["previous_tier"] != t["tier"])).sum()
+        say(f"vs previous tiers: {moved} moved, {kept} kept by hysteresis")
+    dis = (result.skill_levels["disagreement"] != "").sum()
+    say(f"skill_levels.csv: {dis} declared levels disagree with outcomes by 2+ levels; "
+        f"{len(result.cross_skilling)} cross-skilling pairs, {len(result.upskilling)} "
+        "upskilling candidates")
+
+
+@app.command(rich_help_panel=CYCLE)
 @handle_errors
 def schedule(
     data: DataOpt = Path("data"),
     out: OutOpt = Path("out"),
-    time_limit: Annotated[float, typer.Option(
-        "--time-limit", min=1, help="Solver time limit [s] (the lower bound is extra)")] = 60.0,
+    schedule_seconds: ScheduleSecondsOpt = SCHEDULE_SECONDS,
     seed: Annotated[int | None, typer.Option("--seed", help="Solver seed (default: the config's)")] = None,
-    bound: Annotated[bool, typer.Option(
-        "--bound/--no-bound", help="Compute the LP lower bound and the gap")] = True,
+    bound: BoundOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Named agents into shifts and case types (OUT/requirements.csv [+ tiers.csv] ->
+    """Named agents into shifts and case types (OUT/requirements.csv, OUT/tiers.csv if present ->
     OUT/schedule.csv, assignments.csv, coverage.csv)."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
     import time
 
-    from planner.io.transaction import run_transaction
-    from planner.scheduling import schedule_run
+    from planner.pipeline import run_stage
 
     start = time.perf_counter()
-    with console.status("scheduling") as status, run_transaction(out, "schedule") as staging:
+    with console.status("scheduling") as status:
         best: dict[str, float] = {}
 
         def progress(stage: str, seconds: float, objective: float) -> None:
             key = "greedy" if stage in ("greedy", "improve") else stage
             if stage.startswith("day"):
-                status.update(f"[{time.perf_counter() - start:5.0f} s] breaks and activities, {stage}")
+                status.update(escape(f"[{time.perf_counter() - start:5.0f} s] breaks and activities, {stage}"))
                 return
             if key not in best or objective < best[key]:
                 best[key] = objective
-                console.print(f"[{time.perf_counter() - start:5.1f} s] {stage}: best objective "
-                              f"{objective:,.0f}")
-            status.update(f"[{time.perf_counter() - start:5.0f} s] {stage}")
+                say(f"[{time.perf_counter() - start:5.1f} s] {stage}: best objective {objective:,.0f}")
+            status.update(escape(f"[{time.perf_counter() - start:5.0f} s] {stage}"))
 
-        result = schedule_run(data, staging, time_limit=time_limit, seed=seed, progress=progress,
-                              compute_bound=bound)
-    table = Table(title=f"schedule written to {out} ({len(result.schedule):,} shifts)")
-    for col in ("case type", "required h", "scheduled h", "shortfall h", "overstaffing h"):
-        table.add_column(col, justify="left" if col == "case type" else "right")
+        result = run_stage("schedule", data, out, time_limit=schedule_seconds, seed=seed,
+                           progress=progress, bound=bound)
+    if as_json:
+        return print_json(out, "schedule")
+    table = Table(title=escape(f"schedule written to {out} ({len(result.schedule):,} shifts)"))
+    for col in ("case type", "required [h]", "scheduled [h]", "shortfall [h]", "overstaffing [h]"):
+        table.add_column(escape(col), justify="left" if col == "case type" else "right")
     for row in result.summary.itertuples(index=False):
-        table.add_row(str(row.case_type), f"{row.required_hours:,.1f}",
+        table.add_row(escape(str(row.case_type)), f"{row.required_hours:,.1f}",
                       f"{row.scheduled_hours:,.1f}", f"{row.shortfall_hours:,.1f}",
                       f"{row.overstaffing_hours:,.1f}")
     console.print(table)
     gap = "n/a" if result.gap is None else f"{result.gap:.1%}"
-    bnd = "not computed" if result.bound is None else f"{result.bound:,.0f}"
-    console.print(f"objective {result.objective:,.0f} (weighted shortfall + overstaffing), "
-                  f"lower bound {bnd}, gap {gap}; solved in {result.solve_seconds:.1f} s "
-                  f"({result.status})")
+    bnd = "not computed (--bound computes it)" if result.bound is None else f"{result.bound:,.0f}"
+    say(f"objective {result.objective:,.0f} (weighted shortfall + overstaffing), "
+        f"lower bound {bnd}, gap {gap}; solved in {result.solve_seconds:.1f} s ({result.status})")
     for c in result.conflicts:
-        console.print(f"[yellow]conflict:[/] {c}")
+        note(c, "conflict")
     for n in result.notes:
-        console.print(f"[yellow]note:[/] {n}")
+        note(n)
+
+
+@app.command(rich_help_panel=CYCLE)
+@handle_errors
+def simulate(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    policy: Annotated[list[Policy] | None, typer.Option(
+        "--policy", help="Routing policy; repeat to compare (default: tier-aware)")] = None,
+    replications: ReplicationsOpt = REPLICATIONS,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the config's)")] = None,
+    no_abandonment: Annotated[bool, typer.Option(
+        "--no-abandonment", help="Infinite patience (to compare with Erlang C)")] = False,
+    exponential: Annotated[bool, typer.Option(
+        "--exponential", help="Exponential handle times, no level effect (M/M/n)")] = False,
+    scenario: Annotated[str, typer.Option(
+        callback=_scenario,
+        help="Forecast-error scenario: a volume multiplier (1.1), low or high (prediction bounds)")] = "1",
+    overflow_after_seconds: Annotated[float | None, typer.Option(
+        "--overflow-after-seconds", min=0, help=u("tier-aware: wait [s] before secondary skills help "
+                                                  "(default: half the type's answer time, at most 60)"))] = None,
+    relax_after_seconds: Annotated[float | None, typer.Option(
+        "--relax-after-seconds", min=0, help=u("Wait [s] after which lower levels/tiers may take a case"))] = None,
+    workers: Annotated[int, typer.Option(min=1, max=8, help="Processes for replications")] = 2,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate the planned week (OUT/forecast.csv, schedule/assignments) under routing policies."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from planner.pipeline import run_stage
+
+    policies = [p.value for p in policy] if policy else ["tier-aware"]
+    scen: float | str = scenario if scenario in ("low", "high") else float(scenario)
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(f"simulating {', '.join(policies)}", total=None)
+        result = run_stage(
+            "simulate", data, out, policies=policies, replications=replications, seed=seed,
+            abandonment=not no_abandonment, exponential=exponential, scenario=scen,
+            overflow_after_s=overflow_after_seconds, relax_after_s=relax_after_seconds,
+            workers=workers, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if as_json:
+        return print_json(out, "simulate")
+    s = result.summary
+    table = Table(title=f"simulated week, {replications} replications (mean ± 95% CI)")
+    for col in ("case type", "policy", "service level", "ASA [s]", "abandoned", "hand-offs"):
+        table.add_column(escape(col), justify="left" if col in ("case type", "policy") else "right")
+    for ct, g in s.groupby("case_type", sort=False):
+        for k, r in enumerate(g.itertuples(index=False)):
+            half = (r.service_level_high - r.service_level_low) / 2
+            table.add_row(escape(str(ct)) if k == 0 else "", escape(str(r.policy)),
+                          f"{r.service_level:.1%}" + (f" ±{half:.1%}" if half == half else ""),
+                          f"{r.asa_seconds:,.0f}", f"{r.abandon_rate:.1%}", f"{r.handoffs:.0f}",
+                          end_section=k == len(g) - 1)
+    console.print(table)
+    for name in dict.fromkeys(s["policy"]):
+        r = s[(s["policy"] == name) & (s["case_type"] == "all")].iloc[0]
+        say(f"{name}: occupancy {r['occupancy']:.1%}, high-tier time on transactional "
+            f"work {r['high_tier_on_transactional']:.1%}")
+    say(f"{result.events:,} events in {result.seconds:.1f} s ({result.events_per_second:,.0f} "
+        f"events/s); wrote {out}/simulation.csv and {out}/simulation_summary.csv")
+    for n in result.notes:
+        note(n)
+
+
+def _print_report_summary(rep, out: Path) -> None:
+    """Key figures and what to do, as the report's first section says them."""
+    table = Table(title=escape(f"weekly plan: {out}/report.html"), show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for k, v in rep.figures.items():
+        table.add_row(escape(k), escape(v))
+    console.print(table)
+    for i, line in enumerate(rep.headlines, 1):
+        say(f"{i}. {line}")
+    for n in rep.notes:
+        note(n)
+
+
+@app.command(rich_help_panel=CYCLE)
+@handle_errors
+def report(
+    out: OutOpt = Path("out"),
+    data: Annotated[Path | None, typer.Option(
+        "--data", "-d", help="Data folder (default: the one the run's run.json names)")] = None,
+    resolve_top: ResolveTopOpt = 0,
+    resolve_seconds: ResolveSecondsOpt = RESOLVE_SECONDS,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild report.html, report.md and the per-agent exports from a run folder."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.pipeline import run_stage
+
+    if data is None and resolve_top:
+        from planner.io.runfolder import RunFolder
+
+        named = RunFolder(out).read_json("run").get("data")
+        data = Path(named) if named else None
+    with console.status(escape(f"building the report of {out}")) as status:
+        rep = run_stage("report", data, out, resolve_top=resolve_top, resolve_seconds=resolve_seconds,
+                        progress=lambda m: status.update(escape(m)))
+    if as_json:
+        return print_json(out, "report")
+    _print_report_summary(rep, out)
+    say(f"wrote {out}/report.html, {out}/report.md, {out}/agent_schedules.csv, {out}/agents/")
+
+
+@app.command("run", rich_help_panel=CYCLE)
+@handle_errors
+def run_cmd(
+    data: Annotated[Path | None, typer.Option(
+        "--data", "-d", help="Data folder (default: the bundled sample data/)")] = None,
+    out: OutOpt = Path("out"),
+    schedule_seconds: ScheduleSecondsOpt = SCHEDULE_SECONDS,
+    replications: ReplicationsOpt = REPLICATIONS,
+    resolve_top: ResolveTopOpt = 0,
+    resolve_seconds: ResolveSecondsOpt = RESOLVE_SECONDS,
+    bound: BoundOpt = False,
+    service_level: Annotated[float | None, typer.Option(
+        "--service-level", min=0, max=1,
+        help="What-if: share answered within the answer time (0-1), every case type")] = None,
+    answer_seconds: Annotated[float | None, typer.Option(
+        "--answer-seconds", min=0, help=u("What-if: answer-time target [s], every case type"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json instead")] = False,
+) -> None:
+    """The whole weekly cycle: forecast, requirements, tiers, schedule, simulate, report.
+    Name the run by its folder (--out out/peak-plus-10) to keep what-ifs side by side."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    import time
+
+    from planner.pipeline import run_cycle
+    from planner.staffing import Overrides
+
+    overrides = None
+    if service_level is not None or answer_seconds is not None:
+        overrides = Overrides(service_level=service_level, answer_seconds=answer_seconds)
+    start = time.perf_counter()
+    with console.status("starting the weekly cycle") as status:
+        def progress(message: str) -> None:
+            status.update(escape(f"[{time.perf_counter() - start:5.0f} s] {message}"))
+            if ": done in" in message:
+                console.print(f"[green]✓[/] {escape(message)}")
+
+        result = run_cycle(data, out, schedule_seconds=schedule_seconds, replications=replications,
+                           resolve_top=resolve_top, resolve_seconds=resolve_seconds, bound=bound,
+                           overrides=overrides, progress=progress)
+    if as_json:
+        return print_json(out, None)
+    table = Table(title="stages")
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    for k, v in result.timings.items():
+        table.add_row(k, f"{v:.1f}")
+    console.print(table)
+    if result.report is not None:
+        _print_report_summary(result.report, out)
+    for n in result.notes:
+        note(n)
+    files = sorted(p.name for p in out.iterdir() if p.is_file())
+    say(f"wrote {len(files)} files into {out}: {', '.join(files)} (and agents/)")
+
+
+# --- checks and comparisons -----------------------------------------------------------------------
+
+@app.command(rich_help_panel=CHECKS)
+@handle_errors
+def check(
+    data: DataOpt = Path("data"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder holding the plan to check")] = Path("out"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON instead")] = False,
+) -> None:
+    """Check a plan (OUT/schedule.csv, assignments.csv, requirements.csv) against the data folder's
+    rules, e.g. after a hand edit or a shift swap. Exit 0 when every hard rule holds, 2 when not."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.errors import MissingInputError
+    from planner.io.runfolder import RunFolder
+    from planner.scheduling import check_schedule
+
+    run = RunFolder(out)
+    lacking = [run.file(n).name for n in ("requirements", "schedule", "assignments") if not run.exists(n)]
+    if lacking:
+        raise MissingInputError(f"check needs {', '.join(lacking)} in {out}")
+    with console.status(escape(f"checking the plan in {out}")):
+        rep = check_schedule(out, data)
+    if as_json:
+        sys.stdout.write(json.dumps({"ok": rep.ok, "violations": rep.violations,
+                                     "conflicts": rep.conflicts, "shifts": rep.shifts,
+                                     "shortfall_hours": rep.shortfall_hours,
+                                     "overstaffing_hours": rep.overstaffing_hours}, indent=2) + "\n")
+    else:
+        say(f"{rep.shifts} shifts checked; shortfall {rep.shortfall_hours:,.1f} agent-hours, "
+            f"overstaffing {rep.overstaffing_hours:,.1f} agent-hours")
+        for v in rep.violations:
+            err_console.print(f"[red]violation:[/] {escape(v)}")
+        for c in rep.conflicts:
+            note(c, "conflict")
+        if rep.ok:
+            console.print("[green]every hard rule holds[/]")
+    if not rep.ok:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command(rich_help_panel=CHECKS)
+@handle_errors
+def compare(
+    runs: Annotated[list[Path], typer.Argument(help="Two or more run folders")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for compare.csv and compare.html")] = Path("compare"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON instead")] = False,
+) -> None:
+    """Key figures of what-if runs side by side (shortfall by type, simulated service level, paid
+    hours, cost, hires) and what differs in their inputs (-> OUT/compare.csv, OUT/compare.html)."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.report.compare import compare_runs, write_comparison
+
+    if len(runs) < 2:
+        raise typer.BadParameter("give at least two run folders", param_hint="RUNS")
+    cmp = compare_runs(runs)
+    write_comparison(cmp, out)
+    if as_json:
+        sys.stdout.write(json.dumps({"figures": cmp.figures.to_dict(orient="index"),
+                                     "inputs": cmp.inputs.to_dict(orient="records")},
+                                    indent=2, default=str) + "\n")
+        return
+    table = Table(title="runs compared")
+    table.add_column("figure")
+    for name in cmp.runs:
+        table.add_column(escape(name), justify="right")
+    for figure, row in cmp.figures.iterrows():
+        table.add_row(escape(str(figure)), *("" if pd_isna(v) else f"{v:,.3f}" if abs(v) < 1 else f"{v:,.1f}"
+                                             for v in row))
+    console.print(table)
+    if cmp.inputs.empty:
+        say("inputs: the same options and the same input files")
+    for r in cmp.inputs.itertuples(index=False):
+        say(f"differs: {r[0]}: " + " | ".join(str(v) for v in r[1:]))
+    say(f"wrote {out}/compare.csv and {out}/compare.html")
+
+
+def pd_isna(v: object) -> bool:
+    return v is None or v != v
+
+
+app.add_typer(bench_app, name="bench", rich_help_panel=CHECKS)
+
+
+@bench_app.command("roster")
+@handle_errors
+def bench_roster(
+    file: Annotated[Path, typer.Argument(help="A Curtois-Qu instance file (InstanceN.txt)")],
+    schedule_seconds: ScheduleSecondsOpt = 60,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Roster CSV to write")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+) -> None:
+    """Solve one Curtois-Qu rostering instance; print objective, bound and the checker's score."""
+    from planner.bench import solve_instance, write_roster_csv
+
+    with console.status("solving") as status:
+        res = solve_instance(file, time_limit=schedule_seconds, seed=seed,
+                             log_callback=lambda t, v: status.update(f"{t:6.1f} s  best {v:g}"))
+    sol = res.solution
+    table = Table(title=escape(f"{res.instance}: {sol.status}"))
+    for col in ("objective", "bound", "first solution [s]", "wall [s]", "checker score",
+                "hard violations"):
+        table.add_column(escape(col), justify="right")
+    fmt = lambda v: "-" if v is None else f"{v:g}"  # noqa: E731
+    table.add_row(fmt(sol.objective), fmt(sol.bound), "-" if sol.time_to_first is None else f"{sol.time_to_first:.2f}",
+                  f"{sol.wall_time:.1f}", str(res.check.score), str(len(res.check.violations)))
+    console.print(table)
+    for v in res.check.violations[:10]:
+        err_console.print(f"[red]violation:[/] {escape(str(v))}")
+    if out is not None and sol.shifts:
+        write_roster_csv(out, sol.shifts)
+        say(f"roster written to {out}")
+    if sol.objective is None or res.check.violations:
+        raise typer.Exit(EXIT_CANNOT_RUN)
 
 
 def main() -> None:
@@ -569,3 +770,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -234,18 +233,3 @@ def _backtest_table(results: dict[str, TypeBacktest]) -> pd.DataFrame:
         rows.append(s)
     out = pd.concat(rows, ignore_index=True)
     return out[BACKTEST_COLUMNS]
-
-
-def run_forecast(data: str | Path, out: str | Path, *, weeks: int = 1,
-                 start: date | datetime | str | None = None, interval_minutes: int | None = None,
-                 progress: Progress | None = None) -> ForecastResult:
-    """Read a data folder, forecast, and write ``out/forecast.csv`` and ``out/backtest.csv``."""
-    from planner.io import load_folder, write_csv
-
-    folder = load_folder(data)
-    result = forecast(folder, weeks=weeks, start=start, interval_minutes=interval_minutes,
-                      progress=progress)
-    out = Path(out)
-    write_csv(result.forecast, out / "forecast.csv", float_format="%.6g")
-    write_csv(result.backtest, out / "backtest.csv", float_format="%.6g")
-    return result

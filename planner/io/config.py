@@ -16,12 +16,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planner.domain import Tier
 from planner.errors import ContractError, Problem
 
 Channel = Literal["phone", "chat", "email", "backoffice"]
 Complexity = Literal["transactional", "standard", "complex"]
-Tier = Literal["low", "medium", "high"]
-TIERS: tuple[str, ...] = ("low", "medium", "high")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CASE_FIELDS: tuple[str, ...] = (
     "case_id", "created_at", "case_type", "channel", "agent_id", "handle_seconds", "wait_seconds",

@@ -1,13 +1,15 @@
 """The columns of every input file: names, types, ranges, required or optional.
 
 A contract is data, not code: :mod:`planner.io.tables` reads any file against any contract and collects
-every problem. Keep names identical to DESIGN.md and GLOSSARY.md.
+every problem. Keep names identical to ARCHITECTURE.md and GLOSSARY.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from planner.domain import TIER_LABELS
 
 Kind = Literal["str", "int", "float", "bool", "datetime", "date", "time"]
 
@@ -132,7 +134,7 @@ AVAILABILITY = Contract(
         Column("agent_id", "str", required=True),
         Column("date", "date", required=True),
         Column("start", "time", required=True),
-        Column("end", "time", required=True, description="24:00 means midnight"),
+        Column("end", "time", required=True, description="00:00 (or 24:00) means the midnight that ends the day"),
         Column(
             "kind", "str", required=True, choices=("available", "unavailable", "time_off"),
             description="time_off is hard; unavailable is hard unless it has a weight (then a wish)",
@@ -162,7 +164,7 @@ TRAINING = Contract(
 
 CONTRACTS = {c.file: c for c in (CASES, VOLUMES, AGENTS, SKILLS, AVAILABILITY, TRAINING)}
 
-# Files one stage writes and the next reads (DESIGN.md "Outputs"). Each reader checks only the
+# Files one stage writes and the next reads (see planner.io.runfolder). Each reader checks only the
 # columns it needs; stages may write more columns than these.
 FORECAST = Contract(
     "forecast.csv",
@@ -189,12 +191,11 @@ REQUIREMENTS = Contract(
     key=("case_type", "interval_start"),
 )
 
-TIER_NAMES = ("high", "medium", "low", "insufficient_evidence")
 TIERS_OUT = Contract(
     "tiers.csv",
     (
         Column("agent_id", "str", required=True),
-        Column("tier", "str", required=True, choices=TIER_NAMES),
+        Column("tier", "str", required=True, choices=TIER_LABELS),
     ),
     key=("agent_id",),
 )

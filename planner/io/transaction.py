@@ -31,22 +31,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planner.errors import ContractError, PlannerError
+from planner.io.runfolder import files_of
 from planner.io.writers import new_dir_mode, write_text
 
 MANIFEST = "run.json"
 
-# The files each stage writes into a run folder ("agents/" is the whole folder), and the stages
-# whose files each stage reads: rewriting a stage makes its dependants' files stale.
-STAGE_OUTPUTS: dict[str, tuple[str, ...]] = {
-    "forecast": ("forecast.csv", "backtest.csv"),
-    "requirements": ("requirements.csv",),
-    "tiers": ("tiers.csv", "tiers_previous.csv", "skill_levels.csv", "cross_skilling.csv",
-              "upskilling.csv", "kpis_by_type.csv"),
-    "schedule": ("schedule.csv", "assignments.csv", "coverage.csv", "training_plan.csv"),
-    "simulate": ("simulation.csv", "simulation_summary.csv"),
-    "report": ("report.html", "report.md", "report_shortages.csv", "report_training.csv",
-               "training_suggested.csv", "report_hiring.csv", "agent_schedules.csv", "agents/"),
-}
+# The stages whose files each stage reads: rewriting a stage makes its dependants' files stale.
 STAGE_NEEDS: dict[str, tuple[str, ...]] = {
     "forecast": (),
     "requirements": ("forecast",),
@@ -79,9 +69,14 @@ def dependants(stage: str) -> set[str]:
     return out
 
 
+def _outputs(stage: str) -> tuple[str, ...]:
+    """The files ``stage`` writes (a folder such as ``agents`` as ``agents/``)."""
+    return tuple(f.file + ("/" if "." not in f.file else "") for f in files_of(stage))
+
+
 def _owned_by(rel: str, stages: set[str]) -> bool:
     for s in stages:
-        for name in STAGE_OUTPUTS[s]:
+        for name in _outputs(s):
             if rel == name or (name.endswith("/") and rel.startswith(name)):
                 return True
     return False
@@ -179,10 +174,13 @@ def _files(folder: Path) -> dict[str, os.stat_result]:
     return out
 
 
-def _carry(src: Path, dst: Path) -> dict[str, tuple[int, int]]:
-    """Hard-link (or copy) every file of ``src`` into ``dst``; their identities, by relative path."""
+def _carry(src: Path, dst: Path, only: tuple[str, ...] | None = None) -> dict[str, tuple[int, int]]:
+    """Hard-link (or copy) every file of ``src`` (or those under the prefixes ``only``) into
+    ``dst``; their identities, by relative path."""
     carried = {}
     for rel in _files(src):
+        if only is not None and not rel.startswith(only):
+            continue
         s, d = src / rel, dst / rel
         d.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -231,12 +229,15 @@ def _name_target(err: BaseException, staging: Path, target: Path) -> None:
 
 
 @contextmanager
-def run_transaction(out: str | Path, stage: str, *, fresh: bool = False) -> Iterator[Path]:
+def run_transaction(out: str | Path, stage: str, *, fresh: bool = False,
+                    keep: tuple[str, ...] = ()) -> Iterator[Path]:
     """Yield a staging folder to write ``out``'s files into; swap it into place on success.
 
-    ``stage`` is a key of :data:`STAGE_OUTPUTS`, or ``"run"`` (every stage). ``fresh`` starts from
-    an empty folder (a whole run); otherwise the folder's present files are carried over and the
-    files of ``stage`` and its dependants that the block did not rewrite are dropped at the end.
+    ``stage`` is a stage of :data:`STAGE_NEEDS`, or ``"run"`` (every stage). ``fresh`` starts from
+    an empty folder (a whole run) but for the files under the ``keep`` prefixes (the calendars, whose
+    next version numbers its events from the last); otherwise the folder's present files are
+    carried over. Either way the files of ``stage`` and its dependants that the block did not
+    rewrite are dropped at the end.
     On failure the staging folder is removed and the exception gets a note that ``out`` is unchanged.
     """
     target = Path(out).absolute()
@@ -253,8 +254,8 @@ def run_transaction(out: str | Path, stage: str, *, fresh: bool = False) -> Iter
         run_id = new_run_id()
         carried: dict[str, tuple[int, int]] = {}
         previous = {} if fresh or not target.is_dir() else read_manifest(target)
-        if not fresh and target.is_dir():
-            carried = _carry(target, staging)
+        if target.is_dir() and (keep or not fresh):
+            carried = _carry(target, staging, keep if fresh else None)
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         update_manifest(staging, run_id=run_id, stage=stage, folder=str(Path(out)), started=started,
                         complete=False)
@@ -268,7 +269,7 @@ def run_transaction(out: str | Path, stage: str, *, fresh: bool = False) -> Iter
                              + ("it still holds the previous complete run" if target.exists()
                                 else "nothing was written"))
             raise
-        stale = dependants(stage) if stage != "run" else set(STAGE_OUTPUTS)
+        stale = dependants(stage) if stage != "run" else set(STAGE_NEEDS)
         for rel, ident in carried.items():
             p = staging / rel
             if _owned_by(rel, stale) and p.exists():
@@ -315,7 +316,7 @@ def check_run(folder: str | Path) -> list[str]:
     for rel in sorted(present):
         entry = recorded.get(rel)
         if entry is None:
-            if any(_owned_by(rel, {s}) for s in STAGE_OUTPUTS):
+            if _owned_by(rel, set(STAGE_NEEDS)):
                 problems.append(f"{rel} is not from run {manifest.get('run_id', '?')} "
                                 "(run.json does not list it)")
         elif sha256(folder / rel) != entry.get("sha256"):

@@ -19,6 +19,8 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
+from planner.domain import TIERS
+
 _RC = {
     "svg.fonttype": "none",
     # Case types and names are user text: "billing_$5_$" is a name, not mathematics to typeset.
@@ -187,7 +189,7 @@ def _weighted_sl(s: pd.DataFrame) -> float:
 
 def tier_chart(tiers: pd.DataFrame, previous: pd.DataFrame | None) -> str:
     """Agents per tier now (and last week, when known)."""
-    order = [t for t in ("low", "medium", "high") if t in set(tiers["tier"])]
+    order = [t for t in TIERS if t in set(tiers["tier"])]
     order += sorted(set(tiers["tier"].astype(str)) - set(order))
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(5.5, 2.6), constrained_layout=True)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from planner.io import write_bytes, write_csv
+from planner.io.runfolder import RunFolder
 
 BLOCK_COLUMNS = ["agent_id", "name", "date", "start", "end", "activity", "hours"]
 # Gaps up to this long inside a day belong to the same shift (an unpaid lunch is not in assignments).
@@ -94,27 +95,62 @@ def _utc(ts: pd.Timestamp, tz: str) -> str:
     return aware.tz_convert("UTC").strftime("%Y%m%dT%H%M%SZ")
 
 
+_CONTENT = ("DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "STATUS")
+
+
+def previous_events(text: str) -> dict[str, tuple[int, dict[str, str]]]:
+    """UID -> (SEQUENCE, the event's content lines) of an earlier calendar file's events."""
+    events: dict[str, tuple[int, dict[str, str]]] = {}
+    unfolded = text.replace("\r\n ", "").replace("\r\n", "\n")
+    for chunk in unfolded.split("BEGIN:VEVENT")[1:]:
+        fields = dict(line.split(":", 1) for line in chunk.split("END:VEVENT")[0].splitlines() if ":" in line)
+        if "UID" in fields:
+            seq = int(fields.get("SEQUENCE", "0")) if fields.get("SEQUENCE", "0").isdigit() else 0
+            events[fields["UID"]] = (seq, {k: fields[k] for k in _CONTENT if k in fields})
+    return events
+
+
 def agent_calendar(agent_id: str, name: str, blocks: pd.DataFrame, tz: str, center: str,
-                   stamp: pd.Timestamp) -> str:
-    """iCalendar text with one event per shift; its description lists the activity blocks."""
+                   stamp: pd.Timestamp, previous: str | None = None) -> str:
+    """iCalendar text with one event per shift; its description lists the activity blocks.
+
+    An event's UID is the agent and the shift's day, so a moved shift keeps its UID: a calendar
+    that imports the new file replaces the old event instead of adding one. ``previous`` (the text
+    of the agent's last calendar file) gives each UID its last SEQUENCE: a changed event gets the
+    next number, an unchanged one keeps it, and a day whose shift is gone is sent as cancelled.
+    """
+    before = previous_events(previous) if previous else {}
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//planner//weekly roster//EN",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              f"X-WR-CALNAME:{_escape(f'{center}: {name or agent_id}')}"]
+
+    def event(uid: str, content: dict[str, str]) -> list[str]:
+        seq, old = before.get(uid, (0, None))
+        if old is not None and old != content:
+            seq += 1
+        return ["BEGIN:VEVENT", f"UID:{uid}", f"SEQUENCE:{seq}", f"DTSTAMP:{_utc(stamp, tz)}",
+                *(f"{k}:{v}" for k, v in content.items()), "END:VEVENT"]
+
     mine = blocks[blocks["agent_id"] == agent_id]
+    uids: list[str] = []
+    per_day: dict[str, int] = {}
     for sh in shifts_from_blocks(mine).itertuples(index=False):
         inside = mine[(mine["start"] >= sh.start) & (mine["end"] <= sh.end)]
         work = [a for a in dict.fromkeys(inside["activity"]) if a not in ("break", "lunch")]
         desc = "\n".join(f"{r.start:%H:%M}-{r.end:%H:%M} {r.activity}" for r in inside.itertuples())
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{_escape(agent_id)}-{sh.start:%Y%m%dT%H%M}@planner",
-            f"DTSTAMP:{_utc(stamp, tz)}",
-            f"DTSTART:{_utc(sh.start, tz)}",
-            f"DTEND:{_utc(sh.end, tz)}",
-            f"SUMMARY:{_escape('Shift: ' + (', '.join(work) or 'planned activity'))}",
-            f"DESCRIPTION:{_escape(desc)}",
-            "END:VEVENT",
-        ]
+        day = f"{_escape(agent_id)}-{sh.start:%Y%m%d}"
+        n = per_day[day] = per_day.get(day, 0) + 1  # a second shift starting the same day: -2
+        uid = f"{day}@planner" if n == 1 else f"{day}-{n}@planner"
+        uids.append(uid)
+        lines += event(uid, {"DTSTART": _utc(sh.start, tz), "DTEND": _utc(sh.end, tz),
+                             "SUMMARY": _escape("Shift: " + (", ".join(work) or "planned activity")),
+                             "DESCRIPTION": _escape(desc)})
+    # Only days of this plan: earlier weeks' shifts happened and stay as they were.
+    first = _utc(blocks["start"].min().normalize(), tz)
+    last = _utc(blocks["end"].max().normalize() + pd.Timedelta(days=1), tz)
+    for uid, (_, old) in sorted(before.items()):
+        if uid not in uids and first <= old.get("DTSTART", "") < last:
+            lines += event(uid, {**old, "STATUS": "CANCELLED"})
     lines.append("END:VCALENDAR")
     return "".join(_fold(x) + "\r\n" for x in lines)
 
@@ -165,7 +201,7 @@ def export_agents(assignments: pd.DataFrame, out: str | Path, minutes: int, tz: 
     ``agents/index.csv`` (agent_id -> file; see :func:`file_stems`)."""
     out = Path(out)
     blocks = activity_blocks(assignments, minutes, names)
-    written = [write_csv(_formatted(blocks), out / "agent_schedules.csv")]
+    written = [write_csv(_formatted(blocks), RunFolder(out).file("agent_schedules"))]
     if blocks.empty:
         return written
     stamp = blocks["start"].min().normalize()
@@ -173,13 +209,15 @@ def export_agents(assignments: pd.DataFrame, out: str | Path, minutes: int, tz: 
     for agent_id, mine in blocks.groupby("agent_id", sort=True):
         name = (names or {}).get(str(agent_id), "")
         stem = stems[str(agent_id)]
-        written.append(write_csv(_formatted(mine), out / "agents" / f"{stem}.csv"))
-        ics = agent_calendar(str(agent_id), name, blocks, tz, center, stamp)
-        written.append(_write_ics(ics, out / "agents" / f"{stem}.ics"))
+        written.append(write_csv(_formatted(mine), RunFolder(out).file("agents") / f"{stem}.csv"))
+        path = RunFolder(out).file("agents") / f"{stem}.ics"
+        before = path.read_bytes().decode("utf-8", errors="replace") if path.exists() else None
+        ics = agent_calendar(str(agent_id), name, blocks, tz, center, stamp, before)
+        written.append(_write_ics(ics, path))
     index = pd.DataFrame({"agent_id": list(stems), "name": [(names or {}).get(a, "") for a in stems],
                           "csv": [f"{s}.csv" for s in stems.values()],
                           "ics": [f"{s}.ics" for s in stems.values()]})
-    written.append(write_csv(index, out / "agents" / "index.csv"))
+    written.append(write_csv(index, RunFolder(out).file("agents") / "index.csv"))
     return written
 
 

@@ -13,7 +13,7 @@ from html import escape
 
 import pandas as pd
 
-from planner.report.build import WeeklyReport
+from planner.report.model import WeeklyReport
 
 SECTIONS = [
     ("summary", "This week at a glance"),

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from planner.report.build import WeeklyReport
+from planner.report.model import WeeklyReport
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that start
 # HTML, links, emphasis, code or table cells.

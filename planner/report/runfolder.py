@@ -2,37 +2,29 @@
 
 The report is the last stage and must still say something useful when an earlier stage did not run
 (a data folder without agents has no schedule). Each file is read with pandas (these are our own
-outputs, not a user's export), its column names normalised, and the timestamp columns parsed to
+outputs, not a user's export) and its timestamp columns parsed to
 naive local wall-clock time. What is absent or unreadable is listed in ``notes`` so that the report's
 sections can say what is missing instead of failing.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from planner.io.cells import read_csv
+from planner.io.runfolder import RunFolder
 
-# Name in the report -> file name in the run folder, in the order of the weekly cycle.
-RUN_FILES: dict[str, str] = {
-    "forecast": "forecast.csv",
-    "backtest": "backtest.csv",
-    "requirements": "requirements.csv",
-    "tiers": "tiers.csv",
-    "tiers_previous": "tiers_previous.csv",
-    "skill_levels": "skill_levels.csv",
-    "cross_skilling": "cross_skilling.csv",
-    "upskilling": "upskilling.csv",
-    "schedule": "schedule.csv",
-    "assignments": "assignments.csv",
-    "coverage": "coverage.csv",
-    "simulation": "simulation.csv",
-    "simulation_summary": "simulation_summary.csv",
-}
+# The stages' tables the report reads, in the order of the weekly cycle.
+REPORT_INPUTS: tuple[str, ...] = (
+    "forecast", "backtest", "requirements", "tiers", "tiers_previous", "skill_levels",
+    "cross_skilling", "upskilling", "schedule", "assignments", "coverage", "simulation",
+    "simulation_summary",
+)
+# Written by `planner run` only; its absence is not worth a note.
+_OPTIONAL = ("tiers_previous",)
 
 # Columns without which a file is of no use to the report.
 NEEDED: dict[str, tuple[str, ...]] = {
@@ -46,22 +38,12 @@ NEEDED: dict[str, tuple[str, ...]] = {
     "simulation": ("case_type", "interval_start"),
 }
 
-# Spellings other stages might use for the same thing -> the report's name.
-_ALIASES = {
-    "hand_offs": "handoffs",
-    "handoff": "handoffs",
-    "sl": "service_level",
-    "asa": "asa_seconds",
-    "interval": "interval_start",
-    "skill": "case_type",
-}
-
 _TIMESTAMP_COLUMNS = ("interval_start",)
 
 
 @dataclass
-class RunFolder:
-    """The files of one run folder, by their report name (see :data:`RUN_FILES`).
+class RunTables:
+    """The tables of one run folder, by their run-file name (see :data:`REPORT_INPUTS`).
 
     ``notes`` lists, in words, every file that is absent or could not be used.
     """
@@ -81,16 +63,8 @@ class RunFolder:
     @property
     def missing(self) -> list[str]:
         """File names of the cycle that this run folder does not hold (or could not use)."""
-        return [f for n, f in RUN_FILES.items() if n not in self.frames and n != "tiers_previous"]
-
-
-def normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lower-case, snake_case column names with the known aliases mapped to the report's names."""
-    names = [str(c).strip().lower().replace("-", "_").replace(" ", "_") for c in frame.columns]
-    names = [_ALIASES.get(n, n) for n in names]
-    out = frame.copy()
-    out.columns = names
-    return out
+        run = RunFolder(self.path)
+        return [run.file(n).name for n in REPORT_INPUTS if n not in self.frames and n not in _OPTIONAL]
 
 
 def _parse_timestamps(frame: pd.DataFrame) -> pd.DataFrame:
@@ -110,20 +84,19 @@ def _parse_timestamps(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_run(path: str | Path) -> RunFolder:
-    """Read every known file of a run folder; absent or unusable files become notes, not errors."""
-    folder = Path(path)
-    run = RunFolder(folder)
-    manifest = folder / "run.json"
-    if manifest.exists():
-        try:
-            run.manifest = json.loads(manifest.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            run.notes.append("run.json is not valid JSON; ignored")
-    for name, file in RUN_FILES.items():
-        p = folder / file
+def read_run(path: str | Path) -> RunTables:
+    """Read every table of a run folder the report uses; absent or unusable files become notes."""
+    folder = RunFolder(path)
+    run = RunTables(folder.path)
+    try:
+        run.manifest = folder.read_json("run")
+    except ValueError:
+        run.notes.append("run.json is not valid JSON; ignored")
+    for name in REPORT_INPUTS:
+        p = folder.file(name)
+        file = p.name
         if not p.exists():
-            if name != "tiers_previous":
+            if name not in _OPTIONAL:
                 run.notes.append(f"{file} is absent")
             continue
         try:
@@ -131,7 +104,7 @@ def read_run(path: str | Path) -> RunFolder:
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
             run.notes.append(f"{file} could not be read ({type(err).__name__}: {err}); ignored")
             continue
-        frame = _parse_timestamps(normalise_columns(frame))
+        frame = _parse_timestamps(frame)
         if "policy" in frame.columns and frame["policy"].nunique() > 1:
             # Several routing policies compared: the report shows the one the plan is meant for.
             names = list(dict.fromkeys(frame["policy"].astype(str)))
@@ -146,7 +119,7 @@ def read_run(path: str | Path) -> RunFolder:
     return run
 
 
-def interval_minutes(run: RunFolder, default: int = 30) -> int:
+def interval_minutes(run: RunTables, default: int = 30) -> int:
     """The interval length of the run, from the spacing of its timestamps (the config's as fallback)."""
     for name in ("coverage", "requirements", "forecast", "assignments"):
         frame = run.get(name)

@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from planner.domain import TIER_RANK, TIERS, UNTIERED
 from planner.errors import ContractError, Problem
-from planner.io.config import TIERS, PlannerConfig
+from planner.io.config import PlannerConfig
 
-TIER_CODE: dict[str, int] = {name: i for i, name in enumerate(TIERS)}
+TIER_CODE: dict[str, int] = {name: TIER_RANK[name] for name in TIERS}
 HIGH = TIER_CODE["high"]
-# Tier labels of agents the tiers stage could not judge; they are routed as medium.
-UNTIERED: tuple[str, ...] = ("insufficient_evidence", "")
 COMPLEXITY_CODE: dict[str, int] = {"transactional": 0, "standard": 1, "complex": 2}
 TRANSACTIONAL, STANDARD, COMPLEX = 0, 1, 2
 

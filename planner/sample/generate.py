@@ -159,25 +159,28 @@ def _shifts(on: np.ndarray, grid: pd.DatetimeIndex, ids: np.ndarray) -> pd.DataF
         "agent_id": ids[starts_a[o1]],
         "date": start.strftime("%Y-%m-%d"),
         "shift_start": start.strftime("%H:%M"),
-        "shift_end": end.strftime("%H:%M").str.replace("00:00", "24:00"),
+        # Midnight as 00:00, the end of the shift's day: 24:00 is accepted on input but pandas and
+        # spreadsheets cannot parse it.
+        "shift_end": end.strftime("%H:%M"),
     })
 
 
 def _availability(agents: pd.DataFrame, week_start: pd.Timestamp,
                   rng: np.random.Generator) -> pd.DataFrame:
-    """The coming week's time off, hard unavailability and soft wishes."""
+    """The coming week's time off, hard unavailability and soft wishes (an end of 00:00 is the
+    midnight that ends the day)."""
     rows = []
     days = [week_start + pd.Timedelta(days=d) for d in range(7)]
     for a in agents["agent_id"]:
         u = rng.random()
         if u < 0.06:
             # A week's holiday.
-            rows += [(a, d, "00:00", "24:00", "time_off", "") for d in days]
+            rows += [(a, d, "00:00", "00:00", "time_off", "") for d in days]
         elif u < 0.16:
             # One or two days off booked.
             first = int(rng.integers(0, 6))
             for d in days[first:first + int(rng.integers(1, 3))]:
-                rows.append((a, d, "00:00", "24:00", "time_off", ""))
+                rows.append((a, d, "00:00", "00:00", "time_off", ""))
         elif u < 0.24:
             # A course or appointment: hard, part of one day.
             d = days[int(rng.integers(0, 5))]
@@ -185,7 +188,7 @@ def _availability(agents: pd.DataFrame, week_start: pd.Timestamp,
         elif u < 0.40:
             # A wish not to work late on some evenings (soft: a weight).
             for d in rng.choice(5, size=2, replace=False):
-                rows.append((a, days[int(d)], "18:00", "24:00", "unavailable",
+                rows.append((a, days[int(d)], "18:00", "00:00", "unavailable",
                              f"{int(rng.integers(1, 4))}"))
     frame = pd.DataFrame(rows, columns=["agent_id", "date", "start", "end", "kind", "weight"])
     frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")

@@ -21,7 +21,7 @@ remaining quotas in order. Agents whose group has no eligible activity are on ``
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,12 +60,15 @@ def _variant(problem: SchedulingProblem, i: int) -> int:
 def plan_days(problem: SchedulingProblem, shifts: dict[tuple[int, int], int],
               time_limit: float = 10.0, seed: int = 0, workers: int = 2,
               weights: Weights = DEFAULT_WEIGHTS,
-              progress: Callable[[str, float, float], None] | None = None) -> DayPlan:
+              progress: Callable[[str, float, float], None] | None = None,
+              variants: Mapping[tuple[int, int], int] | None = None) -> DayPlan:
     """Place breaks and activities for every day of ``shifts`` (see the module docstring).
 
     Each day's MIP gets an equal share of what is left of ``time_limit`` (at least ``DAY_FLOOR``
     seconds). It normally ends at its MIP gap well within it, the same way under any load; only a
-    day cut short by its share (a big center, a slow machine) depends on the clock."""
+    day cut short by its share (a big center, a slow machine) depends on the clock.
+    ``variants[(agent, day)]``: stage 1's break variant of each shift (by default by the agent's
+    place in their group), the placement kept when a day's MIP finds nothing in time."""
     t_start = time.perf_counter()
     grid, iv = problem.grid, problem.interval
     n_act = len(problem.activities)
@@ -81,7 +84,7 @@ def plan_days(problem: SchedulingProblem, shifts: dict[tuple[int, int], int],
         today = sorted((i, k) for (i, dd), k in shifts.items() if dd == d)
         if not today:
             continue
-        res = _solve_day(problem, d, today, fixed, budget, seed, workers, weights)
+        res = _solve_day(problem, d, today, fixed, budget, seed, workers, weights, variants)
         status[d], objective[d], bound[d] = res[3], res[4], res[5]
         if progress is not None:
             progress(f"day {d + 1}", time.perf_counter() - t_start, res[4])
@@ -142,7 +145,8 @@ def plan_days(problem: SchedulingProblem, shifts: dict[tuple[int, int], int],
 
 
 def _solve_day(problem: SchedulingProblem, d: int, today: list[tuple[int, int]],
-               fixed: np.ndarray, time_limit: float, seed: int, workers: int, weights: Weights):
+               fixed: np.ndarray, time_limit: float, seed: int, workers: int, weights: Weights,
+               variants: Mapping[tuple[int, int], int] | None = None):
     """One day's break and activity model as a MIP solved by HiGHS (see the module docstring).
 
     Why HiGHS and not CP-SAT here: once shifts are fixed the day model is a flow problem with a
@@ -150,13 +154,19 @@ def _solve_day(problem: SchedulingProblem, d: int, today: list[tuple[int, int]],
     in a fraction of a second, where CP-SAT's search needs far longer to close the same gap.
     """
     del seed, workers  # HiGHS is deterministic and single-threaded here
+
+    def variant(i: int) -> int:
+        if variants is not None and (i, d) in variants:
+            return variants[(i, d)]
+        return _variant(problem, i)
+
     grid, iv = problem.grid, problem.interval
     horizon = grid.days * grid.per_day
     cohorts: dict[tuple[int, int], list[int]] = {}
     for i, k in today:
         cohorts.setdefault((problem.agents[i].group, k), []).append(i)
     for key in cohorts:
-        cohorts[key].sort(key=lambda i: (_variant(problem, i), problem.agents[i].agent_id))
+        cohorts[key].sort(key=lambda i: (variant(i), problem.agents[i].agent_id))
     cost: list[float] = []
     upper: list[float] = []
     integral: list[int] = []
@@ -241,9 +251,47 @@ def _solve_day(problem: SchedulingProblem, d: int, today: list[tuple[int, int]],
                 for off, v in sorted(count[(g, k, b)].items()):
                     seq += [off] * int(sol[v])
             if len(seq) != len(members):  # no solution: fall back to the stage 1 placement
-                seq = sorted(break_variant_offsets(tpl, iv, _variant(problem, i))[b]
+                seq = sorted(break_variant_offsets(tpl, iv, variant(i))[b]
                              for i in members)
             per_window.append(seq)
         offsets[(g, k)] = per_window
-    xval = {key: int(sol[v]) for key, v in xcol.items()} if sol is not None else {}
+    if sol is not None:
+        xval = {key: int(sol[v]) for key, v in xcol.items()}
+    else:
+        xval = _fallback_flow(problem, d, cohorts, offsets, fixed, weights)
     return offsets, xval, cohorts, name, obj, bnd
+
+
+def _fallback_flow(problem: SchedulingProblem, d: int, cohorts: dict[tuple[int, int], list[int]],
+                   offsets: dict[tuple[int, int], list[list[int]]], fixed: np.ndarray,
+                   weights: Weights) -> dict[tuple[int, int, int], int]:
+    """Activities when the day's MIP found nothing in time (a very loaded machine): per interval
+    the present agents of each group, specialists first, each to the eligible activity with the
+    most weighted need left. Without it every agent would stay on their first activity."""
+    grid, iv = problem.grid, problem.interval
+    horizon = grid.days * grid.per_day
+    present: dict[tuple[int, int], int] = {}
+    for (g, k), members in cohorts.items():
+        tpl = problem.templates[k]
+        t0 = grid.index(d, tpl.start_minute)
+        head = np.zeros(grid.index(d, tpl.end_minute) - t0, dtype=int)
+        head += len(members)
+        for b, w in enumerate(tpl.breaks):
+            for off in offsets[(g, k)][b]:
+                head[off // iv:off // iv + w.span(iv)] -= 1
+        for j, n in enumerate(head):
+            if n > 0 and t0 + j < horizon:
+                present[(g, t0 + j)] = present.get((g, t0 + j), 0) + int(n)
+    w_short = np.maximum(1, np.rint(weights.shortfall * problem.priority))
+    need = problem.required - fixed
+    out: dict[tuple[int, int, int], int] = {}
+    order = sorted(present, key=lambda gt: (gt[1], len(problem.group_eligible[gt[0]]), gt[0]))
+    for g, t in order:
+        elig = problem.group_eligible[g]
+        if not elig:
+            continue
+        for _ in range(present[(g, t)]):
+            c = max(elig, key=lambda c: (w_short[c] * need[c, t], -c))
+            need[c, t] -= 1
+            out[(g, c, t)] = out.get((g, c, t), 0) + 1
+    return out

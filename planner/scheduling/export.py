@@ -1,4 +1,4 @@
-"""The plan as tables: schedule.csv, assignments.csv, coverage.csv (columns as in DESIGN.md).
+"""The plan as tables: schedule.csv, assignments.csv, coverage.csv (columns as in ARCHITECTURE.md).
 
 * ``schedule.csv``: ``agent_id, date, shift_start, shift_end, breaks, paid_hours``; ``breaks`` lists
   ``kind HH:MM-HH:MM`` separated by ``; `` with the real break length (times of day; a time before

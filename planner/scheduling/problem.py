@@ -25,6 +25,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
+from planner.domain import SWARM, TIER_RANK
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io.config import PlannerConfig
 from planner.io.contracts import REQUIREMENTS, TIERS_OUT
@@ -32,8 +33,6 @@ from planner.io.folder import DataFolder
 from planner.io.tables import read_table
 from planner.scheduling.templates import DAY, Grid, Template, day_templates, open_mask
 
-SWARM = "swarm"
-TIER_RANK = {"low": 0, "insufficient_evidence": 0, "medium": 1, "high": 2}
 # Cost per agent-interval of giving transactional work to a tier (keeps high performers free).
 TRANSACTIONAL_TIER_COST = {"low": 0, "insufficient_evidence": 1, "medium": 1, "high": 2}
 

@@ -31,7 +31,6 @@ from ortools.sat.python import cp_model
 
 from planner.scheduling.constraints import (
     Penalty,
-    add_day_coverage,
     add_forbidden_transitions,
     add_request,
     add_soft_sequence,
@@ -41,9 +40,9 @@ from planner.scheduling.constraints import (
     negate,
     objective_expr,
 )
+from planner.scheduling.coverage import Cell, CoverageModel, DayShiftCover
 from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem, SequenceRule
 
-Cell = tuple[str, int]  # (employee, day)
 Roster = dict[Cell, str]  # worked cells only: (employee, day) -> shift name
 # Most of a solve's time limit that completing its hint may take (the rest is the search's).
 HINT_SHARE = 0.25
@@ -86,14 +85,18 @@ class RosterModel:
         return bool(pairs)
 
     def add_hint(self, roster: Mapping[Cell, str], complete: bool = True,
-                 time_limit: float = 5.0) -> bool:
+                 time_limit: float = 5.0, deterministic_time: float | None = None) -> bool:
         """Hint the model with ``roster`` (worked cells; others are off).
 
         With ``complete`` the hint is extended to every variable (shortfalls, penalty literals,
         auxiliaries) by solving a copy with the roster's cells fixed, so CP-SAT starts from a full
         solution instead of trying to repair a partial one. Returns whether the roster satisfied
-        the model (when completed). ``time_limit``: seconds for that completion solve.
+        the model (when completed). ``time_limit``: seconds for that completion solve;
+        ``deterministic_time``: its budget in CP-SAT's deterministic time, if any.
         """
+        # Hints the model already holds for other variables (a coverage model's) are kept.
+        hint = self.model.Proto().solution_hint
+        kept = list(zip(hint.vars, hint.values, strict=True))
         self.model.ClearHints()
         # One extend of the proto's hint lists: a call per literal costs more than the rest.
         variables, values = [], []
@@ -104,6 +107,10 @@ class RosterModel:
             else:  # a negated literal: hint its variable with the opposite value
                 variables.append(-lit.index - 1)
                 values.append(int(not value))
+        own = set(variables)
+        kept = [(v, x) for v, x in kept if v not in own]
+        variables += [v for v, _ in kept]
+        values += [x for _, x in kept]
         hint = self.model.Proto().solution_hint
         hint.vars.extend(variables)
         hint.values.extend(values)
@@ -114,6 +121,8 @@ class RosterModel:
             solver = cp_model.CpSolver()
             solver.parameters.num_workers = 1
             solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+            if deterministic_time is not None:
+                solver.parameters.max_deterministic_time = deterministic_time
             # The roster's cells as fixed values (not as constraints, which cost a Python call
             # each to build): the solve only completes the auxiliaries.
             solver.parameters.fix_variables_to_their_hinted_value = True
@@ -231,7 +240,9 @@ def _add_employee_rules(problem: RosterProblem, rules: EmployeeRules, model: cp_
 
 def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = None, *,
                        employees: Sequence[str] | None = None,
-                       fixed: Mapping[Cell, str | None] | None = None) -> RosterModel:
+                       fixed: Mapping[Cell, str | None] | None = None,
+                       coverage: CoverageModel | None = None,
+                       current: Mapping[Cell, str] | None = None) -> RosterModel:
     """Build the roster model of ``problem`` (hard rules as constraints, soft costs as penalties).
 
     Parameters
@@ -244,6 +255,11 @@ def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = 
         off) and their cover and request costs enter as constants (they get no literals).
     fixed : mapping (employee, day) -> shift name or None, optional
         Cells fixed in advance (None = off). The fixed part must respect the per-cell hard rules.
+    coverage : CoverageModel, optional
+        Adds the cover terms (and any rules of its own on the modelled employees); by default
+        :class:`~planner.scheduling.coverage.DayShiftCover` of ``problem.cover``.
+    current : mapping (employee, day) -> shift name, optional
+        The roster a sub-model starts from (the coverage model may hint its own variables).
 
     Returns
     -------
@@ -266,12 +282,6 @@ def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = 
             works[(e, d, s)] = lit
         for d, lit in off.items():
             offs[(e, d)] = lit
-    # The employees not modelled only add constants: their worked cells come from ``fixed``.
-    background: dict[tuple[int, str], int] = {}
-    if fixed is not None and len(chosen) < len(names):
-        for (e, d), s in fixed.items():
-            if s is not None and e not in chosen:
-                background[(d, s)] = background.get((d, s), 0) + 1
     # Requests: a fixed cell gives a constant cost.
     const = 0
     for i, req in enumerate(problem.requests):
@@ -287,15 +297,9 @@ def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = 
                                  f"request {i} {req.employee} day {req.day} {req.shift} {kind}")
     if const:
         penalties.append(Penalty("requests of fixed employees", const, 1))
-    # Cover.
-    by_cell: dict[tuple[int, str], list[Any]] = {}
-    for (_e, d, s), lit in works.items():
-        by_cell.setdefault((d, s), []).append(lit)
-    for cov in problem.cover:
-        lits = by_cell.get((cov.day, cov.shift), [])
-        extra = background.get((cov.day, cov.shift), 0)
-        penalties += add_day_coverage(model, [*lits, *([True] * extra)], cov,
-                                      f"cover day {cov.day} {cov.shift}")
+    # Cover, by the coverage model (the problem's own cover per day and shift by default).
+    cover = DayShiftCover(problem) if coverage is None else coverage
+    penalties += cover.add_terms(model, works, offs, fixed or {}, chosen, current)
     return RosterModel(model, works, offs, penalties, problem,
                        tuple(e for e in names if e in chosen))
 
@@ -330,7 +334,9 @@ def solve_model(rm: RosterModel, time_limit: float, seed: int = 0, workers: int 
     began = time.perf_counter()
     rm.model.Minimize(rm.objective())
     if hint is not None:
-        rm.add_hint(hint, time_limit=min(5.0, HINT_SHARE * time_limit))
+        budget = (parameters or {}).get("max_deterministic_time")
+        rm.add_hint(hint, time_limit=min(5.0, HINT_SHARE * time_limit),
+                    deterministic_time=None if budget is None else HINT_SHARE * budget)
     solver = cp_model.CpSolver()
     left = time_limit - (time.perf_counter() - began)
     solver.parameters.max_time_in_seconds = max(0.01, left)
@@ -364,9 +370,11 @@ def cover_counts(roster: Mapping[Cell, str]) -> Counter[tuple[int, str]]:
     return Counter((d, s) for (_, d), s in roster.items())
 
 
-def roster_objective(problem: RosterProblem, roster: Mapping[Cell, str]) -> int:
-    """The objective of a roster: requests broken, weighted under- and over-cover and the soft
-    costs of work and rest runs, in plain Python.
+def roster_objective(problem: RosterProblem, roster: Mapping[Cell, str],
+                     coverage: CoverageModel | None = None) -> float:
+    """The objective of a roster: requests broken, the soft costs of work and rest runs, and
+    the coverage model's cost (by default weighted under- and over-cover per day and shift), in
+    plain Python.
 
     This is the exact cost of the roster. A solver's objective at a time limit can be higher,
     because its shortfall and surplus variables need not both be at their least (e.g. one short
@@ -379,9 +387,5 @@ def roster_objective(problem: RosterProblem, roster: Mapping[Cell, str]) -> int:
         cost += run_cost(rules, [(rules.employee, d) in roster for d in range(problem.days)])
     for req in problem.requests:
         cost += req.cost(roster.get((req.employee, req.day)))
-    counts = cover_counts(roster)
-    for cov in problem.cover:
-        n = counts.get((cov.day, cov.shift), 0)
-        cost += cov.under_weight * max(0, cov.requirement - n)
-        cost += cov.over_weight * max(0, n - cov.requirement)
-    return cost
+    cover = DayShiftCover(problem) if coverage is None else coverage
+    return cost + cover.cost(roster)

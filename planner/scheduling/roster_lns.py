@@ -23,7 +23,7 @@ is soft), so:
    and an integer master over whole rows). Tiny ones (<= ``FULL_MODEL_CELLS``) then get the
    full model with that bound, our LNS, and the full model again from the best roster; each
    stage stops once a roster meets the proven bound.
-3. LNS until the time limit (:func:`_lns`): a few employees over (up to) 8 weeks, all or many
+3. LNS until the time limit (:func:`lns`): a few employees over (up to) 8 weeks, all or many
    employees over a window of days (half of the time centred on a day drawn by its cover
    deviation cost), or over two separate windows (one where cover is short, one where it is
    over), or, while cover is short, everyone over a short block and another block (exchanges,
@@ -48,6 +48,11 @@ is soft), so:
    DIFFERS from the roster, accepted when it costs at most one unit of missing cover (or 2%)
    more than the best roster (threshold accepting; the best is kept).
 
+The cover is the coverage model's (:mod:`planner.scheduling.coverage`): by default the problem's
+own cover per day and shift; ``planner schedule`` runs :func:`lns` on the product's coverage per
+interval and case type (:mod:`planner.scheduling.shift_search`), one employee per move, with a
+deterministic budget per move and a stop after ``patience`` moves without a gain.
+
 The wall-clock time limit (and, with two workers, the order in which moves finish) makes runs
 not bit-for-bit repeatable on a loaded machine, though the
 seed fixes every random choice.
@@ -65,6 +70,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from planner.scheduling.coverage import CoverageModel, DayShiftCover
 from planner.scheduling.roster import (
     Cell,
     Roster,
@@ -192,20 +198,29 @@ WEEKEND_EXCHANGE_SHARE = 0.3
 WEEKEND_EXCHANGE_TIGHTNESS = 1.0
 WEEKEND_REACH_START = 3
 
+# With a deterministic budget per move, the wall-clock guard of one move [s]: a budget of one
+# unit took up to 11 s on a loaded 2-core machine (measured); it only ends a stuck solve.
+BUDGET_WALL_CAP = 30.0
+# Neighbourhood kinds: a few employees over (up to) 8 weeks, all or many over a window of days,
+# or over two windows; "single" is one employee over the whole horizon (a best response, where a
+# coverage model may price each cell alone).
+KINDS = ("staff", "window", "split")
+
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 
 
 def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
                days: Collection[int] | None, time_limit: float, seed: int, workers: int,
                hint: bool = True, parameters: Mapping[str, Any] | None = None,
-               differ: bool = False, frozen: Collection[Cell] | None = None
-               ) -> tuple[Roster, float, bool] | None:
+               differ: bool = False, frozen: Collection[Cell] | None = None,
+               coverage: CoverageModel | None = None) -> tuple[Roster, float, bool] | None:
     """Re-solve ``employees`` over ``days`` (all days when None) with the rest of ``current``
     fixed. Returns (new full roster, its objective, proven optimal) or None when nothing was
     found in time. ``parameters``: further CP-SAT parameters (see :func:`solve_model`).
     ``differ``: the freed cells must not all stay as in ``current`` (the best roster that is
     different, possibly worse: a way off a local optimum). ``frozen``: cells that stay as they
-    are in ``current`` even for the freed employees."""
+    are in ``current`` even for the freed employees. ``coverage``: the coverage model (by default
+    the problem's cover per day and shift)."""
     free = set(employees)
     fixed: dict[Cell, str | None] = {c: s for c, s in current.items() if c[0] not in free}
     if days is not None:
@@ -216,7 +231,8 @@ def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
                     fixed[(e, d)] = current.get((e, d))
     if frozen is not None:
         fixed.update((c, current.get(c)) for c in frozen if c[0] in free)
-    rm = build_roster_model(problem, employees=employees, fixed=fixed)
+    rm = build_roster_model(problem, employees=employees, fixed=fixed, coverage=coverage,
+                            current=current)
     if differ and not rm.forbid(current):
         return None
     solver, status, _ = solve_model(rm, time_limit, seed=seed, workers=workers,
@@ -226,7 +242,7 @@ def _solve_sub(problem: RosterProblem, current: Roster, employees: list[str],
     new = {c: s for c, s in current.items() if c[0] not in free}
     new.update(rm.read(solver))
     # Re-scored exactly: at a time limit the solver's objective may overstate the cost.
-    return new, roster_objective(problem, new), status == cp_model.OPTIMAL
+    return new, roster_objective(problem, new, coverage), status == cp_model.OPTIMAL
 
 
 def _restricted(problem: RosterProblem, employees: Collection[str], rotation: int
@@ -453,17 +469,17 @@ def solve_with_lns(problem: RosterProblem, time_limit: float = 60, seed: int = 0
             return done()
         lns_deadline = (time.perf_counter() + (deadline - time.perf_counter()) * LNS_SHARE
                         if small else deadline)
-        _lns(problem, best, best_obj, lns_deadline, rng, workers, improved, floor=bound,
+        lns(problem, best, best_obj, lns_deadline, rng, workers, improved, floor=bound,
              exchange=False)
         if small and (bound is None or best_obj > bound):
             full_model(1.0)
     else:
         if frozen is not None:
             now = time.perf_counter()
-            _lns(problem, best, best_obj, now + (deadline - now) * frozen_share, rng, workers,
+            lns(problem, best, best_obj, now + (deadline - now) * frozen_share, rng, workers,
                  improved, frozen=frozen, request_share=0.0, spare_share=SPARE_EXCHANGE_SHARE,
                  weekend=False)
-        _lns(problem, best, best_obj, deadline, rng, workers, improved,
+        lns(problem, best, best_obj, deadline, rng, workers, improved,
              request_share=None if frozen is None else REQUEST_EXCHANGE_SHARE,
              weekend=frozen is None)
     return done()
@@ -479,18 +495,21 @@ def _held(cells: Mapping[Cell, str | None]) -> dict[str, dict[int, str | None]]:
 
 def _day_deviation(problem: RosterProblem, roster: Roster
                    ) -> tuple[dict[int, float], dict[int, float]]:
-    """Cost of the cover shortfall and of the surplus per day (days without any are absent): a
-    move centred where this cost is high is the most likely to pay."""
-    counts = cover_counts(roster)
-    short: dict[int, float] = {}
-    over: dict[int, float] = {}
-    for c in problem.cover:
-        n = counts.get((c.day, c.shift), 0)
-        if n < c.requirement:
-            short[c.day] = short.get(c.day, 0.0) + c.under_weight * (c.requirement - n)
-        elif n > c.requirement:
-            over[c.day] = over.get(c.day, 0.0) + c.over_weight * (n - c.requirement)
-    return short, over
+    """Cost of the cover shortfall and of the surplus per day of ``problem.cover``."""
+    return DayShiftCover(problem).day_deviation(roster)
+
+
+def _shifts_per_cell(problem: RosterProblem) -> float:
+    """Shift types an employee may choose from on a day, on average: the unit of move sizes.
+    Types capped at 0 do not count; with availability per day, the types available that day."""
+    total = 0.0
+    for r in problem.employees:
+        if r.available_shifts is None:
+            total += sum(1 for s in problem.shift_names if r.max_shifts.get(s, 1) > 0)
+        else:
+            total += sum(len(r.available_shifts.get(d, problem.shift_names))
+                         for d in range(problem.days)) / max(1, problem.days)
+    return max(1.0, total / max(1, len(problem.employees)))
 
 
 @dataclass
@@ -515,8 +534,10 @@ class _Neighbourhoods:
 
     def __init__(self, problem: RosterProblem, rng: random.Random, exchange: bool = True,
                  frozen_days: Collection[int] = (), request_share: float | None = None,
-                 spare_share: float = 0.0, weekend: bool = True):
+                 spare_share: float = 0.0, weekend: bool = True,
+                 coverage: CoverageModel | None = None, kinds: tuple[str, ...] = KINDS):
         self.problem, self.rng = problem, rng
+        self.coverage = DayShiftCover(problem) if coverage is None else coverage
         self.exchange = exchange
         # Share of the exchanges, while cover a move can change is short, that are spare-minutes
         # exchanges (roster_exchange.spare_exchange).
@@ -528,10 +549,9 @@ class _Neighbourhoods:
         self.frozen_days = frozenset(frozen_days)
         self.names = [r.employee for r in problem.employees]
         self.n_emp, self.n_days = len(self.names), problem.days
-        self.per_cell = max(1.0, sum(1 for r in problem.employees for s in problem.shift_names
-                                     if r.max_shifts.get(s, 1) > 0) / max(1, self.n_emp))
+        self.per_cell = _shifts_per_cell(problem)
         self.total = self.n_emp * self.n_days * self.per_cell
-        self.kinds = ("staff", "window", "split")
+        self.kinds = kinds
         self.target = dict.fromkeys(self.kinds, min(400.0, self.total / 4))
         self.weight = dict.fromkeys(self.kinds, 1.0)  # adaptive: recent success of each kind
         # Exchanges start with everyone over their two blocks (fewer when that is not proven).
@@ -564,6 +584,8 @@ class _Neighbourhoods:
                 return move
         kind = rng.choices(self.kinds, weights=[self.weight[k] for k in self.kinds])[0]
         size = self.target[kind]
+        if kind == "single":
+            return _Move(kind, size, [rng.choice(names)], None)
         if kind == "staff":
             w = min(n_days, 56)
             k = int(min(n_emp, max(2, size // (w * per_cell))))
@@ -629,7 +651,7 @@ class _Neighbourhoods:
 
     def _deviation(self, cur: Roster) -> tuple[dict[int, float], dict[int, float]]:
         """:func:`_day_deviation` without the frozen days."""
-        short, over = _day_deviation(self.problem, cur)
+        short, over = self.coverage.day_deviation(cur)
         if self.frozen_days:
             short = {d: v for d, v in short.items() if d not in self.frozen_days}
             over = {d: v for d, v in over.items() if d not in self.frozen_days}
@@ -692,11 +714,13 @@ class _Neighbourhoods:
             self.weight[move.kind] = max(0.05, 0.8 * self.weight[move.kind] + 0.2 * reward)
 
 
-def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
+def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
          rng: random.Random, workers: int, improved: Callable[[Roster, float], None],
          floor: float | None = None, exchange: bool = True,
          frozen: Collection[Cell] | None = None, request_share: float | None = None,
-         spare_share: float = 0.0, weekend: bool = True) -> None:
+         spare_share: float = 0.0, weekend: bool = True,
+         coverage: CoverageModel | None = None, budget: float | None = None,
+         patience: int | None = None, kinds: tuple[str, ...] = KINDS) -> None:
     """Relax-and-resolve until ``deadline`` (or a roster meets the proven bound ``floor``);
     ``improved`` hears of every accepted roster. ``exchange``: whether exchange moves are drawn,
     ``request_share``: which of them go to broken requests, ``spare_share``: which are
@@ -717,36 +741,62 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     moves are accepted). Kicks (see the module docstring) take the search off a local optimum;
     ``improved`` hears only of rosters cheaper than any before. Neighbourhoods:
     :class:`_Neighbourhoods`.
+
+    ``coverage``: the coverage model (by default the problem's cover per day and shift).
+    ``budget``: each move stops at this much CP-SAT deterministic time instead of
+    ``SUB_TIME_LIMIT`` seconds (the clock then only guards the deadline), and with one worker
+    the moves run one after another: the search is then the same for a seed under any load,
+    as long as ``patience`` (stop after that many moves in a row found no roster cheaper than the
+    best), not the
+    deadline, ends it. ``kinds``: the neighbourhood kinds drawn (:data:`KINDS`, or "single").
     """
+    cover = DayShiftCover(problem) if coverage is None else coverage
     frozen_days: set[int] = set()
     if frozen:
         per_day = Counter(d for _, d in frozen)
         frozen_days = {d for d, n in per_day.items() if n >= len(problem.employees)}
     hoods = _Neighbourhoods(problem, rng, exchange, frozen_days, request_share, spare_share,
-                            weekend)
+                            weekend, cover, kinds)
     running: dict[Future, tuple[_Move, bool]] = {}
     best_obj = cur_obj
     # One unit of missing cover: the smallest worsening that lets a kick move work around.
-    step = float(min((c.under_weight for c in problem.cover if c.under_weight > 0), default=1))
+    step = cover.unit
     stall = 0  # moves proven optimal since the roster last got cheaper
+    idle = 0  # moves in a row since the best roster last got cheaper
+    last_start: float | None = None
+    longest = 0.0  # the longest move so far, with its merge (with ``budget``: the guard's margin)
+    parameters = dict(SUB_PARAMETERS)
+    if budget is not None:
+        parameters["max_deterministic_time"] = budget
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while True:
             while len(running) < max(1, workers):
-                left = min(SUB_TIME_LIMIT, deadline - time.perf_counter())
-                if left <= 0.05:
+                now = time.perf_counter()
+                if last_start is not None and not running:
+                    longest = max(longest, now - last_start)
+                left = deadline - now
+                if budget is None:
+                    left = min(SUB_TIME_LIMIT, left)
+                elif left <= longest:
+                    break  # a move that cannot end by the deadline is not started
+                else:
+                    left = min(left, BUDGET_WALL_CAP)
+                if left <= 0.05 or (patience is not None and idle >= patience):
                     break
                 move = hoods.choose(cur)
                 kick = stall >= STALL_MOVES and rng.random() < KICK_SHARE
                 fut = pool.submit(_solve_sub, problem, cur, move.employees, move.days, left,
-                                  rng.randrange(1 << 30), 1, parameters=SUB_PARAMETERS,
-                                  differ=kick, frozen=frozen)
+                                  rng.randrange(1 << 30), 1, parameters=parameters,
+                                  differ=kick, frozen=frozen, coverage=coverage)
                 running[fut] = (move, kick)
+                last_start = time.perf_counter()
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in [f for f in running if f in done]:  # in the order submitted
                 move, kick = running.pop(fut)
                 got = fut.result()
+                idle += 1
                 if got is None:
                     if not kick:
                         hoods.failed(move)
@@ -755,7 +805,7 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                 mine = set(move.employees)
                 merged = {c: s for c, s in cur.items() if c[0] not in mine}
                 merged.update((c, s) for c, s in new.items() if c[0] in mine)
-                obj = roster_objective(problem, merged)
+                obj = roster_objective(problem, merged, coverage)
                 if not kick:
                     hoods.solved(move, optimal, obj < cur_obj)
                     # Stuck = moves proven optimal find nothing; unproven ones (large
@@ -769,6 +819,7 @@ def _lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                         stall = 0
                     cur, cur_obj = merged, obj
                     if obj < best_obj:
+                        idle = 0
                         best_obj = obj
                         improved(merged, obj)
             if floor is not None and best_obj <= floor:

@@ -1,56 +1,53 @@
-"""Scheduling end to end: problem -> conflicts -> greedy start -> week model -> days -> tables.
+"""Scheduling end to end: problem -> conflicts -> greedy start -> roster search -> days -> tables.
 
 The pipeline (each step a function of its own module):
 
 1. :func:`~planner.scheduling.problem.build_problem`: agents, skill groups, templates, demand grid;
 2. :func:`~planner.scheduling.explain.precheck`: conflicts named before solving;
 3. :func:`~planner.scheduling.greedy.greedy_roster`: a feasible roster agent by agent (and the exact
-   list of over-constrained agents, whose minimum hours are relaxed to what their rules allow);
-4. :func:`~planner.scheduling.week.solve_week`: stage 1 CP-SAT from that hint (kept only when better);
+   list of over-constrained agents, whose minimum hours are relaxed to what their rules allow),
+   improved agent by agent against an approximate residual;
+4. :func:`~planner.scheduling.shift_search.search_shifts`: the roster engine's search
+   (:func:`planner.scheduling.roster_lns.lns`, the one that runs ``planner bench roster``) on the
+   product's coverage model (:class:`~planner.scheduling.interval_cover.IntervalCover`): one agent
+   at a time re-placed against the exact cost, break variants chosen with the shifts;
 5. :func:`~planner.scheduling.dayfix.improve_days`: stage 1 re-solved one day at a time with
-   every agent free that day, each day scored by stage 2's own day model;
+   every agent free that day, each day scored by stage 2's own day model (only where no shift
+   crosses midnight);
 6. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
    then :func:`~planner.scheduling.training.place_training` puts training.csv's sessions where
    the agents are least needed (a post-step; what does not fit is named);
 7. :mod:`~planner.scheduling.export`: the three tables and the summary;
 8. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
 
-The time limit is shared: the greedy construction may use up to 30%, its agent-by-agent
-improvement runs until 45% (small centers) or 40% (large: its passes stall after a few, while
-the day re-solve keeps finding gains), the CP-SAT week model (small centers only: at most
-``WEEK_MODEL_CELLS`` agent-day-template cells; on larger ones it did not improve on the greedy
-roster within minutes in our measurements) a budget of ``WEEK_BUDGET * time_limit`` units of
-CP-SAT's deterministic time, guarded by the wall clock at 75%, the day re-solve up to 90%
-(small) or 85% (large), and the per-day break/activity MIPs the rest. Improvement stops early
-when a pass accepts no move.
+The time limit is shared: the greedy construction may use up to ``CONSTRUCT_SHARE``, its
+agent-by-agent improvement runs until ``IMPROVE_SHARE``, the search until ``SEARCH_SHARE``
+(``SEARCH_SHARE_SMALL`` on small centers, ``DAYS_SHARE`` where shifts cross midnight and the day
+re-solve has nothing to do), the day re-solve until ``DAYS_SHARE``, and the per-day
+break/activity MIPs the rest. Improvement stops early when a pass (or ``PATIENCE`` moves of the
+search) finds nothing.
 
 Determinism: the same seed and input give the same plan, whatever the load of the machine, when
 no stage is cut short by the wall clock. Every stage stops on its own work, not on the clock:
 the greedy improvement and the day re-solve when a pass accepts no move (or after a fixed number
-of passes), each per-agent CP-SAT model and the week model at a proof of optimality or a budget
-in CP-SAT's deterministic time (the week model's two workers interleaved in deterministic
-batches), the HiGHS day models at their MIP gap. The wall clock remains only as a guard, so that
-a big center or a very slow machine still returns within about ``time_limit``: the greedy
-construction's and improvement's deadlines, the week model's wall limit, the day re-solve's
-deadline (it stops before a day it has no time left for) and HiGHS's time limits. A stage cut
-short by one of these (typical on large centers, where the greedy improvement and the day
-re-solve run to their deadlines) may stop at a different point on a loaded machine, and the plan
-may then differ between runs; the week model notes it when it happens.
+of passes), each per-agent CP-SAT model and each move of the search at a proof of optimality or
+a budget in CP-SAT's deterministic time (the search's moves one after another), the search after
+``PATIENCE`` moves without a gain, the HiGHS day models at their MIP gap. The wall clock remains
+only as a guard, so that a big center or a very slow machine still returns within about
+``time_limit``. A stage cut short by it (typical on large centers) may stop at a different point
+on a loaded machine, and the plan may then differ between runs; the search notes it.
 """
 
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from planner.errors import InfeasibleError, SolverLimitWarning
-from planner.io.folder import DataFolder, load_folder
-from planner.io.writers import write_csv
+from planner.errors import InfeasibleError
+from planner.io.folder import DataFolder
 from planner.scheduling.activities import plan_days
 from planner.scheduling.bound import coverage_cost, coverage_lower_bound
 from planner.scheduling.dayfix import improve_days
@@ -68,18 +65,23 @@ from planner.scheduling.export import (
     summary_frame,
 )
 from planner.scheduling.greedy import greedy_roster
-from planner.scheduling.problem import SchedulingProblem, build_problem, read_requirements, read_tiers
+from planner.scheduling.problem import SchedulingProblem, build_problem
+from planner.scheduling.shift_search import search_shifts
+from planner.scheduling.templates import DAY
 from planner.scheduling.training import place_training
-from planner.scheduling.week import DEFAULT_WEIGHTS, Weights, build_week_model, solve_week
+from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
 DEFAULT_TIME_LIMIT = 60.0
-# Above this many (agent, day, template) cells CP-SAT on the whole week rarely improves on the
-# greedy roster within minutes (measured), so the time goes to agent-by-agent improvement instead.
-WEEK_MODEL_CELLS = 8_000
-# The week model's budget in CP-SAT deterministic time per second of the time limit. Interleaved
-# on two workers, a unit took 3-9 s of wall time on a loaded 2-core machine (measured), so the
-# budget fits the guard at 75% of the limit under load; it ends earlier on a quiet machine.
-WEEK_BUDGET = 0.08
+# Shares of the time limit: the greedy construction's guard, its agent-by-agent improvement's, and
+# the search's (the rest is stage 2's).
+CONSTRUCT_SHARE = 0.3
+IMPROVE_SHARE = 0.4
+SEARCH_SHARE = 0.5
+SEARCH_SHARE_SMALL = 0.75
+DAYS_SHARE = 0.85
+# At most this many (agent, day, template) cells: a small center, whose search mostly converges
+# on its own (it gets more of the time limit, as the CP-SAT week model it replaces did).
+SMALL_CELLS = 8_000
 Progress = Callable[[str, float, float], None]
 
 
@@ -89,8 +91,9 @@ class ScheduleResult:
 
     ``objective`` is the plan's coverage cost (weighted shortfall + overstaffing, in the model's
     units), ``bound`` a proven lower bound on it (LP relaxation of the aggregated coverage model),
-    ``gap = (objective - bound) / objective``. ``week_objective``/``week_bound`` are stage 1's
-    CP-SAT objective and bound (the full objective with nominal break positions).
+    ``gap = (objective - bound) / objective``. ``stage1_start``/``stage1_objective`` are stage 1's
+    exact objective (with the breaks at the positions the search chose) before and after the
+    search.
     ``solve_seconds`` is the scheduling time (within the time limit), ``bound_seconds`` the extra
     time of the LP bound.
     """
@@ -105,8 +108,8 @@ class ScheduleResult:
     objective: float
     bound: float | None
     gap: float | None
-    week_objective: float | None
-    week_bound: float | None
+    stage1_start: float | None
+    stage1_objective: float | None
     solve_seconds: float
     bound_seconds: float = 0.0
     problem: SchedulingProblem | None = None
@@ -130,7 +133,7 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     Parameters
     ----------
     time_limit : float
-        Total seconds for the solvers (greedy start, week model, day models). The stages stop on
+        Total seconds for the solvers (greedy start, search, day re-solve, day models). The stages stop on
         their own work (convergence, fixed pass counts, deterministic budgets derived from this
         limit), so the plan is the same for a seed under any machine load; the wall clock only
         guards each stage's share of the limit. A stage that reaches its guard (large centers,
@@ -139,7 +142,7 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     seed : int, optional
         CP-SAT seed; the config's ``seed`` when None.
     workers : int
-        CP-SAT workers of the week model, interleaved deterministically when more than one.
+        Workers of stage 2's solvers (the search runs one move at a time, for determinism).
     progress : callable, optional
         ``progress(stage, seconds, objective)`` on every improvement.
 
@@ -154,10 +157,9 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     conflicts = precheck(problem)
     notes = list(problem.notes)
     cells = sum(len(ks) for per_day in problem.allowed for ks in per_day)
-    small = cells <= WEEK_MODEL_CELLS
-    improve = 0.45 if small else 0.4
-    greedy = greedy_roster(problem, weights, seed=seed, deadline=t0 + 0.3 * time_limit,
-                           improve_until=t0 + improve * time_limit, progress=progress)
+    small = cells <= SMALL_CELLS
+    greedy = greedy_roster(problem, weights, seed=seed, deadline=t0 + CONSTRUCT_SHARE * time_limit,
+                           improve_until=t0 + IMPROVE_SHARE * time_limit, progress=progress)
     relaxed = greedy.relaxed
     if greedy.clock_stopped:
         notes.append(f"greedy roster: {', '.join(greedy.clock_stopped)} stopped by the time limit "
@@ -172,44 +174,26 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     shifts = dict(greedy.shifts)
     if not shifts and problem.required.sum() > 0:
         raise InfeasibleError("no agent can work any shift in the horizon", conflicts)
-    status = "GREEDY"
-    week_obj = week_bound = None
-    # A budget of deterministic work fixed by the time limit alone (not by what the greedy stage
-    # left on the clock), so that the week model stops at the same point under any load; the
-    # wall clock only guards its share of the limit.
-    week_limit = WEEK_BUDGET * time_limit
-    if small:
-        wm = build_week_model(problem, weights, relax=relaxed)
-        wall = max(1.0, t0 + 0.75 * time_limit - time.perf_counter())
-        res = solve_week(wm, week_limit, seed=seed, workers=workers, hint=shifts,
-                         progress=progress, wall_limit=wall)
-        if res.clock_stopped:
-            notes.append(f"week model stopped by the wall clock after {res.wall_time:.0f} s "
-                         f"(a slow or loaded machine): the plan may differ between runs")
-    else:
-        res = None
-        notes.append(f"week model skipped ({cells:,} agent-day-template cells > "
-                     f"{WEEK_MODEL_CELLS:,}): the improved greedy roster is used")
-    if res is None:
-        pass
-    elif res.status in ("OPTIMAL", "FEASIBLE") and res.objective is not None:
-        shifts, status = res.shifts, res.status
-        week_obj, week_bound = res.objective, res.bound
-        if res.status == "FEASIBLE":
-            warnings.warn(f"week model stopped at its limit ({week_limit:.1f} deterministic "
-                          f"units, {res.wall_time:.0f} s): the plan is the best found (objective "
-                          f"{res.objective:.0f}, bound {res.bound:.0f})", SolverLimitWarning,
-                          stacklevel=2)
-    else:
-        notes.append(f"week model: {res.status} within {res.wall_time:.0f} s; the greedy roster "
-                     f"is used")
+    status = "SEARCH"
+    # The day re-solve does nothing where shifts cross midnight: the search gets its time too.
+    overnight = any(t.end_minute > DAY for t in problem.templates)
+    share = DAYS_SHARE if overnight else SEARCH_SHARE_SMALL if small else SEARCH_SHARE
+    search_until = t0 + share * time_limit
+    found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until, seed=seed,
+                          progress=progress)
+    shifts, variants = found.shifts, found.variants
+    stage1_start, stage1_objective = found.start, found.objective
+    if time.perf_counter() >= search_until - 0.5:
+        notes.append("the roster search ran to its share of the time limit: the plan may differ "
+                     "between runs on a loaded machine")
     # Day-wise re-solve scored as stage 2 scores a day (never worse: a day changes only when
-    # that score falls); the last 15% (10% on small centers) is left to stage 2.
+    # that score falls); the rest is left to stage 2.
     shifts = improve_days(problem, shifts, weights, relaxed,
-                          deadline=t0 + (0.9 if small else 0.85) * time_limit, progress=progress)
+                          deadline=t0 + DAYS_SHARE * time_limit, progress=progress)
     left = max(1.0, time_limit - (time.perf_counter() - t0))
+    variants = {c: v for c, v in variants.items() if shifts.get(c) == found.shifts[c]}
     plan = plan_days(problem, shifts, time_limit=left, seed=seed, workers=workers,
-                     weights=weights, progress=progress)
+                     weights=weights, progress=progress, variants=variants)
     scheduled = scheduled_matrix(problem, plan)
     training = place_training(problem, shifts, plan, scheduled, weights)  # post-step of stage 2
     conflicts += training_messages(problem, training.table)
@@ -232,39 +216,8 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         schedule=schedule_frame(problem, shifts, plan, training.topic),
         assignments=assignments_frame(problem, plan, training.topic),
         coverage=coverage, summary=summary, conflicts=tuple(conflicts), notes=tuple(notes),
-        status=status, objective=objective, bound=bound, gap=gap, week_objective=week_obj,
-        week_bound=week_bound, solve_seconds=solve_seconds,
+        status=status, objective=objective, bound=bound, gap=gap, stage1_start=stage1_start,
+        stage1_objective=stage1_objective, solve_seconds=solve_seconds,
         bound_seconds=time.perf_counter() - t0 - solve_seconds, problem=problem,
         training=training.table if problem.training else None,
     )
-
-
-def schedule_run(data_dir: str | Path, run_dir: str | Path, *,
-                 time_limit: float = DEFAULT_TIME_LIMIT, seed: int | None = None,
-                 workers: int = 2, progress: Progress | None = None,
-                 compute_bound: bool = True) -> ScheduleResult:
-    """Read ``RUN/requirements.csv`` (and ``RUN/tiers.csv`` if present), schedule, and write
-    ``schedule.csv``, ``assignments.csv``, ``coverage.csv`` into the run folder."""
-    from planner.errors import MissingInputError
-
-    data = load_folder(data_dir)
-    run = Path(run_dir)
-    req_path = run / "requirements.csv"
-    if not req_path.exists():
-        raise MissingInputError(f"schedule needs {req_path} ('planner requirements' writes it)")
-    requirements = read_requirements(req_path, data.config.center.timezone)
-    tiers = read_tiers(run / "tiers.csv")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SolverLimitWarning)
-        result = make_schedule(data, requirements, tiers, time_limit=time_limit, seed=seed,
-                               workers=workers, progress=progress,
-                               compute_bound=compute_bound)
-    write_csv(result.schedule, run / "schedule.csv")
-    write_csv(result.assignments, run / "assignments.csv")
-    write_csv(result.coverage, run / "coverage.csv")
-    if result.training is not None:
-        write_csv(result.training, run / "training_plan.csv")
-    return result
-
-
-

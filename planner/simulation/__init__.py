@@ -16,12 +16,12 @@ from planner.simulation.metrics import (
     weekly_metrics,
 )
 from planner.simulation.plan import Plan, build_plan
-from planner.simulation.run import SimulationResult, run_simulation, simulate_week
+from planner.simulation.run import SimulationResult, simulate_week
 
 __all__ = [
     "ExponentialHandleTime", "LognormalHandleTime", "Plan", "Records", "SimulationOptions",
     "SimulationResult", "build_plan", "confidence_summary", "draw_arrivals", "interval_table",
     "load_center_and_plan", "outcomes", "plan_notes", "pool_intervals", "read_run",
-    "run_simulation", "simulate",
+    "simulate",
     "simulate_week", "weekly_metrics",
 ]

@@ -1,6 +1,6 @@
 """Reading a run folder's plan files (forecast, schedule, assignments, tiers) for the simulation.
 
-The contracts follow DESIGN.md. ``shift_start``/``shift_end`` and ``breaks`` of schedule.csv are read
+The contracts follow ARCHITECTURE.md. ``shift_start``/``shift_end`` and ``breaks`` of schedule.csv are read
 as text and parsed leniently (:func:`planner.simulation.plan.schedule_windows`) so that both
 timestamps and times of day work.
 """
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.domain import TIERS, UNTIERED
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io import DataFolder
-from planner.io.config import TIERS
 from planner.io.contracts import ASSIGNMENTS, FORECAST, SCHEDULE, Column, Contract
 from planner.io.tables import read_table
-from planner.routing.center import UNTIERED, Center
+from planner.routing.center import Center
 from planner.simulation.plan import Plan, build_plan
 
 # tiers.csv as the simulation reads it: an empty tier is allowed (routed as medium).

@@ -8,22 +8,17 @@ policies is far less noisy than either figure. Results do not depend on the numb
 from __future__ import annotations
 
 import copy
-import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from planner.io import DataFolder, load_folder, write_csv
 from planner.routing.center import Center
-from planner.routing.policies import RoutingPolicy, make_policy
+from planner.routing.policies import RoutingPolicy
 from planner.simulation.engine import SimulationOptions, simulate
-from planner.simulation.handle_time import ExponentialHandleTime, LognormalHandleTime
-from planner.simulation.inputs import load_center_and_plan, plan_notes, read_run
 from planner.simulation.metrics import (
     confidence_summary,
     interval_table,
@@ -111,35 +106,3 @@ def simulate_week(center: Center, plan: Plan, policies: Sequence[RoutingPolicy],
     intervals = pool_intervals(pd.concat(tables, ignore_index=True), center, plan, ["policy"])
     return SimulationResult(intervals=intervals, summary=summary, weekly=weekly_df,
                             events=sum(e for _, _, e in results), seconds=seconds)
-
-
-def run_simulation(data: str | Path | DataFolder, run: str | Path, *, policies: Sequence[str] = ("tier-aware",),
-                   replications: int = 10, seed: int | None = None, abandonment: bool = True,
-                   exponential: bool = False, scenario: float | str = 1.0,
-                   overflow_after_s: float | None = None, relax_after_s: float | None = None,
-                   workers: int = 1, progress: Progress | None = None) -> SimulationResult:
-    """`planner simulate`: read DATA and RUN, simulate, write RUN/simulation.csv and
-    RUN/simulation_summary.csv. ``seed`` defaults to the config's seed.
-
-    ``data`` may be an already loaded :class:`~planner.io.DataFolder` (reading a large cases.csv
-    once is enough when a caller runs several stages).
-    """
-    folder = data if isinstance(data, DataFolder) else load_folder(data)
-    inputs = read_run(run, folder.config.center.timezone)
-    center, plan = load_center_and_plan(folder, inputs)
-    built = []
-    for name in dict.fromkeys(policies):
-        params: dict[str, float | None] = {"relax_after_s": relax_after_s}
-        if name == "tier-aware":
-            params["overflow_after_s"] = overflow_after_s
-        built.append(make_policy(name, **params))
-    # --exponential is for checking against Erlang formulas: M/M/n has no agent-level effect either.
-    handle = ExponentialHandleTime(level_effect=0.0) if exponential else LognormalHandleTime()
-    options = SimulationOptions(handle_time=handle, abandonment=abandonment, scenario=scenario)
-    result = simulate_week(center, plan, built, replications=replications,
-                           seed=folder.config.seed if seed is None else seed, options=options,
-                           workers=workers, progress=progress)
-    result = dataclasses.replace(result, notes=tuple(plan_notes(center, plan)))
-    write_csv(result.intervals, Path(run) / "simulation.csv", float_format="%.4f")
-    write_csv(result.summary, Path(run) / "simulation_summary.csv", float_format="%.4f")
-    return result

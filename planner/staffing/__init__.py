@@ -18,7 +18,6 @@ from planner.staffing.requirements import (
     Targets,
     read_forecast,
     requirements,
-    run_requirements,
     summarise,
     targets_for,
 )
@@ -26,5 +25,5 @@ from planner.staffing.requirements import (
 __all__ = [
     "COLUMNS", "Overrides", "Staffing", "Targets", "agents_for_target", "asa", "ceil_exact",
     "erlang_a", "erlang_b", "erlang_c", "gross_agents", "occupancy", "read_forecast", "requirements",
-    "run_requirements", "service_level", "summarise", "targets_for",
+    "service_level", "summarise", "targets_for",
 ]

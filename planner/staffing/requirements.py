@@ -24,7 +24,7 @@ from planner.io.tables import read_table
 from planner.staffing import erlang, erlang_a
 from planner.staffing.backoffice import spread_workload
 
-# DESIGN.md's columns first, then the ones that explain them.
+# The contract's columns first (ARCHITECTURE.md), then the ones that explain them.
 COLUMNS = (
     "case_type", "interval_start", "agents_net", "agents_gross", "service_level", "asa_seconds",
     "occupancy", "agents_fractional", "agents_gross_fractional", "agents_net_high", "erlangs",
@@ -301,20 +301,5 @@ def summarise(req: pd.DataFrame, interval_minutes: int | None = None) -> pd.Data
     return out.fillna({"mean_net": 0.0, "mean_gross": 0.0})
 
 
-def run_requirements(data: str | Path, out: str | Path,
-                     overrides: Overrides | None = None) -> tuple[pd.DataFrame, Path]:
-    """Read ``DATA/planner.toml`` and ``OUT/forecast.csv``, write ``OUT/requirements.csv``."""
-    from planner.io import read_config, write_csv
-
-    data = Path(data)
-    if not data.is_dir():
-        raise ContractError([Problem(str(data), None, None, None, "an existing data folder")])
-    config = read_config(data / "planner.toml")
-    forecast = read_forecast(out, config.center.timezone)
-    req = requirements(forecast, config, overrides, file=str(Path(out) / "forecast.csv"))
-    path = write_csv(req, Path(out) / "requirements.csv", float_format="%.6g")
-    return req, path
-
-
 __all__ = ["COLUMNS", "FORECAST", "Overrides", "Targets", "read_forecast", "requirements",
-           "run_requirements", "summarise", "targets_for"]
+           "summarise", "targets_for"]

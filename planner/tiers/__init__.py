@@ -6,7 +6,6 @@ parts: :mod:`kpis`, :mod:`casemix`, :mod:`shrinkage` (pure empirical-Bayes funct
 """
 
 from planner.tiers.assign import INSUFFICIENT, Bands, read_previous
-from planner.tiers.compute import ADJUSTED_COLUMNS, TierResult, compute_tiers, run_tiers
+from planner.tiers.compute import ADJUSTED_COLUMNS, TierResult, compute_tiers
 
-__all__ = ["ADJUSTED_COLUMNS", "INSUFFICIENT", "Bands", "TierResult", "compute_tiers", "read_previous",
-           "run_tiers"]
+__all__ = ["ADJUSTED_COLUMNS", "INSUFFICIENT", "Bands", "TierResult", "compute_tiers", "read_previous"]

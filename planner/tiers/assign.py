@@ -17,12 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.domain import INSUFFICIENT, TIER_LABELS
 from planner.errors import ContractError, Problem
 from planner.io.cells import read_csv
 from planner.io.config import TierConfig
-
-INSUFFICIENT = "insufficient_evidence"
-TIER_ORDER = {"low": 0, "medium": 1, "high": 2}
 
 
 @dataclass(frozen=True)
@@ -110,7 +108,7 @@ def read_previous(path: str | Path) -> pd.DataFrame:
     if missing:
         raise ContractError([Problem(str(path), 1, c, None, f"column '{c}' (a tiers.csv written by "
                                      "'planner tiers')") for c in missing])
-    allowed = {*TIER_ORDER, INSUFFICIENT}
+    allowed = set(TIER_LABELS)
     bad = ~prev["tier"].isin(allowed)
     if bad.any():
         rows = np.flatnonzero(bad.to_numpy())[:20]

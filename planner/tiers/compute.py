@@ -10,7 +10,6 @@ import pandas as pd
 
 from planner.errors import MissingInputError
 from planner.io.config import PlannerConfig
-from planner.io.writers import write_csv
 from planner.tiers.assign import Bands, assign_tiers, band_thresholds, read_previous
 from planner.tiers.casemix import fit_case_mix, mix_shares
 from planner.tiers.development import cross_skilling, upskilling
@@ -54,18 +53,6 @@ class TierResult:
     window: Window
     notes: tuple[str, ...] = field(default=())
 
-    def write(self, out: str | Path) -> list[Path]:
-        """Write the stage's files into the run folder ``out``; returns their paths."""
-        out = Path(out)
-        # Four decimals: enough for rates and scores, and never scientific notation for seconds.
-        files = [
-            write_csv(self.tiers.round(4), out / "tiers.csv"),
-            write_csv(self.skill_levels.round(4), out / "skill_levels.csv"),
-            write_csv(self.cross_skilling, out / "cross_skilling.csv"),
-            write_csv(self.upskilling.round(4), out / "upskilling.csv"),
-            write_csv(self.kpis_by_type.round(4), out / "kpis_by_type.csv"),
-        ]
-        return files
 
 
 def _previous_tiers(previous: pd.DataFrame | str | Path | None, agents: np.ndarray
@@ -184,22 +171,3 @@ def compute_tiers(cases: pd.DataFrame, agents: pd.DataFrame | None, skills: pd.D
     notes.append(f"intervals are {LEVEL:.0%} credible intervals")
     return TierResult(out, levels, cross, up, by_type, z, bands, tuple(used), weights, window,
                       tuple(notes))
-
-
-
-def run_tiers(data: str | Path, out: str | Path, previous: str | Path | None = None) -> TierResult:
-    """Read a data folder, compute the tiers and write the stage's files into ``out``.
-
-    ``previous`` defaults to ``out/tiers.csv`` when that file exists (the last run's tiers), so
-    re-running the stage in the same run folder applies hysteresis.
-    """
-    from planner.io.folder import load_folder
-
-    folder = load_folder(data)
-    if folder.cases is None:
-        raise MissingInputError(f"tiers needs cases.csv in {folder.path} (one row per handled case)")
-    if previous is None and (Path(out) / "tiers.csv").exists():
-        previous = Path(out) / "tiers.csv"
-    result = compute_tiers(folder.cases, folder.agents, folder.skills, folder.config, previous)
-    result.write(out)
-    return result

@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planner.domain import TIERS_BEST_FIRST, tier_rank
 from planner.io.config import PlannerConfig
-from planner.tiers.assign import TIER_ORDER, Bands
+from planner.tiers.assign import Bands
 from planner.tiers.kpis import LABELS
 
 STRONG_LEVEL = 4
@@ -58,9 +59,9 @@ def cross_skilling(tiers: pd.DataFrame, skill_levels: pd.DataFrame, config: Plan
     level = {(a, t): int(v) for a, t, v in eff[["agent_id", "case_type", "level"]].itertuples(index=False)}
     types = sorted(set(eff["case_type"]) | set(skill_levels["case_type"]))
     rows = []
-    for tier in ("high", "medium", "low"):
+    for tier in TIERS_BEST_FIRST:
         members = sorted(tiers.loc[tiers["tier"] == tier, "agent_id"].astype(str))
-        allowed = [t for t in types if TIER_ORDER[config.case_type(t).min_tier] <= TIER_ORDER[tier]]
+        allowed = [t for t in types if tier_rank(config.case_type(t).min_tier) <= tier_rank(tier)]
         suit = {t: SUITABILITY[tier][config.case_type(t).complexity] for t in allowed}
         strong = {a: {t for t in allowed if level.get((a, t), 0) >= STRONG_LEVEL} for a in members}
         lacks = {a: {t for t in allowed if level.get((a, t), 0) <= WEAK_LEVEL} for a in members}

@@ -79,7 +79,7 @@ def test_checker_agrees_with_plain_rule_check_on_edges():
 def test_cli_bench_roster_solves_and_writes_a_rescorable_csv(tmp_path):
     out = tmp_path / "roster.csv"
     result = CliRunner().invoke(app, ["bench", "roster", str(DATA / "Instance1.txt"),
-                                      "--time-limit", "5", "--out", str(out)])
+                                      "--schedule-seconds", "5", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "607" in result.output
     roster = read_roster_csv(out)

@@ -32,7 +32,7 @@ def test_forecast_command_writes_both_files(tmp_path):
     data, out = tmp_path / "data", tmp_path / "run"
     write_folder(data)
     result = CliRunner().invoke(app, ["forecast", "--data", str(data), "--out", str(out),
-                                      "--weeks", "2"])
+                                      "--horizon-weeks", "2"])
     assert result.exit_code == 0, result.output
     fc = pd.read_csv(out / "forecast.csv", parse_dates=["interval_start"])
     bt = pd.read_csv(out / "backtest.csv")
@@ -49,7 +49,7 @@ def test_forecast_command_bad_start_and_missing_history(tmp_path):
     write_folder(data)
     bad = CliRunner().invoke(app, ["forecast", "--data", str(data), "--out", str(tmp_path / "o"),
                                    "--start", "next monday"])
-    assert bad.exit_code == 3 and "expected a date" in bad.output
+    assert bad.exit_code == 2 and "expected a date" in bad.output
     empty = tmp_path / "empty"
     empty.mkdir()
     missing = CliRunner().invoke(app, ["forecast", "--data", str(empty), "--out", str(tmp_path / "o")])

@@ -108,7 +108,7 @@ def test_february_output_is_a_valid_folder(february):
     assert data.cases["created_at"].min() >= pd.Timestamp("1999-02-01")
     assert data.cases["created_at"].max() < pd.Timestamp("1999-03-01")
     assert set(data.config.case_types) == {"PS", "NW", "NE", "TT", "IN", "PE"}
-    assert CliRunner().invoke(app, ["validate", str(out)]).exit_code == 0
+    assert CliRunner().invoke(app, ["validate", "--data", str(out)]).exit_code == 0
 
 
 def test_cli_import(tmp_path):

@@ -142,7 +142,7 @@ def test_bad_input_is_explained(tmp_path: Path, label: str, overrides: dict,
                                 fragments: list[str]) -> None:
     folder = write_folder(tmp_path / "data", overrides)
     before = sorted(p.name for p in folder.iterdir())
-    result = CliRunner().invoke(app, ["validate", str(folder)])
+    result = CliRunner().invoke(app, ["validate", "--data", str(folder)])
     assert result.exit_code == 2, (label, result.output)
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -162,7 +162,7 @@ def test_all_problems_are_collected_not_only_the_first(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "data", {
         "cases.csv": bad, "skills.csv": SKILLS + "a1,astrology,2\n",
     })
-    result = CliRunner().invoke(app, ["validate", str(folder)])
+    result = CliRunner().invoke(app, ["validate", "--data", str(folder)])
     assert result.exit_code == 2
     for fragment in ("handle_seconds", "csat", "created_at"):
         assert fragment in result.output

@@ -36,7 +36,7 @@ def test_cases_only_folder_runs_on_defaults(tmp_path: Path) -> None:
     assert data.config.staffing.shrinkage == pytest.approx(0.30)
     with pytest.raises(MissingInputError, match=r"agents\.csv"):
         data.require_agents("schedule")
-    result = CliRunner().invoke(app, ["validate", str(folder)])
+    result = CliRunner().invoke(app, ["validate", "--data", str(folder)])
     assert result.exit_code == 0, result.output
     assert "need them" in result.output
 

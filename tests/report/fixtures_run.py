@@ -200,10 +200,10 @@ def run_frames() -> dict[str, pd.DataFrame]:
 def write_run(root: Path, drop: tuple[str, ...] = ()) -> Path:
     """Write the run folder, leaving out the files named in ``drop`` (report names)."""
     from planner.io import write_csv
-    from planner.report.runfolder import RUN_FILES
+    from planner.io.runfolder import RunFolder
 
     root.mkdir(parents=True, exist_ok=True)
     for name, frame in run_frames().items():
         if name not in drop:
-            write_csv(frame, root / RUN_FILES[name])
+            write_csv(frame, RunFolder(root).file(name))
     return root

@@ -1,6 +1,6 @@
 """report.html in a real browser: headless Chromium renders every section and chart, logs nothing.
 
-Chromium (Debian's ``chromium`` package, installed by .ci/run) runs with the flags this machine needs
+Chromium (Debian's ``chromium`` package, installed by CI) runs with the flags this machine needs
 (no sandbox as root, no GPU, no background networking: the network is closed). Console messages
 reach stderr through ``--enable-logging=stderr`` as ``CONSOLE`` lines; a control page with a planted
 error proves the check sees them. The screenshot is written to the test's temporary folder (and to
@@ -26,12 +26,23 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--hide-scrollbars", "--enable-logging=stderr", "--v=0"]
 
 
-def chromium() -> str:
+def find_chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)
         if path:
             return path
-    raise AssertionError("headless Chromium is needed: apt-get install -y chromium")
+    return None
+
+
+def chromium() -> str:
+    """Chromium's path. Under CI=true its absence is a failure (CI installs it); elsewhere the
+    browser tests are skipped with the reason."""
+    path = find_chromium()
+    if path:
+        return path
+    if os.environ.get("CI", "").lower() == "true":
+        raise AssertionError("CI=true and headless Chromium is missing: apt-get install -y chromium")
+    pytest.skip("headless Chromium not installed (apt-get install -y chromium); required under CI=true")
 
 
 def run_chromium(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess:

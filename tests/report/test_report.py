@@ -8,18 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from planner.analysis import Change, eligibility, measure_by_resolving, working
 from planner.io import load_folder
-from planner.report import (
-    Change,
-    activity_blocks,
-    agent_calendar,
-    analyse,
-    build_report,
-    eligibility,
-    measure_by_resolving,
-    read_run,
-)
-from planner.report.shortage import working
+from planner.report import activity_blocks, agent_calendar, analyse, build_report, read_run
+from planner.report.exports import previous_events
 from tests.report.fixtures_run import TYPES, write_data, write_run
 
 
@@ -179,8 +171,31 @@ def test_calendar_converts_summer_time_to_utc() -> None:
     assert "X-WR-CALNAME:C: X\\; Y" in ics
 
 
+def test_a_moved_shift_replaces_its_event() -> None:
+    def week(starts: dict[int, str]) -> pd.DataFrame:
+        # Agent y works Sunday: the plan spans the week whatever x works.
+        rows = [pd.DataFrame({"agent_id": a, "activity": "billing",
+                              "interval_start": pd.date_range(f"2026-11-{23 + d} {t}", periods=4, freq="30min")})
+                for a, d, t in [*(("x", d, t) for d, t in starts.items()), ("y", 6, "09:00")]]
+        return activity_blocks(pd.concat(rows, ignore_index=True), 30)
+
+    stamp = pd.Timestamp("2026-11-23")
+    first = agent_calendar("x", "X", week({0: "09:00", 1: "09:00", 2: "09:00"}), "UTC", "C", stamp)
+    # Tuesday moves to 13:00, Wednesday is dropped, Monday stays.
+    second = agent_calendar("x", "X", week({0: "09:00", 1: "13:00"}), "UTC", "C", stamp, first)
+    events = {uid: fields for uid, (_, fields) in previous_events(second).items()}
+    seqs = {uid: seq for uid, (seq, _) in previous_events(second).items()}
+    assert sorted(events) == ["x-20261123@planner", "x-20261124@planner", "x-20261125@planner"]
+    assert seqs == {"x-20261123@planner": 0, "x-20261124@planner": 1, "x-20261125@planner": 1}
+    assert events["x-20261124@planner"]["DTSTART"] == "20261124T130000Z"
+    assert events["x-20261125@planner"].get("STATUS") == "CANCELLED"
+    assert "STATUS" not in events["x-20261123@planner"]
+    # The same plan again changes nothing: same UIDs, same numbers.
+    assert agent_calendar("x", "X", week({0: "09:00", 1: "13:00"}), "UTC", "C", stamp, second) == second
+
+
 def test_fixed_shift_replan_is_exact_on_the_fixture(folders, rep) -> None:
-    from planner.report.flow import least_shortfall, replan_coverage
+    from planner.analysis import least_shortfall, replan_coverage
 
     data, run = folders
     r = read_run(run)
@@ -215,3 +230,36 @@ def test_run_folder_keeps_one_policy_and_reads_previous_tier_column(tmp_path: Pa
     assert any("the report shows tier-aware" in n for n in r.notes)
     moves = tier_moves(r.get("tiers"), None)
     assert moves[["agent_id", "previous_tier", "tier"]].values.tolist() == [["m1", "low", "medium"]]
+
+
+def test_schedule_workbook_has_typed_cells(folders, rep, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    from planner.report.workbook import write_workbook
+
+    _, run = folders
+    names = {"h1": '=HYPERLINK("http://x","click")', "m1": "Mia Medium"}
+    path = write_workbook(rep, read_run(run), names, tmp_path / "schedule.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames[:3] == ["roster", "agent weeks", "coverage"]
+    roster = wb["roster"]
+    header = [c.value for c in roster[1]]
+    assert header[:3] == ["agent_id", "name", "date"]
+    rows = list(roster.iter_rows(min_row=2, values_only=True))
+    h1 = next(r for r in rows if r[0] == "h1")
+    assert h1[1] == '=HYPERLINK("http://x","click")'  # the name as text, not a formula
+    cell = next(c for c in roster["B"][1:] if c.value == h1[1])
+    assert cell.data_type == "s"
+    assert isinstance(h1[2], datetime) and h1[2] == datetime(2026, 11, 23)
+    start = h1[header.index("shift_start")]
+    assert isinstance(start, datetime) and start.date() == h1[2].date()
+    weeks = wb["agent weeks"]
+    hours = [c.value for c in weeks[1]].index("hours")
+    assert all(isinstance(r[hours], float | int) for r in weeks.iter_rows(min_row=2, values_only=True))
+    cov = wb["coverage"]
+    first = [c.value for c in cov[2]]
+    cols = [c.value for c in cov[1]]
+    assert isinstance(first[cols.index("interval_start")], datetime)
+    assert isinstance(first[cols.index("required")], float | int)

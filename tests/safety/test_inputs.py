@@ -18,7 +18,7 @@ def test_agents_without_a_skill_and_types_without_an_agent_are_named(tmp_path: P
     notes = load_folder(folder).notes
     assert any("1 of 3 agents have no skill" in n and "a3" in n for n in notes), notes
     assert any("no agent has a skill" in n and "returns" in n for n in notes), notes
-    result = CliRunner().invoke(app, ["validate", str(folder)])
+    result = CliRunner().invoke(app, ["validate", "--data", str(folder)])
     assert result.exit_code == 0
     assert "a3" in result.output and "returns" in result.output
 
@@ -27,7 +27,7 @@ def test_a_huge_cell_is_reported_at_once_and_briefly(tmp_path: Path) -> None:
     # Time grew with the square of the cell's length while printing; 4 MB took minutes.
     row = "c9,2026-03-03 11:00:00," + "y" * 4_000_000 + ",phone,a2,300,10,false,true,false,0,,\n"
     folder = write_folder(tmp_path / "data", {"cases.csv": CASES + row})
-    result = CliRunner().invoke(app, ["validate", str(folder)])
+    result = CliRunner().invoke(app, ["validate", "--data", str(folder)])
     assert result.exit_code == 2
     assert len(result.output) < 5000
     assert "4,000,000 characters" in result.output

@@ -98,7 +98,7 @@ def test_validate_never_ends_in_a_traceback(mutations: list[tuple]) -> None:
         folder = write_folder(Path(tmp) / "data")
         for m in mutations:
             mutate(folder, m)
-        result = CliRunner().invoke(app, ["validate", str(folder)])
+        result = CliRunner().invoke(app, ["validate", "--data", str(folder)])
         _no_traceback(result)
         assert result.exit_code in (0, 2), result.output
         if result.exit_code == 0:

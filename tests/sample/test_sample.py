@@ -133,7 +133,7 @@ def test_holidays_have_no_phone_or_chat_and_less_email(history):
 
 def test_cli_sample_writes_a_valid_folder(tmp_path):
     out = tmp_path / "center"
-    result = CliRunner().invoke(app, ["sample", "--out", str(out), "--seed", "2", "--weeks", "2",
+    result = CliRunner().invoke(app, ["sample", "--out", str(out), "--seed", "2", "--history-weeks", "2",
                                       "--agents", "15"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "center_truth" / "arrival_rates.csv.gz").exists()
@@ -142,4 +142,4 @@ def test_cli_sample_writes_a_valid_folder(tmp_path):
     assert data.config.case_types["chat_orders"].concurrency == 2
     assert data.config.case_types["email_billing"].deadline_hours == 24
     assert len(data.agents) == 15 and data.cases["case_id"].is_unique
-    assert CliRunner().invoke(app, ["validate", str(out)]).exit_code == 0
+    assert CliRunner().invoke(app, ["validate", "--data", str(out)]).exit_code == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from planner.io import load_folder
-from planner.scheduling import schedule_run
+from planner.pipeline import run_stage
 from planner.scheduling.bound import coverage_lower_bound
 from planner.scheduling.problem import build_problem, read_requirements, read_tiers
 from tests.scheduling.helpers import write_center
@@ -28,6 +28,6 @@ def test_half_an_agent_costs_at_least_the_cheaper_rounding(tmp_path):
     assert plain is not None and cut is not None
     assert cut >= 500.0 - 1e-6
     assert cut >= plain + 400.0
-    res = schedule_run(data, run, time_limit=6.0, seed=0)
+    res = run_stage("schedule", data, run, time_limit=6.0, seed=0, bound=True)
     assert res.bound is not None and res.bound >= 500.0 - 1e-6
     assert res.objective >= res.bound - 1e-6

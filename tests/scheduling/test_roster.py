@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 from planner.scheduling.roster import build_roster_model, roster_objective, solve_roster
 from planner.scheduling.roster_check import roster_violations, row_violations
 from planner.scheduling.roster_greedy import weekday_row
-from planner.scheduling.roster_lns import _day_deviation, _lns, _solve_sub
+from planner.scheduling.roster_lns import _day_deviation, _solve_sub, lns
 from planner.scheduling.rules import (
     DayCover,
     EmployeeRules,
@@ -150,7 +150,7 @@ def test_parallel_lns_accepts_only_feasible_rosters_that_never_cost_more():
     start = {("a", 0): "E", ("a", 1): "E", ("b", 1): "E", ("b", 2): "E"}
     start_obj = roster_objective(problem, start)
     seen: list[tuple[dict, float]] = []
-    _lns(problem, start, start_obj, time.perf_counter() + 1.0, random.Random(0), 2,
+    lns(problem, start, start_obj, time.perf_counter() + 1.0, random.Random(0), 2,
          lambda roster, obj: seen.append((roster, obj)))
     costs = [start_obj] + [obj for _, obj in seen]
     assert costs == sorted(costs, reverse=True)  # merged moves never make it worse

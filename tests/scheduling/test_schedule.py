@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.errors import InfeasibleError
 from planner.io import load_folder
-from planner.scheduling import check_schedule, make_schedule, schedule_run
+from planner.pipeline import run_stage
+from planner.scheduling import check_schedule, make_schedule
 from planner.scheduling.problem import read_requirements, read_tiers
 from tests.scheduling.helpers import write_center
 
@@ -31,7 +32,7 @@ def test_requirement_only_one_group_can_cover_is_covered_by_it(tmp_path):
     skills = [(f"g{i}", "common", 3) for i in range(4)]
     skills += [("r1", "common", 3), ("r1", "rare", 3), ("r2", "common", 3), ("r2", "rare", 3)]
     write_center(data, run, agents, skills, {"common": 2.0, "rare": {j: 1.0 for j in range(4, 12)}})
-    res = schedule_run(data, run, time_limit=LIMIT, seed=0)
+    res = run_stage("schedule", data, run, time_limit=LIMIT, seed=0, bound=True)
     cov = res.coverage
     rare = cov[(cov["case_type"] == "rare") & (cov["required"] > 0)]
     assert len(rare) == 8
@@ -51,7 +52,7 @@ def test_complex_type_never_below_its_min_tier(tmp_path):
     skills = [(a, c, 5) for a, _, _ in agents for c in ("common", "expert")]
     tiers = {"h1": "high", "m1": "medium", "m2": "medium", "l1": "low"}
     write_center(data, run, agents, skills, {"common": 1.0, "expert": 3.0}, tiers=tiers)
-    res = schedule_run(data, run, time_limit=LIMIT, seed=0)
+    res = run_stage("schedule", data, run, time_limit=LIMIT, seed=0, bound=True)
     on_expert = res.assignments[res.assignments["activity"] == "expert"]
     assert set(on_expert["agent_id"]) == {"h1"}
     expert = res.summary.set_index("case_type").loc["expert"]
@@ -75,7 +76,7 @@ def test_transactional_work_prefers_lower_tiers(tmp_path):
     skills = [(a, c, 4) for a in ("hi", "lo") for c in ("common", "rare")]
     write_center(data, run, agents, skills, {"common": 1.0, "rare": 1.0},
                  tiers={"hi": "high", "lo": "low"})
-    res = schedule_run(data, run, time_limit=LIMIT, seed=0)
+    res = run_stage("schedule", data, run, time_limit=LIMIT, seed=0, bound=True)
     a = res.assignments
     common = a[a["activity"] == "common"]["agent_id"].value_counts()
     assert common.get("lo", 0) > 3 * common.get("hi", 0)
@@ -88,7 +89,7 @@ def test_over_constrained_agent_is_named(tmp_path):
     # 'busy' needs 30 h but is off Monday to Thursday: one 8 h day at most.
     off = [("busy", f"2026-11-{23 + d}", "00:00", "24:00", "time_off", "") for d in range(4)]
     write_center(data, run, agents, skills, {"common": 2.0}, availability=off)
-    res = schedule_run(data, run, time_limit=LIMIT, seed=0)
+    res = run_stage("schedule", data, run, time_limit=LIMIT, seed=0, bound=True)
     named = [c for c in res.conflicts if "busy" in c]
     assert named and "30.0 h" in named[0]
     assert not res.schedule.empty  # a partial plan is still written
@@ -130,7 +131,7 @@ def test_no_plan_at_all_is_infeasible(tmp_path):
     off = [("a1", f"2026-11-{23 + d}", "00:00", "24:00", "time_off", "") for d in range(7)]
     write_center(data, run, agents, [("a1", "common", 3)], {"common": 1.0}, availability=off)
     with pytest.raises(InfeasibleError):
-        schedule_run(data, run, time_limit=LIMIT)
+        run_stage("schedule", data, run, time_limit=LIMIT, bound=True)
 
 
 def test_cli_writes_the_three_files_and_a_summary(tmp_path):
@@ -138,7 +139,7 @@ def test_cli_writes_the_three_files_and_a_summary(tmp_path):
     agents = [(f"a{i}", 0, 40) for i in range(3)]
     write_center(data, run, agents, [(a, "common", 3) for a, _, _ in agents], {"common": 1.5})
     out = CliRunner().invoke(app, ["schedule", "--data", str(data), "--out", str(run),
-                                   "--time-limit", "4", "--seed", "1"])
+                                   "--schedule-seconds", "4", "--seed", "1"])
     assert out.exit_code == 0, out.output
     for name in ("schedule.csv", "assignments.csv", "coverage.csv"):
         assert (run / name).exists()

@@ -96,7 +96,7 @@ def test_bad_scenario_is_explained(tmp_path):
     write_run(run)
     res = CliRunner().invoke(app, ["simulate", "-d", str(data), "-o", str(run),
                                    "--scenario", "lots"])
-    assert res.exit_code == 3 and "scenario" in res.output
+    assert res.exit_code == 2 and "scenario" in res.output
 
 
 def test_activity_without_the_skill_is_reported(tmp_path):

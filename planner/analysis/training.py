@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.io import TIERS, PlannerConfig
-from planner.report.shortage import SWARM, tier_rank, working
+from planner.analysis.shortage import working
+from planner.domain import SWARM, tier_rank
+from planner.io import PlannerConfig
 
 # A solver: (skills, tiers) -> coverage with case_type, interval_start, required, scheduled[, shortfall].
 Resolver = Callable[[pd.DataFrame, pd.DataFrame | None], pd.DataFrame]
@@ -129,7 +130,7 @@ def training_candidates(coverage: pd.DataFrame, assignments: pd.DataFrame, elig:
         return pd.DataFrame(columns=CANDIDATE_COLUMNS)
     out = pd.DataFrame(rows)
     # Lower tiers first on ties: transactional work should grow the learners, not the experts.
-    out["_rank"] = out["tier"].map(lambda t: TIERS.index(t) if t in TIERS else 0)
+    out["_rank"] = out["tier"].map(tier_rank)
     out = out.sort_values(["estimated_hours", "suggested_by_tiers", "_rank", "agent_id", "case_type"],
                           ascending=[False, False, True, True, True])
     return out.drop(columns="_rank").head(limit).reset_index(drop=True)

@@ -11,7 +11,7 @@ is a maximum flow, and all intervals are independent, so the whole week is one f
 The uncovered requirement is the least shortfall any activity plan on these shifts can reach. The
 difference with and without a training change is exact for the plan's shifts and free of solver
 noise (a CP-SAT re-solve under a short time limit varies by more than one change is worth); the full
-re-solve, which may also move shifts, is left to :func:`~planner.report.training.measure_by_resolving`.
+re-solve, which may also move shifts, is left to :func:`~planner.analysis.training.measure_by_resolving`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
-from planner.report.shortage import working
-
-_UNIT = 100
+from planner.analysis.shortage import working
+from planner.domain import FLOW_UNITS_PER_AGENT as _UNIT
 
 
 def replan_coverage(coverage: pd.DataFrame, assignments: pd.DataFrame,
@@ -86,7 +85,7 @@ def measure_on_fixed_shifts(candidates: pd.DataFrame, coverage: pd.DataFrame,
     """Add ``fixed_shift_hours``: shortfall each candidate removes with activities re-planned exactly.
 
     ``eligibility_fn(skills, tiers)`` recomputes eligibility after a change (the report's own
-    :func:`~planner.report.shortage.eligibility` bound to the config and case types).
+    :func:`~planner.analysis.shortage.eligibility` bound to the config and case types).
     """
     out = candidates.copy()
     out["fixed_shift_hours"] = np.nan

@@ -1,0 +1,96 @@
+"""The project's shape as ARCHITECTURE.md states it: every package and run file documented, the
+report and the analysis free of stage packages, one definition of tier order."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from planner.io.runfolder import RUN_FILES
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANNER = ROOT / "planner"
+STAGES = ("forecast", "staffing", "tiers", "scheduling", "routing", "simulation")
+TIER_WORDS = {"low", "medium", "high"}
+
+
+def imports_of(package: str) -> dict[str, set[str]]:
+    """Every planner module each file of a package imports, at the top or inside a function."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((PLANNER / package).rglob("*.py")):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+        found[str(path.relative_to(ROOT))] = {n for n in names if n.startswith("planner")}
+    return found
+
+
+def test_architecture_names_every_package_and_run_file() -> None:
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    packages = [p.name for p in PLANNER.iterdir() if (p / "__init__.py").exists()]
+    assert [p for p in packages if f"`planner.{p}`" not in text] == []
+    assert [f.file for f in RUN_FILES if f"`{f.file}" not in text] == []
+
+
+def test_report_and_analysis_import_no_stage_package() -> None:
+    for package in ("report", "analysis"):
+        for file, names in imports_of(package).items():
+            bad = [n for n in names if n.split(".")[1] in (*STAGES, "pipeline")]
+            assert bad == [], f"{file} imports {bad}"
+
+
+def test_stages_import_neither_pipeline_nor_report_nor_analysis() -> None:
+    for package in STAGES:
+        for file, names in imports_of(package).items():
+            bad = [n for n in names if n.split(".")[1] in ("pipeline", "report", "analysis", "cli")]
+            assert bad == [], f"{file} imports {bad}"
+
+
+# A cost per tier (the scheduler's price of giving transactional work to each tier), not an order.
+ALLOWED = {"TRANSACTIONAL_TIER_COST"}
+
+
+def tier_orders(tree: ast.AST) -> list[int]:
+    """Lines of literals that spell an order of the tiers: a sequence of the three names, or a
+    mapping of the three names to integers (ranks)."""
+    lines = []
+    skip = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id in ALLOWED for t in n.targets)}
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            words = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+            if words >= TIER_WORDS:
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Dict):
+            pairs = {k.value: v for k, v in zip(node.keys, node.values, strict=True)
+                     if isinstance(k, ast.Constant)}
+            if set(pairs) >= TIER_WORDS and all(isinstance(pairs[w], ast.Constant)
+                                                and isinstance(pairs[w].value, int) for w in TIER_WORDS):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_one_definition_of_tier_order() -> None:
+    found = {str(p.relative_to(ROOT)): tier_orders(ast.parse(p.read_text(encoding="utf-8")))
+             for p in sorted(PLANNER.rglob("*.py"))}
+    found = {f: lines for f, lines in found.items() if lines}
+    assert list(found) == ["planner/domain.py"], found
+
+
+def test_the_tier_order_check_sees_a_planted_definition() -> None:
+    assert tier_orders(ast.parse('RANK = {"high": 0, "medium": 1, "low": 2}')) == [1]
+    assert tier_orders(ast.parse('ORDER = ("low", "medium", "high")')) == [1]
+    assert tier_orders(ast.parse('COLORS = {"high": "#2ca02c", "medium": "#1f77b4", "low": "#f00"}')) == []
+
+
+def test_no_code_or_readme_cites_files_outside_the_repository() -> None:
+    texts = [(p, p.read_text(encoding="utf-8")) for p in PLANNER.rglob("*.py")]
+    texts.append((ROOT / "README.md", (ROOT / "README.md").read_text(encoding="utf-8")))
+    cited = [str(p.relative_to(ROOT)) for p, t in texts
+             if "DESIGN.md" in t or "STYLE.md" in t or "../shared" in t]
+    assert cited == []
