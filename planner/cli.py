@@ -256,6 +256,16 @@ def validate(data: DataOpt = Path("data")) -> None:
 
 
 app.add_typer(import_app, name="import", rich_help_panel=DATA)
+config_app = typer.Typer(help="The planner.toml configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config", rich_help_panel=DATA)
+
+
+@config_app.command("schema")
+def config_schema() -> None:
+    """Every planner.toml key with its type, default and meaning, as a Markdown table."""
+    from planner.io.config_reference import reference_markdown
+
+    sys.stdout.write(reference_markdown())
 
 
 @import_app.command("anonbank")

@@ -94,3 +94,28 @@ def test_no_code_or_readme_cites_files_outside_the_repository() -> None:
     cited = [str(p.relative_to(ROOT)) for p, t in texts
              if "DESIGN.md" in t or "STYLE.md" in t or "../shared" in t]
     assert cited == []
+
+
+def test_stage_dependencies_match_the_pipeline() -> None:
+    from planner.io.runfolder import STAGE_NEEDS, STAGE_ORDER, dependants, stage_outputs
+    from planner.pipeline import STAGES
+
+    assert tuple(STAGES) == STAGE_ORDER
+    files = {f.name: f.stage for f in RUN_FILES}
+    for name, stage in STAGES.items():
+        # Every run file a stage reads comes from a stage it is declared to need.
+        assert {files[f] for f in stage.reads_run} <= set(STAGE_NEEDS[name]), name
+    assert dependants("tiers") == {"tiers", "schedule", "simulate", "report"}
+    assert "agents/" in stage_outputs("report") and "schedule.xlsx" in stage_outputs("report")
+
+
+def test_readme_holds_the_generated_config_reference() -> None:
+    from planner.io.config import PlannerConfig
+    from planner.io.config_reference import config_keys, reference_markdown
+
+    assert reference_markdown() in (ROOT / "README.md").read_text(encoding="utf-8")
+    keys = {k.key for k in config_keys()}
+    # Every top-level key of the schema is in the reference.
+    for name in PlannerConfig.model_fields:
+        assert any(k == name or k.startswith(f"{name}.") for k in keys), name
+    assert {"center.timezone", "case_types.<name>.min_tier", "shifts.max_hours", "seed"} <= keys

@@ -164,7 +164,8 @@ def _opening_hours(created: pd.Series) -> dict[str, str]:
         if by_hour.max() < 1 or len(busy) == 0:
             out[name] = "closed"
             continue
-        out[name] = f"{busy[0]:02d}:00-{busy[-1] + 1:02d}:00"
+        # Midnight as 00:00: spreadsheets and pandas cannot read 24:00.
+        out[name] = f"{busy[0]:02d}:00-{(busy[-1] + 1) % 24:02d}:00"
     return out
 
 

@@ -42,7 +42,8 @@ class CenterConfig(_Model):
     country: str | None = Field(default=None, description="ISO country code for public holidays")
     subdivision: str | None = None
     interval_minutes: Literal[15, 30, 60] = 30
-    # "HH:MM-HH:MM" per weekday, "closed", or "24h"; an end of "24:00" means midnight.
+    # "HH:MM-HH:MM" per weekday, "closed", or "24h"; an end of "00:00" (or "24:00") is the midnight
+    # that ends the day.
     opening_hours: dict[str, str] = Field(
         default_factory=lambda: {d: "00:00-24:00" for d in WEEKDAYS}
     )
@@ -62,6 +63,8 @@ class CenterConfig(_Model):
             if not m:
                 raise ValueError(f"{day}: {span!r} is not 'HH:MM-HH:MM', 'closed' or '24h'")
             h1, m1, h2, m2 = map(int, m.groups())
+            if (h2, m2) == (0, 0):
+                h2 = 24  # an end of 00:00 is the midnight that ends the day
             if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2) or (h2, m2) <= (h1, m1):
                 raise ValueError(f"{day}: {span!r} is not a valid span within one day")
         return v

@@ -72,11 +72,43 @@ RUN_FILES: tuple[RunFile, ...] = (
 )
 
 _BY_NAME: dict[str, RunFile] = {f.name: f for f in RUN_FILES}
+# Run-file names that are folders.
+_FOLDERS = ("agents",)
+
+# The stages in cycle order, and the stages whose files each one reads: rewriting a stage's files
+# makes the files of every stage that reads them, directly or not, stale.
+STAGE_ORDER: tuple[str, ...] = ("forecast", "requirements", "tiers", "schedule", "simulate", "report")
+STAGE_NEEDS: dict[str, tuple[str, ...]] = {
+    "forecast": (),
+    "requirements": ("forecast",),
+    "tiers": (),
+    "schedule": ("requirements", "tiers"),
+    "simulate": ("forecast", "schedule", "tiers"),
+    "report": ("forecast", "requirements", "tiers", "schedule", "simulate"),
+}
 
 
 def files_of(stage: str) -> tuple[RunFile, ...]:
     """The files ``stage`` writes, in cycle order."""
     return tuple(f for f in RUN_FILES if f.stage == stage)
+
+
+def stage_outputs(stage: str) -> tuple[str, ...]:
+    """File names ``stage`` writes into a run folder (a folder as ``"agents/"``)."""
+    return tuple(f.file + ("/" if f.name in _FOLDERS else "") for f in files_of(stage))
+
+
+def dependants(stage: str) -> set[str]:
+    """The stage itself and every stage that reads its files, directly or not."""
+    out = {stage}
+    changed = True
+    while changed:
+        changed = False
+        for s, needs in STAGE_NEEDS.items():
+            if s not in out and out & set(needs):
+                out.add(s)
+                changed = True
+    return out
 
 
 @dataclass(frozen=True)

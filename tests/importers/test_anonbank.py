@@ -95,9 +95,9 @@ def test_february_counts(february):
     # ZOHARI and ELI are the stock-exchange (NE) regulars: top level there.
     lv = result.skills.set_index(["agent_id", "case_type"])["level"]
     assert lv["ZOHARI", "NE"] == 5 and lv["ELI", "NE"] == 5 and lv["ELI", "PS"] == 1
-    assert result.opening_hours["sun"] == "07:00-24:00"
+    assert result.opening_hours["sun"] == "07:00-00:00"
     assert result.opening_hours["fri"] == "07:00-15:00"
-    assert result.opening_hours["sat"] == "19:00-24:00"
+    assert result.opening_hours["sat"] == "19:00-00:00"
 
 
 def test_february_output_is_a_valid_folder(february):
