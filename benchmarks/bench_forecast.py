@@ -18,7 +18,6 @@ import argparse
 import sys
 import tempfile
 import time
-import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from sf_models import NATIVE, StatsForecastModel
 
 from planner.forecast import (
     Forecaster,
@@ -36,59 +36,11 @@ from planner.forecast import (
     run_backtest,
 )
 from planner.forecast.backtest import best_window, origins
-from planner.forecast.base import usable
 from planner.forecast.history import History
 from planner.io import load_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 console = Console(width=160)
-#: (label, origin, case_type) -> (interval_start, lo, hi) of statsforecast's own intervals
-NATIVE: dict[str, list[pd.DataFrame]] = {}
-
-
-class StatsForecastModel(Forecaster):
-    """statsforecast's MSTL or AutoETS behind our contract (benchmark only).
-
-    Closed intervals are zeros of the series (as a user of the library would feed it); masked days
-    (holidays, gaps) are filled with the same interval a week earlier, since the models need a
-    complete series.
-    """
-
-    def __init__(self, kind: str = "mstl", train_weeks: int = 12) -> None:
-        self.kind = kind
-        self.train_weeks = train_weeks
-
-    @property
-    def label(self) -> str:
-        return {"mstl": "sf_MSTL", "autoets": "sf_AutoETS"}[self.kind]
-
-    def _model(self):
-        from statsforecast.models import MSTL, AutoETS
-
-        spd = 24 * 60 // self.interval_minutes_
-        if self.kind == "mstl":
-            return MSTL(season_length=[spd, 7 * spd])
-        # ETS with a weekly season (336) takes minutes per fit; a daily season is the usual use
-        return AutoETS(season_length=spd)
-
-    def _fit(self, times, y, is_open, **_):
-        period = self.period_
-        y = usable(y, is_open)
-        for i in np.flatnonzero(np.isnan(y)):
-            y[i] = y[i - period] if i >= period and np.isfinite(y[i - period]) else 0.0
-        self.y_ = y[-self.train_weeks * period:]
-
-    def _predict(self, times, is_open):
-        pos = self._positions(times) - int((self.history_end_ - self.history_start_)
-                                           / pd.Timedelta(minutes=self.interval_minutes_))
-        h = int(pos.max()) + 1
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out = self._model().forecast(y=self.y_, h=h, level=[80])
-        NATIVE.setdefault(self.label, []).append(pd.DataFrame({
-            "interval_start": times, "lo": np.maximum(out["lo-80"][pos], 0.0),
-            "hi": out["hi-80"][pos]}))
-        return out["mean"][pos]
 
 
 def with_aggregate(history: History) -> History:
@@ -131,7 +83,8 @@ def report(title: str, results: dict, native: dict, floor: dict | None = None) -
     for name, r in results.items():
         s = r.scores.set_index("model")
         window = best_window(r.scores)
-        for label in ["seasonal_naive", window, "profile", "boosting", "sf_MSTL", "sf_AutoETS"]:
+        for label in ["seasonal_naive", window, "profile", "recent_level", "boosting", "combination",
+                      "sf_MSTL", "sf_AutoETS"]:
             if label not in s.index:
                 continue
             x = s.loc[label]
@@ -206,7 +159,7 @@ def main() -> int:
     closed_mass = 0.0
     for name, g in fc.groupby("case_type"):
         is_open = open_mask(pd.DatetimeIndex(g["interval_start"]),
-                            arrival_calendar(data.config, str(name)), hol, 30)
+                            arrival_calendar(data.config, str(name)), hol)
         closed_mass += float(g.loc[~is_open, ["volume", "volume_high"]].abs().to_numpy().sum())
     chosen = table[table["chosen"]].set_index("series")
     wa = table[table["model"] == "window_average"].set_index("series")

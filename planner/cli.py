@@ -198,6 +198,9 @@ def sample(
     agents: Annotated[int, typer.Option(min=5, max=2000, help="Head count")] = 80,
     truth: Annotated[Path | None, typer.Option(
         help="Ground-truth folder (default: beside --out, named <out>_truth)")] = None,
+    disturbances: Annotated[bool, typer.Option(
+        help="Plant a surge, an outage, a campaign, a level shift and missing days "
+             "(listed in the truth's model.json)")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out folder")] = False,
 ) -> None:
     """Generate a realistic sample center (history, agents, skills, config) and its ground truth."""
@@ -208,7 +211,8 @@ def sample(
                           "choose another --out or add --force to overwrite it")
         raise typer.Exit(EXIT_BAD_INPUT)
     with console.status(f"generating {history_weeks} weeks, {agents} agents (seed {seed})"):
-        center = generate_sample(seed=seed, weeks=history_weeks, agents=agents)
+        center = generate_sample(seed=seed, weeks=history_weeks, agents=agents,
+                                 disturbances=disturbances)
         if force and out.exists():
             from planner.io import CONTRACTS
 
@@ -271,16 +275,17 @@ def config_schema() -> None:
 @import_app.command("anonbank")
 @handle_errors
 def import_anonbank_cmd(
-    file: Annotated[Path, typer.Argument(help="The Anonymous Bank log (february.txt, or .gz)")],
+    files: Annotated[list[Path], typer.Argument(
+        help="The Anonymous Bank log(s): one month (february.txt, or .gz) or several, joined")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Data folder to write")],
 ) -> None:
     """Convert the Anonymous Bank call log into cases.csv, agents.csv, skills.csv and planner.toml."""
     from planner.importers import import_anonbank
 
-    with console.status(escape(f"converting {file}")):
-        result = import_anonbank(file, out)
+    with console.status(escape(f"converting {', '.join(f.name for f in files)}")):
+        result = import_anonbank(files, out)
     cases = result.cases
-    table = Table(title=escape(f"{file.name} -> {out}"))
+    table = Table(title=escape(f"{' + '.join(f.name for f in files)} -> {out}"))
     for col in ("case type", "calls", "abandoned", "agents serving"):
         table.add_column(col, justify="left" if col == "case type" else "right")
     for name, g in cases.groupby("case_type"):
@@ -307,7 +312,8 @@ def forecast(
         "--interval-minutes", help=u("Interval length [min]: 15, 30 or 60 (default: the config's)"))] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Volume and handle time per case type and interval (-> OUT/forecast.csv, OUT/backtest.csv)."""
+    """Volume and handle time per case type and interval (-> OUT/forecast.csv, OUT/backtest.csv,
+    OUT/anomalies.csv)."""
     console.quiet = console.quiet or as_json  # stdout is for the JSON
     from datetime import date
 
@@ -348,7 +354,8 @@ def forecast(
         "coverage: 80% intervals, each origin calibrated on the others")
     days = fc["interval_start"].dt.normalize()
     say(f"wrote {out}/forecast.csv ({len(fc):,} rows, {days.min():%Y-%m-%d} to "
-        f"{days.max():%Y-%m-%d}, {fc['volume'].sum():,.0f} cases) and {out}/backtest.csv")
+        f"{days.max():%Y-%m-%d}, {fc['volume'].sum():,.0f} cases), {out}/backtest.csv and "
+        f"{out}/anomalies.csv ({len(result.anomalies)} history anomalies)")
     for n in result.notes:
         note(n)
 

@@ -143,11 +143,13 @@ def _run_forecast(ctx: Context, *, weeks: int = 1, start: date | None = None,
 
 def _write_forecast(res: ForecastResult, run: RunFolder) -> list[Path]:
     return [write_csv(res.forecast, run.file("forecast"), float_format="%.6g"),
-            write_csv(res.backtest, run.file("backtest"), float_format="%.6g")]
+            write_csv(res.backtest, run.file("backtest"), float_format="%.6g"),
+            write_csv(res.anomaly_table, run.file("anomalies"), float_format="%.6g")]
 
 
 def _sum_forecast(res: ForecastResult) -> tuple[dict[str, str], list[str]]:
-    return {"cases forecast": f"{res.forecast['volume'].sum():,.0f}"}, list(res.notes)
+    return {"cases forecast": f"{res.forecast['volume'].sum():,.0f}",
+            "history anomalies": str(len(res.anomalies))}, list(res.notes)
 
 
 # --- requirements ---------------------------------------------------------------------------------

@@ -18,11 +18,15 @@ import numpy as np
 import pandas as pd
 
 from planner.forecast import intervals, metrics
+from planner.forecast.anomalies import clean_history
 from planner.forecast.base import Forecaster
 from planner.forecast.baselines import SeasonalNaive, SeasonalWindowAverage
 from planner.forecast.boosting import PoissonBoosting
+from planner.forecast.combination import COMBINATION, DEFAULT_MEMBERS, MEMBERS, rank_models
 from planner.forecast.history import History
 from planner.forecast.profile import PooledShape, ProfileModel, pooled_shape
+from planner.forecast.recent import RecentLevelModel
+from planner.forecast.yearly import yearly_factors
 
 #: the window lengths k the seasonal window average is backtested with
 WINDOW_WEEKS = (2, 3, 4, 6, 8, 12)
@@ -34,9 +38,10 @@ Progress = Callable[[str, int, int], None]
 
 
 def default_models() -> list[Forecaster]:
-    """Every candidate: both baselines (all k), the profile model and Poisson boosting."""
+    """Every candidate: both baselines (all k), the profile model, the recent-level model and
+    Poisson boosting (the combination of the best of them is scored beside them)."""
     return [SeasonalNaive(), *(SeasonalWindowAverage(k) for k in WINDOW_WEEKS), ProfileModel(),
-            PoissonBoosting()]
+            RecentLevelModel(), PoissonBoosting()]
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,10 @@ class TypeBacktest:
     notes: tuple[str, ...] = field(default=())
     #: per origin and model: interval_start, actual, forecast (only with keep_forecasts=True)
     forecasts: pd.DataFrame | None = None
+    #: the models the combination averages, best first (ranked over every origin)
+    members: tuple[str, ...] = ()
+    #: the chosen model's level-error dispersion (:func:`planner.forecast.intervals.scale`)
+    dispersion: float = 0.0
 
 
 def origins(history: History, max_origins: int = 10, min_train_weeks: int = 4) -> list[int]:
@@ -78,8 +87,9 @@ def pooled_prior(history: History, end: int) -> PooledShape:
                                       "volume": total[:end], "open": union[:end]}))
 
 
-def _fit(model: Forecaster, frame: pd.DataFrame, prior: PooledShape | None) -> Forecaster:
-    if isinstance(model, ProfileModel):
+def fit_model(model: Forecaster, frame: pd.DataFrame, prior: PooledShape | None) -> Forecaster:
+    """Fit with the pooled prior shape where the model borrows it."""
+    if getattr(model, "uses_prior", False):
         return model.fit(frame, prior=prior)
     return model.fit(frame)
 
@@ -129,16 +139,20 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
         prior = pooled_prior(history, o)
         for name in history.case_types:
             horizon = _horizon(history, name, o, stop)
-            scored = history.open[name][o:stop] & ~history.masked[o:stop]
-            frame = history.frame(name, end=o)
+            scored = (history.open[name][o:stop] & ~history.masked[o:stop]
+                      & np.isfinite(history.volume[name][o:stop]))
+            raw = history.frame(name, end=o)
+            frame, _ = clean_history(raw, name)
             train = np.where(history.open[name][:o], frame["volume"].to_numpy(), np.nan)
             valid = np.isfinite(train)
             scales[name].append(metrics.mase_scale(np.nan_to_num(train), valid, period))
             actual = history.volume[name][o:stop][scored]
+            # last year's peaks are seasons, not events: read from the history as it came
+            yearly = yearly_factors(raw, history.times[o:stop])[scored]
             for model in models:
                 tic = time.perf_counter()
-                fitted = _fit(type(model)(**model.get_params()), frame, prior)
-                pred = fitted.predict(horizon)["volume"].to_numpy()[scored]
+                fitted = fit_model(type(model)(**model.get_params()), frame, prior)
+                pred = fitted.predict(horizon)["volume"].to_numpy()[scored] * yearly
                 seconds[model.label] += time.perf_counter() - tic
                 collected[name][model.label].append((actual, pred))
                 if keep_forecasts:
@@ -150,7 +164,9 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
             if progress is not None:
                 progress(name, done, len(starts) * len(history.case_types))
     out = {}
+    members: dict[str, tuple[str, ...]] = {}
     for name in history.case_types:
+        members[name] = _add_combination(collected[name], scales[name])
         res = _score_type(name, collected[name], scales[name], history, level)
         res.scores["seconds"] = res.scores["model"].map(seconds) / max(len(history.case_types), 1)
         notes = res.notes if short_note is None else (short_note, *res.notes)
@@ -158,8 +174,27 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
         if keep_forecasts and kept:
             every = pd.concat(kept, ignore_index=True)
             forecasts = every[every["case_type"] == name].reset_index(drop=True)
-        out[name] = replace(res, notes=notes, forecasts=forecasts)
+        out[name] = replace(res, notes=notes, forecasts=forecasts, members=members[name])
     return out
+
+
+def _add_combination(runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
+                     scales: list[float]) -> tuple[str, ...]:
+    """Score the combination out of sample: at each origin it averages the :data:`MEMBERS` models
+    ranked best on the origins before it (the default members at the first); returns the members
+    ranked on every origin, which the final forecast averages."""
+    labels = [label for label, per in runs.items() if per]
+    if not labels:
+        return ()
+    count = len(runs[labels[0]])
+    combined = []
+    for i in range(count):
+        ranked = rank_models(runs, scales, labels, i) or [m for m in DEFAULT_MEMBERS if m in labels]
+        chosen = ranked[:MEMBERS] or labels[:1]
+        actual = runs[chosen[0]][i][0]
+        combined.append((actual, np.mean([runs[m][i][1] for m in chosen], axis=0)))
+    runs[COMBINATION] = combined
+    return tuple(rank_models(runs, scales, labels, count)[:MEMBERS])
 
 
 def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
@@ -167,6 +202,7 @@ def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
     notes: list[str] = []
     rows = []
     quantiles: dict[str, tuple[float, float] | None] = {}
+    dispersion: dict[str, float] = {}
     for label, per_origin in runs.items():
         if not per_origin:
             rows.append({"model": label, "origins": 0})
@@ -176,9 +212,10 @@ def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
         pred = np.concatenate([p for _, p in per_origin])
         mases = [np.abs(a - p).mean() / s for (a, p), s in zip(per_origin, scales, strict=True)
                  if s > 0 and len(a)]
-        z = [intervals.standardised(a, p) for a, p in per_origin]
-        cover = _loo_coverage(per_origin, z, level)
-        quantiles[label] = intervals.conformal_quantiles(np.concatenate(z), level)
+        cover = _loo_coverage(per_origin, level)
+        dispersion[label] = intervals.overdispersion(actual, pred)
+        z = intervals.standardised(actual, pred, dispersion[label])
+        quantiles[label] = intervals.conformal_quantiles(z, level)
         rows.append({"model": label, "origins": len(per_origin),
                      "mase": float(np.mean(mases)) if mases else np.nan,
                      "wape": metrics.wape(actual, pred), "bias": metrics.bias(actual, pred),
@@ -191,20 +228,24 @@ def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
     if note:
         notes.append(note)
     scores["chosen"] = scores["model"] == chosen
-    return TypeBacktest(name, scores, chosen, quantiles.get(chosen), tuple(notes))
+    return TypeBacktest(name, scores, chosen, quantiles.get(chosen), tuple(notes),
+                        dispersion=dispersion.get(chosen, 0.0))
 
 
-def _loo_coverage(per_origin: list[tuple[np.ndarray, np.ndarray]], z: list[np.ndarray],
-                  level: float) -> float:
-    """Coverage of each origin's band calibrated on the other origins' residuals."""
+def _loo_coverage(per_origin: list[tuple[np.ndarray, np.ndarray]], level: float) -> float:
+    """Coverage of each origin's band calibrated (dispersion and quantiles) on the other origins."""
     if len(per_origin) < 2:
         return float("nan")
     hits = total = 0
     for i, (a, p) in enumerate(per_origin):
-        rest = np.concatenate([z[j] for j in range(len(z)) if j != i])
-        if len(rest) == 0 or len(a) == 0:
+        others = [per_origin[j] for j in range(len(per_origin)) if j != i]
+        ra = np.concatenate([x for x, _ in others])
+        rp = np.concatenate([y for _, y in others])
+        if len(ra) == 0 or len(a) == 0:
             continue
-        low, high = intervals.apply_quantiles(p, intervals.conformal_quantiles(rest, level))
+        d = intervals.overdispersion(ra, rp)
+        q = intervals.conformal_quantiles(intervals.standardised(ra, rp, d), level)
+        low, high = intervals.apply_quantiles(p, q, d)
         hits += int(((a >= low) & (a <= high)).sum())
         total += len(a)
     return hits / total if total else float("nan")

@@ -27,6 +27,8 @@ class Forecaster:
 
     #: the name used in backtest.csv and the printed table
     name = "forecaster"
+    #: True when ``fit`` takes ``prior=`` (the pooled shape of all types, for quiet types)
+    uses_prior = False
 
     def get_params(self) -> dict[str, Any]:
         """Parameters as given to ``__init__`` (scikit-learn convention)."""

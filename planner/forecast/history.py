@@ -153,6 +153,10 @@ def build_history(counts: pd.DataFrame, config: PlannerConfig, interval_minutes:
         present = np.zeros(len(times), dtype=bool)
         present[pos.get_indexer(counts["interval_start"])] = True
         day_gap = day_open & ~present.reshape(ndays, spd).any(axis=1)
+        zero_rows = is_open & ~present & ~np.repeat(day_gap, spd)
+        if zero_rows.any():
+            notes.append(f"volumes: {int(zero_rows.sum())} open interval(s) without a row on days "
+                         f"that have rows; read as 0 cases (exports drop zero rows)")
     else:
         day_gap = (day_total == 0) & (_typical_day(volume, opened, ndays, spd) >= GAP_MIN_DAILY)
     if day_gap.any():

@@ -1,7 +1,9 @@
 """Prediction intervals calibrated on backtest residuals (split-conformal, Poisson-aware).
 
-Residuals are standardised by the Poisson-like scale ``sqrt(forecast + 1)`` (arrival counts have
-variance about equal to their mean, so a busy interval gets a wider band than a quiet one), and the
+Residuals are standardised by the scale ``sqrt(forecast + 1 + dispersion * forecast**2)``: arrival
+counts have variance about equal to their mean (so a busy interval gets a wider band than a quiet
+one), plus an error of the day's level that grows with the forecast itself (negative-binomial-like
+variance; ``dispersion`` is estimated from the backtest's residuals), and the
 band is the forecast plus the empirical quantiles of the standardised residuals of the rolling-origin
 backtest (Vovk et al. 2005; Lei et al. 2018 for split conformal). Coverage is then measured, not
 assumed: each origin is scored with quantiles calibrated on the other origins.
@@ -13,14 +15,26 @@ import numpy as np
 from scipy import stats
 
 
-def scale(forecast: np.ndarray) -> np.ndarray:
-    """Residual scale of a count forecast: sqrt(forecast + 1) (the +1 keeps quiet intervals sane)."""
-    return np.sqrt(np.maximum(np.asarray(forecast, dtype=float), 0.0) + 1.0)
+def scale(forecast: np.ndarray, dispersion: float = 0.0) -> np.ndarray:
+    """Residual scale of a count forecast: sqrt(forecast + 1 + dispersion forecast^2) (the +1 keeps
+    quiet intervals sane)."""
+    f = np.maximum(np.asarray(forecast, dtype=float), 0.0)
+    return np.sqrt(f + 1.0 + dispersion * f * f)
 
 
-def standardised(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+def overdispersion(actual: np.ndarray, forecast: np.ndarray) -> float:
+    """Least-squares ``d`` in ``E[(actual - forecast)^2] = forecast + 1 + d forecast^2`` (>= 0)."""
+    f = np.maximum(np.asarray(forecast, dtype=float), 0.0)
+    r2 = (np.asarray(actual, dtype=float) - f) ** 2
+    denom = float((f**4).sum())
+    if denom <= 0:
+        return 0.0
+    return max(float((f**2 * (r2 - f - 1.0)).sum()) / denom, 0.0)
+
+
+def standardised(actual: np.ndarray, forecast: np.ndarray, dispersion: float = 0.0) -> np.ndarray:
     """(actual - forecast) / scale(forecast)."""
-    return (np.asarray(actual, dtype=float) - forecast) / scale(forecast)
+    return (np.asarray(actual, dtype=float) - forecast) / scale(forecast, dispersion)
 
 
 def conformal_quantiles(z: np.ndarray, level: float = 0.8) -> tuple[float, float]:
@@ -39,9 +53,10 @@ def conformal_quantiles(z: np.ndarray, level: float = 0.8) -> tuple[float, float
     return float(np.quantile(z, lo_q)), float(np.quantile(z, hi_q))
 
 
-def apply_quantiles(forecast: np.ndarray, q: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+def apply_quantiles(forecast: np.ndarray, q: tuple[float, float],
+                    dispersion: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Band ``forecast + q * scale(forecast)``, clipped at 0 and always containing the forecast."""
-    s = scale(forecast)
+    s = scale(forecast, dispersion)
     low = np.clip(forecast + q[0] * s, 0.0, forecast)
     high = np.maximum(forecast + q[1] * s, forecast)
     return low, high

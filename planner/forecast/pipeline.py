@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import MissingInputError, PlannerError
+from planner.forecast.anomalies import Anomaly, anomaly_table, clean_history
 from planner.forecast.backtest import (
     BASELINE,
     Progress,
     TypeBacktest,
     best_window,
     default_models,
+    fit_model,
     pooled_prior,
     run_backtest,
 )
@@ -27,6 +29,8 @@ from planner.forecast.calendar import (
     interval_grid,
     open_mask,
 )
+from planner.forecast.combination import COMBINATION, Combination
+from planner.forecast.events import apply_to_forecast, apply_to_history, marked_events
 from planner.forecast.handle_time import HandleTime, estimate_handle_time
 from planner.forecast.history import (
     History,
@@ -36,6 +40,7 @@ from planner.forecast.history import (
 )
 from planner.forecast.intervals import apply_quantiles, poisson_band
 from planner.forecast.profile import ProfileModel
+from planner.forecast.yearly import yearly_factors
 from planner.io.config import PlannerConfig
 from planner.io.folder import DataFolder
 
@@ -47,12 +52,19 @@ BACKTEST_COLUMNS = ["case_type", "model", "chosen", "mase", "mase_vs_baseline", 
 
 @dataclass(frozen=True)
 class ForecastResult:
-    """``forecast`` (forecast.csv), ``backtest`` (backtest.csv) and the notes of the run."""
+    """``forecast`` (forecast.csv), ``backtest`` (backtest.csv), what was abnormal in the history
+    (``anomalies``, anomalies.csv) and the notes of the run."""
 
     forecast: pd.DataFrame
     backtest: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
     chosen: dict[str, str] = field(default_factory=dict)
+    anomalies: tuple[Anomaly, ...] = field(default=())
+
+    @property
+    def anomaly_table(self) -> pd.DataFrame:
+        """anomalies.csv."""
+        return anomaly_table(list(self.anomalies))
 
 
 def _history_frames(history: DataFolder | pd.DataFrame) -> tuple[pd.DataFrame | None,
@@ -74,6 +86,7 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
              weeks: int = 1, start: date | datetime | str | None = None,
              interval_minutes: int | None = None, level: float = 0.8,
              models: Sequence[Forecaster] | None = None,
+             events: pd.DataFrame | None = None,
              progress: Progress | None = None) -> ForecastResult:
     """Forecast volume (with an interval) and handle time per case type and interval.
 
@@ -94,6 +107,8 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
         Central coverage of ``volume_low`` .. ``volume_high``.
     models : sequence of Forecaster, optional
         Candidate models (default: :func:`~planner.forecast.backtest.default_models`).
+    events : DataFrame, optional
+        events.csv rows (default: the folder's): ``exclude`` and ``uplift`` events marked by hand.
     progress : callable, optional
         ``progress(case_type, done, total)`` during the backtest.
     """
@@ -122,6 +137,10 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
     hist = build_history(counts, config, minutes, rows_mean_presence=cases is None,
                          case_types=types)
     notes += hist.notes
+    if events is None and isinstance(history, DataFolder):
+        events = history.events
+    marked = marked_events(events)
+    hist, anomalies = apply_to_history(hist, marked)
     if first_day is None:
         first_day = hist.times[-1].normalize() + pd.Timedelta(days=1)
     elif first_day > hist.times[-1] + pd.Timedelta(minutes=minutes):
@@ -135,10 +154,16 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
     handle = _handle_time(cases, volumes, types, minutes, hist)
     notes += handle.notes
     frame = _final_forecast(hist, results, handle, config, first_day, weeks, minutes, level, notes,
-                            candidates)
+                            candidates, anomalies)
+    frame, uplift_notes = apply_to_forecast(frame, marked)
+    notes += uplift_notes
+    if anomalies:
+        shown = "; ".join(a.describe() for a in anomalies[:5])
+        more = f" and {len(anomalies) - 5} more (anomalies.csv)" if len(anomalies) > 5 else ""
+        notes.append(f"history anomalies: {shown}{more}")
     # the same note from every type (a short history) is said once
     return ForecastResult(frame, _backtest_table(results), tuple(dict.fromkeys(notes)),
-                          {t: r.chosen for t, r in results.items()})
+                          {t: r.chosen for t, r in results.items()}, tuple(anomalies))
 
 
 def _handle_time(cases: pd.DataFrame | None, volumes: pd.DataFrame | None, types: list[str],
@@ -161,8 +186,11 @@ def _handle_time(cases: pd.DataFrame | None, volumes: pd.DataFrame | None, types
     return estimate_handle_time(samples, types, minutes, end=end)
 
 
-def _model_for(label: str, candidates: Sequence[Forecaster]) -> Forecaster:
+def _model_for(label: str, candidates: Sequence[Forecaster],
+               members: Sequence[str] = ()) -> Forecaster:
     """A fresh copy of the candidate with this label (the profile model for fallbacks)."""
+    if label == COMBINATION:
+        return Combination([_model_for(m, candidates) for m in members])
     for model in candidates:
         if model.label == label:
             return type(model)(**model.get_params())
@@ -171,9 +199,10 @@ def _model_for(label: str, candidates: Sequence[Forecaster]) -> Forecaster:
 
 def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: HandleTime,
                     config: PlannerConfig, first_day: pd.Timestamp, weeks: int, minutes: int,
-                    level: float, notes: list[str],
-                    candidates: Sequence[Forecaster]) -> pd.DataFrame:
-    """Fit each type's chosen model on all history and forecast the horizon."""
+                    level: float, notes: list[str], candidates: Sequence[Forecaster],
+                    anomalies: list[Anomaly]) -> pd.DataFrame:
+    """Fit each type's chosen model on all history (events left out, a level shift followed) and
+    forecast the horizon; what was abnormal is added to ``anomalies``."""
     times = interval_grid(first_day, first_day + pd.Timedelta(weeks=weeks), minutes)
     hol = holiday_dates(config.center, range(times[0].year, times[-1].year + 1))
     prior = pooled_prior(hist, len(hist.times))
@@ -184,10 +213,12 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         is_hol = holiday_mask(times, hol) & is_open
         holidays_open |= {d.date() for d in times[is_hol]}
         horizon = pd.DataFrame({"interval_start": times, "open": is_open})
-        model = _model_for(res.chosen, candidates)
-        frame = hist.frame(name)
-        model = model.fit(frame, prior=prior) if isinstance(model, ProfileModel) else model.fit(frame)
-        vol = model.predict(horizon)["volume"].to_numpy()
+        model = _model_for(res.chosen, candidates, res.members)
+        raw = hist.frame(name)
+        frame, found = clean_history(raw, name)
+        anomalies += found
+        model = fit_model(model, frame, prior)
+        vol = model.predict(horizon)["volume"].to_numpy() * yearly_factors(raw, times)
         if is_hol.any():
             factor = hist.holiday_factor.get(name, 0.5)
             vol = np.where(is_hol, vol * factor, vol)
@@ -196,7 +227,7 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         if after.any():
             vol = np.where(after, vol * hist.after_holiday_factor.get(name, 1.0), vol)
         if res.quantiles is not None:
-            low, high = apply_quantiles(vol, res.quantiles)
+            low, high = apply_quantiles(vol, res.quantiles, res.dispersion)
         else:
             low, high = poisson_band(vol, level)
             notes.append(f"{name}: no backtest residuals; Poisson {level:.0%} band (not calibrated)")

@@ -130,6 +130,7 @@ class ProfileModel(Forecaster):
     """
 
     name = "profile"
+    uses_prior = True
 
     # Defaults: longer windows won on the sample's rolling-origin backtest (MASE 0.741 -> 0.738 on
     # average, worst |bias| 2.0% -> 1.75% against 8 weeks / 28 days / 12 weeks); a level shift is

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,8 +79,18 @@ def _seconds(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce")
 
 
-def convert_anonbank(raw: pd.DataFrame, file: str = "february.txt") -> AnonbankImport:
-    """Map the raw log onto the cases/agents/skills contracts and derive a planner.toml."""
+@dataclass(frozen=True)
+class _Converted:
+    """One log's cases and what was dropped or odd in it."""
+
+    cases: pd.DataFrame
+    dropped_phantom: int
+    served_without_agent: int
+    zero_handle: int
+
+
+def _convert_log(raw: pd.DataFrame, file: str) -> _Converted:
+    """One raw log as contract cases (every problem named by this file and its row)."""
     outcome = raw["outcome"].str.upper()
     phantom = outcome == "PHANTOM"
     df = raw[~phantom].reset_index(drop=True)
@@ -103,28 +114,43 @@ def convert_anonbank(raw: pd.DataFrame, file: str = "february.txt") -> AnonbankI
             problems.append(Problem(file, int(i) + 2, col, str(df[col].iloc[i]), "seconds >= 0"))
     if problems:
         raise ContractError(problems)
-
     served = (outcome == "AGENT").to_numpy()
     server = df["server"].where(df["server"] != NO_SERVER, "")
-    agent = server.where(served, "")
-    # call_id restarts per VRU line: the line makes it unique; the date too if a file spans months.
-    case_id = df["vru+line"] + "-" + df["call_id"]
-    if case_id.duplicated().any():
-        case_id = df["date"] + "-" + case_id
-    if case_id.duplicated().any():
-        case_id = case_id + "-" + case_id.groupby(case_id).cumcount().astype(str)
     cases = pd.DataFrame({
-        "case_id": case_id,
+        # call_id restarts per VRU line: the line makes it unique (within a month)
+        "case_id": df["vru+line"] + "-" + df["call_id"],
         "created_at": created.dt.strftime("%Y-%m-%dT%H:%M:%S"),
         "case_type": df["type"],
         "channel": "phone",
-        "agent_id": agent,
+        "agent_id": server.where(served, ""),
         "handle_seconds": np.where(served, ser_time.astype("Int64").astype(str), ""),
         "wait_seconds": q_time.astype("Int64"),
         "abandoned": (~served).astype(int),
         "priority": df["priority"] if "priority" in df.columns else "",
     })
-    cases = cases.iloc[np.argsort(created.to_numpy(), kind="stable")].reset_index(drop=True)
+    return _Converted(cases, int(phantom.sum()),
+                      int((served & (server == "").to_numpy()).sum()),
+                      int((served & (ser_time == 0).to_numpy()).sum()))
+
+
+def convert_anonbank(raw: pd.DataFrame | list[tuple[pd.DataFrame, str]],
+                     file: str = "february.txt") -> AnonbankImport:
+    """Map the raw log onto the cases/agents/skills contracts and derive a planner.toml.
+
+    ``raw`` is one log, or several ``(log, file name)`` pairs (months of the same center) that are
+    joined into one history; each is checked on its own so a problem names its file and row.
+    """
+    logs = raw if isinstance(raw, list) else [(raw, file)]
+    parts = [_convert_log(log, name) for log, name in logs]
+    cases = pd.concat([p.cases for p in parts], ignore_index=True)
+    created = pd.to_datetime(cases["created_at"])
+    order = np.argsort(created.to_numpy(), kind="stable")
+    cases = cases.iloc[order].reset_index(drop=True)
+    created = created.iloc[order].reset_index(drop=True)
+    if cases["case_id"].duplicated().any():
+        cases["case_id"] = cases["created_at"].str[:10] + "-" + cases["case_id"]
+    if cases["case_id"].duplicated().any():
+        cases["case_id"] += "-" + cases.groupby("case_id").cumcount().astype(str)
 
     named = cases[cases["agent_id"] != ""]
     counts = named.groupby(["agent_id", "case_type"]).size().rename("n").reset_index()
@@ -142,13 +168,11 @@ def convert_anonbank(raw: pd.DataFrame, file: str = "february.txt") -> AnonbankI
     text = _config_text(cases, hours, aht)
     return AnonbankImport(
         cases, agents, skills, text,
-        dropped_phantom=int(phantom.sum()),
-        served_without_agent=int((served & (server == "").to_numpy()).sum()),
-        zero_handle=int((served & (ser_time == 0).to_numpy()).sum()),
+        dropped_phantom=sum(p.dropped_phantom for p in parts),
+        served_without_agent=sum(p.served_without_agent for p in parts),
+        zero_handle=sum(p.zero_handle for p in parts),
         opening_hours=hours,
     )
-
-
 def _opening_hours(created: pd.Series) -> dict[str, str]:
     """Per weekday, the span of whole hours that get at least 10 % of that weekday's peak hour."""
     per_day = created.dt.normalize()
@@ -178,6 +202,17 @@ def _patience(cases: pd.DataFrame) -> pd.Series:
     return (total / n_ab.where(n_ab > 0)).dropna()
 
 
+def _months(cases: pd.DataFrame) -> str:
+    """'January-February 1999' for the span of the log."""
+    created = pd.to_datetime(cases["created_at"])
+    first, last = created.min(), created.max()
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B %Y}"
+    if first.year == last.year:
+        return f"{first:%B}-{last:%B %Y}"
+    return f"{first:%B %Y}-{last:%B %Y}"
+
+
 def _config_text(cases: pd.DataFrame, hours: dict[str, str], aht: pd.Series) -> str:
     overall = float(np.average(aht.to_numpy(), weights=cases["case_type"].value_counts()[aht.index]))
     patience = _patience(cases)
@@ -186,7 +221,7 @@ def _config_text(cases: pd.DataFrame, hours: dict[str, str], aht: pd.Series) -> 
         "# Converted from the Anonymous Bank call log (planner import anonbank).",
         "",
         "[center]",
-        'name = "Anonymous Bank (Israel), February 1999"',
+        f'name = "Anonymous Bank (Israel), {_months(cases)}"',
         f'timezone = "{TIMEZONE}"',
         f'country = "{COUNTRY}"',
         "interval_minutes = 30",
@@ -205,10 +240,11 @@ def _config_text(cases: pd.DataFrame, hours: dict[str, str], aht: pd.Series) -> 
     return "\n".join(lines)
 
 
-def import_anonbank(path: str | Path, out: str | Path) -> AnonbankImport:
-    """Read ``path`` (february.txt or .gz) and write cases.csv, agents.csv, skills.csv, planner.toml."""
-    path = Path(path)
-    result = convert_anonbank(read_anonbank(path), path.name)
+def import_anonbank(path: str | Path | Sequence[str | Path], out: str | Path) -> AnonbankImport:
+    """Read one log or several months (january.txt.gz, february.txt ...) as one history and write
+    cases.csv, agents.csv, skills.csv and planner.toml."""
+    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
+    result = convert_anonbank([(read_anonbank(p), p.name) for p in paths])
     out = Path(out)
     write_csv(result.cases, out / "cases.csv")
     write_csv(result.agents, out / "agents.csv")

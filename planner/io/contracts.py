@@ -162,7 +162,22 @@ TRAINING = Contract(
     key=("agent_id", "topic"),
 )
 
-CONTRACTS = {c.file: c for c in (CASES, VOLUMES, AGENTS, SKILLS, AVAILABILITY, TRAINING)}
+# Events a planner marks by hand (optional). ``exclude``: a past event the forecast must not learn
+# from; ``uplift``: a known event whose volume is ``multiplier`` times normal (in the future it lifts
+# the forecast; in the history the forecast learns from the volume divided by it). ``end`` given as a
+# date (or at midnight) includes that whole day; with a time of day it is exclusive.
+EVENTS = Contract(
+    "events.csv",
+    (
+        Column("start", "datetime", required=True, description="first day or moment, local"),
+        Column("end", "datetime", required=True, description="last day (inclusive) or end moment"),
+        Column("case_type", "str", description="empty: every case type"),
+        Column("kind", "str", required=True, choices=("exclude", "uplift")),
+        Column("multiplier", "float", low=0.01, high=100, description="uplift only: volume factor"),
+    ),
+)
+
+CONTRACTS = {c.file: c for c in (CASES, VOLUMES, AGENTS, SKILLS, AVAILABILITY, TRAINING, EVENTS)}
 
 # Files one stage writes and the next reads (see planner.io.runfolder). Each reader checks only the
 # columns it needs; stages may write more columns than these.

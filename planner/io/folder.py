@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io.config import PlannerConfig, read_config
-from planner.io.contracts import AGENTS, AVAILABILITY, CASES, SKILLS, TRAINING, VOLUMES
+from planner.io.contracts import AGENTS, AVAILABILITY, CASES, EVENTS, SKILLS, TRAINING, VOLUMES
 from planner.io.tables import read_table
 
 CONFIG_FILE = "planner.toml"
@@ -28,6 +28,7 @@ class DataFolder:
     skills: pd.DataFrame | None = None
     availability: pd.DataFrame | None = None
     training: pd.DataFrame | None = None  # planned training sessions (training.csv)
+    events: pd.DataFrame | None = None  # events marked by hand for the forecast (events.csv)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -86,6 +87,7 @@ def load_folder(path: str | Path) -> DataFolder:
         ("skills", SKILLS.file, SKILLS, {}),
         ("availability", AVAILABILITY.file, AVAILABILITY, {}),
         ("training", TRAINING.file, TRAINING, {}),
+        ("events", EVENTS.file, EVENTS, {}),
     ]
     for attr, name, contract, kw in specs:
         file = _file(folder, name)
@@ -176,6 +178,8 @@ def cross_check(data: DataFolder) -> list[Problem]:
                                     f"a time after start ({av['start'].iloc[i]} min)"))
     if data.training is not None:
         problems += _check_training(data, agent_ids)
+    if data.events is not None:
+        problems += _check_events(data)
     if data.cases is not None and agent_ids is not None and "agent_id" in data.cases:
         c = data.cases
         f = str(folder / data.config.input.cases_file)
@@ -188,6 +192,32 @@ def cross_check(data: DataFolder) -> list[Problem]:
 
 # Training is planned on a 30-minute granularity (coarser than or equal to every usual grid).
 TRAINING_STEP_HOURS = 0.5
+
+
+def _check_events(data: DataFolder) -> list[Problem]:
+    """events.csv: end not before start, a multiplier on every uplift (and only there), known case
+    types."""
+    e = data.events
+    f = str(data.path / EVENTS.file)
+    problems = []
+    known = set(data.case_types)
+    for i, row in enumerate(e.itertuples(index=False)):
+        line = i + 2
+        if row.end < row.start:
+            problems.append(Problem(f, line, "end", str(row.end),
+                                    f"a time on or after start ({row.start})"))
+        multiplier = getattr(row, "multiplier", np.nan)
+        if row.kind == "uplift" and not pd.notna(multiplier):
+            problems.append(Problem(f, line, "multiplier", "",
+                                    "a volume factor for an uplift event (e.g. 1.5)"))
+        if row.kind == "exclude" and pd.notna(multiplier):
+            problems.append(Problem(f, line, "multiplier", str(multiplier),
+                                    "empty for an exclude event (it is left out of the fit)"))
+        name = getattr(row, "case_type", None)
+        if pd.notna(name) and name != "" and name not in known:
+            problems.append(Problem(f, line, "case_type", str(name),
+                                    f"a case type of the history or planner.toml ({', '.join(sorted(known))})"))
+    return problems
 
 
 def _check_training(data: DataFolder, agent_ids: set | None) -> list[Problem]:

@@ -33,6 +33,8 @@ RUN_FILES: tuple[RunFile, ...] = (
     RunFile("forecast", "forecast.csv", "forecast",
             "volume, handle time and 80% bounds per case type and interval"),
     RunFile("backtest", "backtest.csv", "forecast", "rolling-origin accuracy of every model tried"),
+    RunFile("anomalies", "anomalies.csv", "forecast",
+            "events, outliers and level shifts found in the history, and what the forecast did"),
     RunFile("requirements", "requirements.csv", "requirements",
             "agents needed per case type and interval (net and gross of shrinkage)"),
     RunFile("tiers", "tiers.csv", "tiers", "each agent's tier, score and the reason"),

@@ -134,6 +134,9 @@ def _forecast_section(rep: WeeklyReport, s: _Section) -> None:
         rep.missing["forecast"] = "forecast.csv is absent: run `planner forecast` first."
     if s.run.get("backtest") is not None:
         rep.tables["backtest"] = s.run.get("backtest")
+    anomalies = s.run.get("anomalies")
+    if anomalies is not None and len(anomalies):
+        rep.tables["anomalies"] = anomalies
 
 
 def _coverage_section(rep: WeeklyReport, s: _Section) -> None:

@@ -246,6 +246,15 @@ def backtest_table(backtest: pd.DataFrame) -> str:
     return "<h3>Backtest</h3>" + table(backtest, fmt)
 
 
+def anomalies_table(anomalies: pd.DataFrame) -> str:
+    """What the forecast found abnormal in the history and did with it (anomalies.csv)."""
+    fmt = {"case_type": None, "start": None, "end": None, "kind": None, "change": "{:+.0%}",
+           "action": None}
+    return ("<h3>History anomalies</h3><p class=\"note\">Events and outliers are left out of the "
+            "fit; after a level shift the older history is scaled to the new level.</p>"
+            + table(anomalies, fmt))
+
+
 def _planned_training(rep: WeeklyReport) -> str:
     """The plan's training sessions (training.csv), under the roster."""
     if rep.planned_training is None:
@@ -265,6 +274,7 @@ def render_html(rep: WeeklyReport) -> str:
         "recommendations": _recommendations(rep),
         "forecast": (_figure(rep, "forecast", "Blue: forecast with its 80% band; grey: the same "
                              "weekdays of recent weeks.")
+                     + (anomalies_table(rep.tables["anomalies"]) if "anomalies" in rep.tables else "")
                      + (backtest_table(rep.tables["backtest"]) if "backtest" in rep.tables else "")
                      if "forecast" in rep.charts else _missing(rep.missing.get("forecast", ""))),
         "coverage": (_figure(rep, "coverage", "Black: agents required; blue: scheduled; red: shortfall.")

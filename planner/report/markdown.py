@@ -78,6 +78,11 @@ def render_markdown(rep: WeeklyReport) -> str:
     if rep.tier_moves is not None and len(rep.tier_moves):
         out += ["", f"## Tier moves since last week ({len(rep.tier_moves)})", "",
                 _md_table(rep.tier_moves, {"agent_id": None, "previous_tier": None, "tier": None}, 15)]
+    if "anomalies" in rep.tables:
+        out += ["", "## History anomalies", "",
+                _md_table(rep.tables["anomalies"], {"case_type": None, "start": None, "end": None,
+                                                    "kind": None, "change": "{:+.0%}",
+                                                    "action": None}, 15)]
     missing = [n for n in rep.notes]
     if missing:
         out += ["", "## Notes", ""] + [f"- {md_text(n)}" for n in missing]

@@ -19,12 +19,12 @@ from planner.io.runfolder import RunFolder
 
 # The stages' tables the report reads, in the order of the weekly cycle.
 REPORT_INPUTS: tuple[str, ...] = (
-    "forecast", "backtest", "requirements", "tiers", "tiers_previous", "skill_levels",
+    "forecast", "backtest", "anomalies", "requirements", "tiers", "tiers_previous", "skill_levels",
     "cross_skilling", "upskilling", "schedule", "assignments", "coverage", "simulation",
     "simulation_summary",
 )
 # Written by `planner run` only; its absence is not worth a note.
-_OPTIONAL = ("tiers_previous",)
+_OPTIONAL = ("tiers_previous", "anomalies")
 
 # Columns without which a file is of no use to the report.
 NEEDED: dict[str, tuple[str, ...]] = {

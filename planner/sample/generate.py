@@ -17,6 +17,12 @@ from planner.sample import spec as S
 from planner.sample.arrivals import draw_arrivals, holiday_dates, interval_grid, open_mask, true_rates
 from planner.sample.cases import make_cases
 from planner.sample.config_text import config_text
+from planner.sample.disturbances import (
+    apply_to_rates,
+    disturbance_table,
+    missing_mask,
+    plan_disturbances,
+)
 from planner.sample.staff import make_staff, roster
 
 
@@ -39,7 +45,8 @@ class SampleCenter:
 
 
 def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
-                    history_end: pd.Timestamp = S.HISTORY_END) -> SampleCenter:
+                    history_end: pd.Timestamp = S.HISTORY_END,
+                    disturbances: bool = False) -> SampleCenter:
     """Draw a center's history of ``weeks`` weeks ending on ``history_end`` (a Sunday).
 
     Parameters
@@ -48,6 +55,8 @@ def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
         the same center.
     weeks : weeks of 30-minute history.
     agents : head count.
+    disturbances : plant a surge, an outage, a campaign, a level shift and missing days
+        (:mod:`planner.sample.disturbances`), recorded in the truth.
     """
     if weeks < 1 or agents < 5:
         raise ValueError("weeks must be >= 1 and agents >= 5")
@@ -61,6 +70,8 @@ def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
     years = range(start.year, grid[-1].year + 1)
     hol = holiday_dates(S.COUNTRY, S.SUBDIVISION, years)
     rates = true_rates(specs, grid, S.TIMEZONE, hol, start, minutes)
+    plan = plan_disturbances(specs, history_end, weeks, seed) if disturbances else []
+    rates = apply_to_rates(rates, grid, specs, plan)
     hist_grid = grid[:hist_n]
     # When agents of each primary channel can work: phone/chat hours, the center's for email.
     closed = np.asarray(hist_grid.normalize().isin(list(hol)))
@@ -71,6 +82,8 @@ def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
     on = roster(staff, specs, rates[:, :hist_n], hist_grid, work_open, rng, minutes)
     kind, interval, created = draw_arrivals(rates[:, :hist_n], hist_grid, rng, minutes)
     cases, facts = make_cases(specs, kind, interval, created, staff, on, rng, minutes)
+    if plan:
+        cases = cases[~missing_mask(pd.to_datetime(cases["created_at"]), plan)].reset_index(drop=True)
     shifts = _shifts(on, hist_grid, staff.agents["agent_id"].to_numpy())
     availability = _availability(staff.agents, history_end + pd.Timedelta(days=1), rng)
 
@@ -105,6 +118,7 @@ def generate_sample(seed: int = 0, weeks: int = 26, agents: int = 80,
         "holiday_factor": S.HOLIDAY_FACTOR, "after_holiday_factor": S.AFTER_HOLIDAY_FACTOR,
         "weekday_weight": {k: list(v) for k, v in S.WEEKDAY_WEIGHT.items()},
         "tier_rule": "latent_score percentile: top 25% high, bottom 25% low",
+        "disturbances": disturbance_table(plan).astype(str).to_dict("records"),
         **facts,
     }
     k_idx, a_idx = np.nonzero(staff.level)

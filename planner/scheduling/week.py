@@ -128,6 +128,37 @@ def agent_day_shifts(problem: SchedulingProblem, works: Mapping[tuple[str, int, 
     return out
 
 
+def _weekly_minutes(model: cp_model.CpModel, problem: SchedulingProblem, agent: int,
+                    day_shifts: Sequence[Mapping[str, Any]], by_name: Mapping[str, Template]
+                    ) -> list[Penalty]:
+    """Paid minutes per 7-day block within the agent's weekly minimum and maximum (horizons
+    longer than a week; the roster core holds only the horizon's total). The minimum is lowered
+    to what the block's available days could hold at most, so a week of time off stays feasible
+    (the checker names such a week as a conflict)."""
+    a = problem.agents[agent]
+    days = problem.grid.days
+    sh = problem.config.shifts
+    week_min = a.min_minutes * 7 / days
+    week_max = a.max_minutes * 7 / days
+    cap_days = 7 - sh.days_off_per_week
+    out: list[Penalty] = []
+    for blk in _blocks(days):
+        scale = len(blk) / 7
+        terms = [(by_name[s].paid_minutes, lit) for d in blk for s, lit in day_shifts[d].items()]
+        if not terms:
+            continue
+        best = sorted((max(by_name[s].paid_minutes for s in day_shifts[d]) for d in blk
+                       if day_shifts[d]), reverse=True)
+        cap = min(a.max_days, cap_days) if len(blk) == 7 else round(min(a.max_days, cap_days)
+                                                                   * scale)
+        reach = sum(best[:cap])
+        lo = min(round(week_min * scale), reach)
+        hi = round(week_max * scale)
+        out += add_soft_sum(model, [lit for _, lit in terms], SequenceRule.hard(lo, hi),
+                            f"{a.agent_id} week {blk.start}", [m for m, _ in terms])
+    return out
+
+
 def add_agent_extras(model: cp_model.CpModel, problem: SchedulingProblem, agent: int,
                      day_shifts: Sequence[Mapping[str, Any]], work: Sequence[Any],
                      weights: Weights, templates: Mapping[str, Template] | None = None
@@ -145,8 +176,10 @@ def add_agent_extras(model: cp_model.CpModel, problem: SchedulingProblem, agent:
         if cap < len(blk):
             penalties += add_soft_sum(model, [work[d] for d in blk], SequenceRule.hard(0, cap),
                                       f"{e} days")
-    rest = round(problem.config.shifts.min_rest_hours * 60)
     by_name = {t.name: t for t in problem.templates} if templates is None else templates
+    if days > 7:
+        penalties += _weekly_minutes(model, problem, agent, day_shifts, by_name)
+    rest = round(problem.config.shifts.min_rest_hours * 60)
     if rest > 0:
         starts = {n: t.start_minute for n, t in by_name.items()}
         ends = {n: t.end_minute for n, t in by_name.items()}

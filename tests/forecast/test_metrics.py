@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from planner.forecast import metrics
-from planner.forecast.intervals import apply_quantiles, conformal_quantiles, poisson_band
+from planner.forecast.intervals import apply_quantiles, conformal_quantiles, poisson_band, standardised
 
 
 def test_mase_scale_skips_closed_and_masked_pairs():
@@ -34,3 +34,21 @@ def test_conformal_band_covers_poisson_counts_at_the_nominal_rate():
     assert 0.78 < metrics.coverage(y, low, high) < 0.9  # counts are discrete: ties add coverage
     lo, hi = poisson_band(np.array([0.0, 10.0]), 0.8)
     assert lo[0] == hi[0] == 0 and lo[1] == 6 and hi[1] == 14
+
+
+def test_overdispersion_recovers_a_planted_level_error():
+    from planner.forecast.intervals import overdispersion
+
+    rng = np.random.default_rng(3)
+    mu = rng.uniform(5, 400, 200_000)
+    level = rng.gamma(100.0, 1 / 100.0, len(mu))  # multiplicative level error, CV 0.1
+    actual = rng.poisson(mu * level)
+    d = overdispersion(actual, mu)
+    assert 0.0085 < d < 0.0115  # var = mu + 0.01 mu^2 (the +1 of the scale is noise here)
+    assert overdispersion(rng.poisson(mu), mu) < 0.0005
+    # the band calibrated with it covers 80% at every volume, not only on average
+    q = conformal_quantiles(standardised(actual[:100_000], mu[:100_000], d), 0.8)
+    low, high = apply_quantiles(mu[100_000:], q, d)
+    inside = (actual[100_000:] >= low) & (actual[100_000:] <= high)
+    busy = mu[100_000:] > 300
+    assert 0.77 < inside[busy].mean() < 0.83 and 0.77 < inside[~busy].mean() < 0.85

@@ -119,3 +119,16 @@ def test_cli_import(tmp_path):
     bad = CliRunner().invoke(app, ["import", "anonbank", str(tmp_path / "nope.txt"), "--out",
                                    str(tmp_path / "p")])
     assert bad.exit_code == 2 and not (tmp_path / "p").exists()
+
+
+def test_january_and_february_join_into_one_history(tmp_path):
+    january = ROOT / "data/anonbank/january.txt.gz"
+    result = import_anonbank([january, FEBRUARY], tmp_path)
+    created = pd.to_datetime(result.cases["created_at"])
+    assert created.min() < pd.Timestamp("1999-01-02") and created.max() >= pd.Timestamp("1999-02-28")
+    assert result.cases["case_id"].is_unique
+    # the January copy lacks 11 and 12 January: no call those days, every other day has calls
+    days = set(created.dt.normalize())
+    assert pd.Timestamp("1999-01-11") not in days and pd.Timestamp("1999-01-12") not in days
+    assert len(days) == 59 - 2
+    assert 'January-February 1999' in result.config_text

@@ -131,3 +131,16 @@ def test_generated_center_gets_better_and_rows_stay_legal(tmp_path):
         worked = [(d, problem.templates[k]) for d, k in enumerate(row) if k is not None]
         for (d0, t0), (d1, t1) in itertools.pairwise(worked):
             assert d1 * 1440 + t1.start_minute - (d0 * 1440 + t0.end_minute) >= rest
+
+
+def test_two_week_horizon_keeps_every_weekly_limit(tmp_path):
+    # Over two weeks the roster core holds only the horizon's total hours; the checker holds
+    # every week to the weekly minimum and maximum (and the days per week).
+    from planner.pipeline import run_stage
+    from planner.scheduling import check_schedule
+
+    data, run = _dirs(tmp_path)
+    write_generated(data, run, 16, n_types=8, interval=30, seed=2, weeks=2)
+    run_stage("schedule", data, run, time_limit=12, seed=0, bound=False)
+    report = check_schedule(run, data)
+    assert report.ok, report.violations[:5]
