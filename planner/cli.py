@@ -55,6 +55,8 @@ F = TypeVar("F", bound=Callable)
 # Exit codes: 2 = the user's input is wrong (as for usage errors); 3 = a stage cannot run.
 EXIT_BAD_INPUT = 2
 EXIT_CANNOT_RUN = 3
+# The operating system refused: a folder not writable, a full disk, --out naming a file.
+EXIT_OS_ERROR = 4
 
 
 def u(text: str) -> str:
@@ -108,8 +110,21 @@ def print_problems(err: ContractError) -> None:
         table.add_column(col, overflow="fold")
     for p in err.problems:
         table.add_row(escape(p.file), "" if p.row is None else str(p.row), escape(p.column or ""),
-                      "" if p.value is None else escape(p.value[:60]), escape(p.expected))
+                      "" if p.value is None else escape(p.value), escape(p.expected))
     out.print(table)
+
+
+def os_error_line(err: OSError) -> str:
+    """One line for an operating-system error: what was refused, on which path, and why."""
+    what = err.strerror or str(err)
+    paths = [p for p in (err.filename, getattr(err, "filename2", None)) if p]
+    where = f" ({' -> '.join(str(p) for p in paths)})" if paths else ""
+    return f"cannot read or write a file: {what}{where}"
+
+
+def _print_notes(err: BaseException) -> None:
+    for line in getattr(err, "__notes__", []):
+        err_console.print(escape(line))
 
 
 def handle_errors(func: F) -> F:
@@ -121,12 +136,18 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ContractError as err:
             print_problems(err)
+            _print_notes(err)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except PlannerError as err:
             err_console.print(f"[bold red]error:[/] {escape(str(err))}")
             for c in getattr(err, "conflicts", []):
                 err_console.print(f"  - {escape(str(c))}")
+            _print_notes(err)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
+        except OSError as err:
+            err_console.print(f"[bold red]error:[/] {escape(os_error_line(err))}")
+            _print_notes(err)
+            raise typer.Exit(EXIT_OS_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -231,6 +252,8 @@ def validate(data: DataOpt = Path("data")) -> None:
             table.add_row(name, f"{len(frame):,}")
     console.print(table)
     say(f"case types: {', '.join(folder.case_types)}")
+    for line in folder.notes:
+        note(line)
     if folder.agents is None:
         console.print("[yellow]no agents.csv/skills.csv: forecast and requirements can run; "
                       "tiers, schedule and simulate need them[/]")

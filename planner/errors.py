@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Longest value a problem quotes: a 1 MB cell must not become a 1 MB message.
+MAX_SHOWN_CHARS = 60
+
 
 class PlannerError(Exception):
     """Base class of every error a user can cause or a solver can report."""
@@ -23,6 +26,13 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
+
+    def __post_init__(self) -> None:
+        if self.value is not None and len(self.value) > MAX_SHOWN_CHARS:
+            shown = f"{self.value[:MAX_SHOWN_CHARS - 20]}... ({len(self.value):,} characters)"
+            object.__setattr__(self, "value", shown)
+        if len(self.expected) > 4 * MAX_SHOWN_CHARS:
+            object.__setattr__(self, "expected", self.expected[:4 * MAX_SHOWN_CHARS - 4] + " ...")
 
     def __str__(self) -> str:
         where = self.file

@@ -32,6 +32,7 @@ from planner.errors import MissingInputError, PlannerError, SolverLimitWarning
 from planner.forecast import ForecastResult, forecast
 from planner.io import DataFolder, PlannerConfig, load_folder, read_config, write_csv
 from planner.io.runfolder import RunFolder, files_of
+from planner.io.transaction import check_run, run_transaction
 from planner.report import WeeklyReport, build_report
 from planner.routing import make_policy
 from planner.scheduling import ScheduleResult, make_schedule
@@ -385,11 +386,20 @@ def run_stage(name: str, data: str | Path | None, out: str | Path, *, context: C
     summary.json. ``options`` are the stage's own (see each ``_run_<stage>``)."""
     stage = STAGES[name]
     if context is None:
+        # A stage on its own is a transaction on the run folder (planner.io.transaction).
         data_dir = Path(data) if data is not None else None if stage.data_optional else default_data_dir()
-        context = Context(data_dir, RunFolder(out).create())
-        standalone = True
-    else:
-        standalone = False
+        if name == "report":
+            mixed = check_run(out)
+            if mixed:
+                raise PlannerError(
+                    f"{out} holds files that are not from one run, so the report would combine plans "
+                    f"that do not belong together: {'; '.join(mixed[:8])}"
+                    f"{f' (and {len(mixed) - 8} more)' if len(mixed) > 8 else ''}. Re-run `planner "
+                    "run`, or the stages from the first file named onwards")
+        with run_transaction(out, name) as staging:
+            return run_stage(name, data, out, context=Context(data_dir, RunFolder(staging)),
+                             _standalone=True, **options)
+    standalone = bool(options.pop("_standalone", False))
     ctx = context
     t0 = time.perf_counter()
     result = stage.run(ctx, **options)
@@ -449,7 +459,8 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
     Parameters
     ----------
     data : data folder (default: the bundled sample, see :func:`default_data_dir`).
-    out : run folder; created if absent. Files of an earlier run there are overwritten.
+    out : run folder; created if absent. The previous run there is replaced as a whole when this
+        run succeeds, and left as it was when it fails or is killed (planner.io.transaction).
     schedule_seconds : the scheduler's time limit [s].
     replications : simulation replications.
     resolve_top, resolve_seconds : training candidates also measured by a full re-schedule, and the
@@ -459,9 +470,22 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
     overrides : targets that replace planner.toml's for every case type (a what-if); recorded in
         run.json.
     """
-    say = progress or (lambda _m: None)
     data_dir = Path(data) if data is not None else default_data_dir()
-    run = RunFolder(out).create()
+    # A whole run is one transaction: the previous run stays until this one is complete. Only the
+    # calendars are carried in (their events' version numbers continue from the last files).
+    with run_transaction(out, "run", fresh=True, keep=("agents/",)) as staging:
+        res = _run_cycle(data_dir, RunFolder(staging), weeks=weeks, schedule_seconds=schedule_seconds,
+                         replications=replications, resolve_top=resolve_top,
+                         resolve_seconds=resolve_seconds, bound=bound, overrides=overrides,
+                         progress=progress)
+    res.out = Path(out)
+    return res
+
+
+def _run_cycle(data_dir: Path, run: RunFolder, *, weeks: int, schedule_seconds: float,
+               replications: int, resolve_top: int, resolve_seconds: float, bound: bool,
+               overrides: Overrides | None, progress: Say | None) -> CycleResult:
+    say = progress or (lambda _m: None)
     ctx = Context(data_dir, run, say)
     res = CycleResult(run.path)
     t_all = time.perf_counter()
@@ -516,6 +540,7 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
                 "overrides": {k: v for k, v in dataclasses.asdict(overrides).items() if v is not None}
                 if overrides is not None else {},
                 "inputs_sha256": input_hashes(data_dir)}
+    manifest = {**run.read_json("run"), **manifest}  # keeps the transaction's run id
     run.write_json("run", manifest)
     res.report = step("report", resolve_top=resolve_top, resolve_seconds=resolve_seconds,
                       progress=lambda m: say(f"report: {m}"))

@@ -100,11 +100,40 @@ def load_folder(path: str | Path) -> DataFolder:
     if data.cases is None and data.volumes is None and not problems:
         problems.append(Problem(str(folder), None, None, None,
                                 f"a history file: {inp.cases_file} or {inp.volumes_file}"))
+    for have, lacking in (("skills", "agents"), ("agents", "skills")):
+        if _file(folder, f"{have}.csv") is not None and _file(folder, f"{lacking}.csv") is None:
+            problems.append(Problem(str(folder / f"{lacking}.csv"), None, None, None,
+                                    f"{lacking}.csv beside {have}.csv (the two describe the agents "
+                                    "together; give both or neither)"))
     if not problems:
         problems += cross_check(data)
     if problems:
         raise ContractError(problems)
+    data.notes += staffing_notes(data)
     return data
+
+
+def _named(ids: list[str], limit: int = 10) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def staffing_notes(data: DataFolder) -> list[str]:
+    """Agents who can take no case type, and case types no agent can take: valid, but worth a word."""
+    if data.agents is None or data.skills is None:
+        return []
+    notes = []
+    skilled = set(data.skills["agent_id"])
+    idle = [str(a) for a in data.agents["agent_id"] if a not in skilled]
+    if idle:
+        notes.append(f"{len(idle)} of {len(data.agents)} agents have no skill in skills.csv and can "
+                     f"take no case (they are scheduled for nothing): {_named(idle)}")
+    served = set(data.skills["case_type"])
+    orphans = [str(t) for t in data.case_types if t not in served]
+    if orphans:
+        notes.append(f"case type(s) no agent has a skill for (never answered in the plan): "
+                     f"{_named(orphans)}")
+    return notes
 
 
 def _rows(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:

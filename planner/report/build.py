@@ -84,9 +84,12 @@ def analyse(run: RunTables, data: DataFolder | None = None, config: PlannerConfi
     minutes = interval_minutes(run, cfg.center.interval_minutes)
     fc, cov, asg = run.get("forecast"), run.get("coverage"), run.get("assignments")
     span = next((f["interval_start"] for f in (fc, cov, asg) if f is not None and len(f)), None)
-    rep = WeeklyReport(cfg.center.name, run.path,
+    # A run staged by planner.io.transaction names the folder it will be moved to.
+    shown = Path(run.manifest["folder"]) if run.manifest.get("folder") else run.path
+    rep = WeeklyReport(cfg.center.name, shown,
                        span.min() if span is not None else None,
-                       span.max() if span is not None else None, minutes, notes=list(run.notes))
+                       span.max() if span is not None else None, minutes, notes=list(run.notes),
+                       run_id=str(run.manifest.get("run_id", "")))
     case_types = sorted(set(cfg.case_types) | set(fc["case_type"].astype(str) if fc is not None else []))
     skills = data.skills if data is not None else None
     elig = eligibility(skills, run.get("tiers"), cfg, case_types or sorted(skills["case_type"].unique())) \

@@ -23,6 +23,8 @@ from planner.domain import TIERS
 
 _RC = {
     "svg.fonttype": "none",
+    # Case types and names are user text: "billing_$5_$" is a name, not mathematics to typeset.
+    "text.parse_math": False,
     "svg.hashsalt": "planner",
     "font.family": "sans-serif",
     "font.size": 9,

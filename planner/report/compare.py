@@ -18,7 +18,9 @@ from planner.io import write_csv, write_text
 from planner.io.runfolder import RunFolder
 
 # run.json entries that differ between any two runs and say nothing about the inputs.
-_VOLATILE = ("timings_seconds", "versions")
+# (The run id, folder, times and per-file hashes are the transaction's record of the run.)
+_VOLATILE = ("timings_seconds", "versions", "run_id", "stage", "folder", "started", "finished",
+             "complete", "files")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ VTIMEZONE block is needed and every calendar program places the shifts right acr
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -64,9 +65,15 @@ def shifts_from_blocks(blocks: pd.DataFrame) -> pd.DataFrame:
                                   end=("end", "max")).reset_index(drop=True)
 
 
+# Control characters RFC 5545 TEXT may not hold (every one but tab); line ends become "\n".
+_ICS_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\n", "\\n"))
+    return _ICS_CONTROL.sub(" ", text)
 
 
 def _fold(line: str) -> str:
@@ -131,7 +138,7 @@ def agent_calendar(agent_id: str, name: str, blocks: pd.DataFrame, tz: str, cent
         inside = mine[(mine["start"] >= sh.start) & (mine["end"] <= sh.end)]
         work = [a for a in dict.fromkeys(inside["activity"]) if a not in ("break", "lunch")]
         desc = "\n".join(f"{r.start:%H:%M}-{r.end:%H:%M} {r.activity}" for r in inside.itertuples())
-        day = f"{agent_id}-{sh.start:%Y%m%d}"
+        day = f"{_escape(agent_id)}-{sh.start:%Y%m%d}"
         n = per_day[day] = per_day.get(day, 0) + 1  # a second shift starting the same day: -2
         uid = f"{day}@planner" if n == 1 else f"{day}-{n}@planner"
         uids.append(uid)
@@ -148,26 +155,69 @@ def agent_calendar(agent_id: str, name: str, blocks: pd.DataFrame, tz: str, cent
     return "".join(_fold(x) + "\r\n" for x in lines)
 
 
-def _safe(agent_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", agent_id) or "agent"
+# Characters kept in a file name; everything else becomes "_". Long ids are cut (a file name has
+# at most 255 bytes) and marked with a hash.
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_MAX_STEM = 60
+# Names Windows reserves whatever the extension, and the name of the index file.
+_RESERVED = {"index", "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def file_stems(agent_ids: list[str]) -> dict[str, str]:
+    """A distinct, safe file name (without extension) for each agent id.
+
+    An id that is already a safe name, unique ignoring case among those, is kept as it is; any other id (one
+    with characters a file system would change or refuse, one that differs from another only in
+    case, one too long, one starting with a dot) gets its safe form plus a hash of the id, so no two
+    agents ever share a file on any file system, and the name stays the same run to run.
+    """
+    ids = sorted(set(agent_ids))
+    plain = {a: _UNSAFE.sub("_", a)[:_MAX_STEM] for a in ids}
+    folded: dict[str, int] = {}
+    for a in ids:
+        if plain[a] == a:
+            folded[a.casefold()] = folded.get(a.casefold(), 0) + 1
+    stems: dict[str, str] = {}
+    for a in ids:
+        s = plain[a]
+        if (s == a and a and folded[s.casefold()] == 1 and not a.startswith(".")
+                and a.split(".")[0].casefold() not in _RESERVED):
+            stems[a] = a
+            continue
+        digest = hashlib.sha256(a.encode("utf-8")).hexdigest()
+        stems[a] = f"{s.lstrip('.') or 'agent'}-{digest[:10]}"
+    taken = {s.casefold() for s in stems.values()}
+    if len(taken) < len(stems):
+        # A planted id equal to another's hashed name: give every hashed name the full digest.
+        for a in ids:
+            if stems[a] != a:
+                stems[a] = f"{plain[a].lstrip('.') or 'agent'}-{hashlib.sha256(a.encode()).hexdigest()}"
+    return stems
 
 
 def export_agents(assignments: pd.DataFrame, out: str | Path, minutes: int, tz: str,
                   names: dict[str, str] | None = None, center: str = "Service center") -> list[Path]:
-    """Write ``agent_schedules.csv`` (everyone) and ``agents/<id>.csv`` + ``agents/<id>.ics``."""
+    """Write ``agent_schedules.csv`` (everyone), ``agents/<file>.csv`` + ``agents/<file>.ics`` and
+    ``agents/index.csv`` (agent_id -> file; see :func:`file_stems`)."""
     out = Path(out)
     blocks = activity_blocks(assignments, minutes, names)
     written = [write_csv(_formatted(blocks), RunFolder(out).file("agent_schedules"))]
     if blocks.empty:
         return written
     stamp = blocks["start"].min().normalize()
+    stems = file_stems([str(a) for a in blocks["agent_id"].unique()])
     for agent_id, mine in blocks.groupby("agent_id", sort=True):
         name = (names or {}).get(str(agent_id), "")
-        written.append(write_csv(_formatted(mine), RunFolder(out).file("agents") / f"{_safe(str(agent_id))}.csv"))
-        path = RunFolder(out).file("agents") / f"{_safe(str(agent_id))}.ics"
+        stem = stems[str(agent_id)]
+        written.append(write_csv(_formatted(mine), RunFolder(out).file("agents") / f"{stem}.csv"))
+        path = RunFolder(out).file("agents") / f"{stem}.ics"
         before = path.read_bytes().decode("utf-8", errors="replace") if path.exists() else None
         ics = agent_calendar(str(agent_id), name, blocks, tz, center, stamp, before)
         written.append(_write_ics(ics, path))
+    index = pd.DataFrame({"agent_id": list(stems), "name": [(names or {}).get(a, "") for a in stems],
+                          "csv": [f"{s}.csv" for s in stems.values()],
+                          "ics": [f"{s}.ics" for s in stems.values()]})
+    written.append(write_csv(index, RunFolder(out).file("agents") / "index.csv"))
     return written
 
 

@@ -268,6 +268,7 @@ def render_html(rep: WeeklyReport) -> str:
     """The whole page as one string."""
     when = (f"{rep.week_start:%A %d %B %Y} to {rep.week_end:%A %d %B %Y}"
             if rep.week_start is not None else "no planned week found")
+    run_id = f" · run {escape(rep.run_id)}" if rep.run_id else ""
     body = {
         "summary": _summary(rep),
         "recommendations": _recommendations(rep),
@@ -299,5 +300,5 @@ def render_html(rep: WeeklyReport) -> str:
         f"<title>{escape(rep.center)}: weekly plan</title><style>{CSS}</style>"
         f"<script>{_SCRIPT}</script></head><body>"
         f"<header><h1>{escape(rep.center)}: weekly plan</h1><p>{escape(when)} · run folder "
-        f"{escape(str(rep.run))}</p></header><nav>{nav}</nav><main>{sections}</main></body></html>\n"
+        f"{escape(str(rep.run))}{run_id}</p></header><nav>{nav}</nav><main>{sections}</main></body></html>\n"
     )

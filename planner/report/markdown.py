@@ -1,12 +1,28 @@
-"""report.md: the report's key figures and recommendations as Markdown, for chat tools and tickets."""
+"""report.md: the report's key figures and recommendations as Markdown, for chat tools and tickets.
+
+Names, case types and every sentence built from them are user text: :func:`md_text` escapes them, so
+a name such as ``<img src=x onerror=...>`` or ``**boss**`` shows as written in every renderer
+instead of becoming HTML or formatting.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 from planner.report.model import WeeklyReport
+
+# CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that start
+# HTML, links, emphasis, code or table cells.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~!#])")
+
+
+def md_text(text: object) -> str:
+    """User text as Markdown that renders as exactly that text, on one line."""
+    one_line = " ".join(str(text).splitlines())
+    return _MD_SPECIAL.sub(r"\\\1", one_line)
 
 
 def _md_table(frame: pd.DataFrame, formats: dict[str, str | None], max_rows: int = 10) -> str:
@@ -26,18 +42,18 @@ def _md_table(frame: pd.DataFrame, formats: dict[str, str | None], max_rows: int
             elif f:
                 cells.append(f.format(v))
             else:
-                cells.append(str(v).replace("|", "/"))
+                cells.append(md_text(v))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def render_markdown(rep: WeeklyReport) -> str:
     """A short Markdown summary: figures, what to do, shortages, training, hiring."""
-    out = [f"# {rep.center}: weekly plan", ""]
+    out = [f"# {md_text(rep.center)}: weekly plan", ""]
     for k, v in rep.figures.items():
-        out.append(f"- **{k}**: {v}")
+        out.append(f"- **{md_text(k)}**: {md_text(v)}")
     out += ["", "## What to do", ""]
-    out += [f"{i}. {h}" for i, h in enumerate(rep.headlines, 1)] or ["Nothing to act on."]
+    out += [f"{i}. {md_text(h)}" for i, h in enumerate(rep.headlines, 1)] or ["Nothing to act on."]
     if rep.shortages is not None and (rep.shortages["shortfall_hours"] > 0).any():
         out += ["", "## Skill shortages", "",
                 _md_table(rep.shortages[rep.shortages["shortfall_hours"] > 0],
@@ -69,6 +85,7 @@ def render_markdown(rep: WeeklyReport) -> str:
                                                     "action": None}, 15)]
     missing = [n for n in rep.notes]
     if missing:
-        out += ["", "## Notes", ""] + [f"- {n}" for n in missing]
-    out += ["", "Full report with charts: report.html; per-agent schedules: agents/.", ""]
+        out += ["", "## Notes", ""] + [f"- {md_text(n)}" for n in missing]
+    out += ["", "Full report with charts: report.html; per-agent schedules: agents/."
+            + (f" Run {md_text(rep.run_id)}." if rep.run_id else ""), ""]
     return "\n".join(out)

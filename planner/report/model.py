@@ -30,3 +30,4 @@ class WeeklyReport:
     charts: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
+    run_id: str = ""  # the run.json id of the files shown

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.io.cells import read_csv
 from planner.io.runfolder import RunFolder
 
 # The stages' tables the report reads, in the order of the weekly cycle.
@@ -99,7 +100,7 @@ def read_run(path: str | Path) -> RunTables:
                 run.notes.append(f"{file} is absent")
             continue
         try:
-            frame = pd.read_csv(p, keep_default_na=True)
+            frame = read_csv(p, keep_default_na=True)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
             run.notes.append(f"{file} could not be read ({type(err).__name__}: {err}); ignored")
             continue

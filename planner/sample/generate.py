@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.io.cells import neutralise_frame
 from planner.io.writers import write_bytes, write_csv, write_text
 from planner.sample import spec as S
 from planner.sample.arrivals import draw_arrivals, holiday_dates, interval_grid, open_mask, true_rates
@@ -210,7 +211,7 @@ def _availability(agents: pd.DataFrame, week_start: pd.Timestamp,
 
 def _gzip_csv(frame: pd.DataFrame) -> bytes:
     """CSV bytes gzip-compressed with a fixed header (mtime 0, no name) for byte-identical files."""
-    text = frame.to_csv(index=False, lineterminator="\n")
+    text = neutralise_frame(frame).to_csv(index=False, lineterminator="\n")
     buf = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
         gz.write(text.encode("utf-8"))

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.io.cells import read_csv
 from planner.io.folder import load_folder
 from planner.scheduling.problem import SWARM, TIER_RANK, read_requirements, read_tiers
 from planner.scheduling.templates import DAY, Grid, break_windows, open_mask
@@ -78,8 +79,8 @@ def check_schedule(run_dir: str | Path, data_dir: str | Path, *, column: str = "
     v = rep.violations
     req = read_requirements(run / "requirements.csv", cfg.center.timezone)
     tiers = read_tiers(run / "tiers.csv")
-    sched = pd.read_csv(run / "schedule.csv", dtype={"agent_id": str}, keep_default_na=False)
-    assign = pd.read_csv(run / "assignments.csv", dtype={"agent_id": str})
+    sched = read_csv(run / "schedule.csv", dtype={"agent_id": str}, keep_default_na=False)
+    assign = read_csv(run / "assignments.csv", dtype={"agent_id": str})
     agents = data.agents.set_index("agent_id")
     base = pd.Timestamp(req["interval_start"].min()).normalize()
     grid = Grid(base.date(), cfg.horizon_days, iv)
@@ -423,7 +424,7 @@ def _check_assignments(rep, cfg, sched, assign, base, tier_of, levels, worked):
 
 def _check_coverage(rep, run, req, assign, base, grid, column, cfg):
     iv = cfg.center.interval_minutes
-    cov = pd.read_csv(run / "coverage.csv", dtype={"case_type": str})
+    cov = read_csv(run / "coverage.csv", dtype={"case_type": str})
     cov["interval_start"] = pd.to_datetime(cov["interval_start"])
     counts = (assign.groupby(["activity", pd.to_datetime(assign["interval_start"])]).size()
               .rename("recomputed"))

@@ -21,13 +21,14 @@ def hours(minutes: float) -> str:
     return f"{minutes / 60:.1f} h"
 
 
-def max_paid_upper_bound(problem: SchedulingProblem, agent: int) -> int:
-    """An upper bound on the paid minutes agent ``agent`` can work over the horizon."""
+def max_paid_upper_bound(problem: SchedulingProblem, agent: int,
+                         paid: tuple[int, ...] | None = None) -> int:
+    """An upper bound on the paid minutes agent ``agent`` can work over the horizon (``paid``:
+    each template's paid minutes, when the caller has them for many agents)."""
     a = problem.agents[agent]
-    best = []
-    for d in range(problem.grid.days):
-        ks = problem.allowed[agent][d]
-        best.append(max((problem.templates[k].paid_minutes for k in ks), default=0))
+    if paid is None:
+        paid = tuple(t.paid_minutes for t in problem.templates)
+    best = [max((paid[k] for k in ks), default=0) for ks in problem.allowed[agent][:problem.grid.days]]
     total = 0
     for s in range(0, problem.grid.days, 7):
         block = sorted(best[s:s + 7], reverse=True)
@@ -40,8 +41,9 @@ def max_paid_upper_bound(problem: SchedulingProblem, agent: int) -> int:
 def precheck(problem: SchedulingProblem) -> list[str]:
     """Conflicts that can be named before solving, one readable line each."""
     out: list[str] = []
+    paid = tuple(t.paid_minutes for t in problem.templates)
     for i, a in enumerate(problem.agents):
-        ub = max_paid_upper_bound(problem, i)
+        ub = max_paid_upper_bound(problem, i, paid)
         if a.min_minutes > ub:
             days = sum(1 for d in range(problem.grid.days) if problem.allowed[i][d])
             why = ("time off, unavailability or their own start/end times leave no allowed shift "

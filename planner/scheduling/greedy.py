@@ -48,6 +48,28 @@ class GreedyResult:
     shifts: dict[tuple[int, int], int]
     relaxed: dict[int, int] = field(default_factory=dict)
     wall_time: float = 0.0
+    # Agents placed as an agent with the same rules was, without a solve of their own, after the
+    # deadline (the roster then depends on the clock).
+    copied_after_deadline: int = 0
+    # The steps the wall clock cut short ("placement", "aim", "improvement"): where they stopped,
+    # and so the roster, can differ between two identical runs.
+    clock_stopped: list[str] = field(default_factory=list)
+
+
+def _rules_keys(problem: SchedulingProblem, rp: RosterProblem, i: int, variant: int,
+                floor: int | None, requests: list) -> tuple[tuple, tuple]:
+    """Two keys of an agent's own model. The first holds everything it depends on except the
+    value of coverage (two agents with the same first key get the same optimal week from the same
+    value); the second only its hard rules (the same second key: the one's week is valid for the
+    other)."""
+    from dataclasses import astuple, replace
+
+    a = problem.agents[i]
+    rules = repr(replace(rp.employees[i], employee=""))
+    hard = (a.min_minutes, a.max_minutes, a.max_days, a.earliest_start, a.latest_end, rules, floor)
+    person = (a.tier, a.hourly_cost, tuple(sorted(a.levels.items())), a.eligible, a.group)
+    own = tuple(repr(astuple(replace(r, employee=""))) for r in requests)
+    return (hard, person, own, variant), hard
 
 
 def _marginal(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[int, ...],
@@ -193,6 +215,13 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     relaxed: dict[int, int] = {}
     masks: dict[int, list[np.ndarray]] = {}
     have = np.zeros((len(problem.groups), problem.grid.size))
+    own_requests: dict[str, list] = {}
+    for r in rp.requests:
+        own_requests.setdefault(r.employee, []).append(r)
+    solved: dict[tuple, tuple[dict[int, int], int | None]] = {}
+    valid_for: dict[tuple, tuple[dict[int, int], int | None]] = {}
+    copied = 0
+    cut: list[str] = []
 
     def target_cost() -> float:
         assert target is not None
@@ -220,27 +249,49 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         for mask in masks.pop(i, []):
             have[problem.agents[i].group] -= mask
 
-    def place(i: int, fast: bool, aim: bool = False) -> dict[int, int]:
+    def place(i: int, fast: bool, aim: bool = False, first: bool = False) -> dict[int, int]:
+        nonlocal copied
         a = problem.agents[i]
         variant = problem.groups[a.group].index(i) % VARIANTS
+        if fast and a.min_minutes == 0:
+            return {}
+        floor = relaxed.get(i)
+        # An agent who can take no case type sees the same (constant) value as every other such
+        # agent: one solve serves all with the same model. Past the deadline, an agent with the same
+        # hard rules as one already placed gets that week instead of a solve (bounded time for
+        # thousands of agents; valid, but not optimal for them: wishes and the residual differ).
+        keys = (_rules_keys(problem, rp, i, variant, floor, own_requests.get(a.agent_id, []))
+                if first else None)
+        idle = not problem.group_eligible[a.group] and (target is None or not aim)
+        hit = None
+        if keys is not None and idle and keys[0] in solved:
+            hit = solved[keys[0]]
+        elif keys is not None and fast and keys[1] in valid_for:
+            hit = valid_for[keys[1]]
+            copied += 1
+        if hit is not None:
+            if hit[1] is not None:
+                relaxed[i] = hit[1]
+            return dict(hit[0])
         if aim and target is not None:
             value = _toward(problem, target[a.group] - have[a.group], weights)
         else:
             value = _marginal(problem, residual, problem.group_eligible[a.group], weights)
-        if fast and a.min_minutes == 0:
-            return {}
-        floor = relaxed.get(i)
         placed = _solve_agent(problem, rp, i, value, weights, variant, seed, min_minutes=floor)
         if placed is None and floor is None:
             # Over-constrained: find the most paid minutes the rules allow and use that minimum.
             relaxed[i] = _max_minutes(problem, rp, i, weights, seed)
             placed = _solve_agent(problem, rp, i, value, weights, variant, seed,
                                   min_minutes=relaxed[i])
+        if keys is not None:
+            solved[keys[0]] = valid_for[keys[1]] = (dict(placed or {}), relaxed.get(i))
         return placed or {}
 
     for i in order:
         fast = deadline is not None and time.perf_counter() > deadline
-        put(i, place(i, fast, aim=True))
+        if fast and "placement" not in cut:
+            cut.append("placement")
+        put(i, place(i, fast, aim=True, first=True))
     if progress is not None:
         progress("greedy", time.perf_counter() - t0, residual_cost(problem, residual, weights))
     def reallocate() -> None:
@@ -262,6 +313,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         changed = 0
         for i in order:
             if time.perf_counter() >= half:
+                cut.append("aim")
                 break
             old = placed_of.get(i, {})
             before = target_cost()
@@ -277,6 +329,9 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
             progress("aim", time.perf_counter() - t0, target_cost())
         if not changed:
             break
+    else:
+        if target is not None and half is not None and passes < MAX_PASSES and "aim" not in cut:
+            cut.append("aim")
     passes = 0
     while (improve_until is not None and time.perf_counter() < improve_until
            and passes < MAX_PASSES):
@@ -285,7 +340,10 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         changed = 0
         for i in order:
             if time.perf_counter() >= improve_until:
+                cut.append("improvement")
                 break
+            if not problem.group_eligible[problem.agents[i].group]:
+                continue  # takes no case: re-placing cannot change the residual
             old = placed_of.get(i, {})
             before = residual_cost(problem, residual, weights)
             take_out(i)
@@ -301,8 +359,11 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
                      residual_cost(problem, residual, weights))
         if not changed:
             break
+    else:
+        if improve_until is not None and passes < MAX_PASSES and "improvement" not in cut:
+            cut.append("improvement")
     shifts = {(i, d): k for i, placed in placed_of.items() for d, k in placed.items()}
-    return GreedyResult(shifts, relaxed, time.perf_counter() - t0)
+    return GreedyResult(shifts, relaxed, time.perf_counter() - t0, copied, cut)
 
 
 def _max_minutes(problem: SchedulingProblem, rp: RosterProblem, i: int, weights: Weights,

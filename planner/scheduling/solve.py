@@ -161,6 +161,12 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     greedy = greedy_roster(problem, weights, seed=seed, deadline=t0 + CONSTRUCT_SHARE * time_limit,
                            improve_until=t0 + IMPROVE_SHARE * time_limit, progress=progress)
     relaxed = greedy.relaxed
+    if greedy.clock_stopped:
+        notes.append(f"greedy roster: {', '.join(greedy.clock_stopped)} stopped by the time limit "
+                     "(a large center or a loaded machine): two identical runs may give different "
+                     "plans" + (f"; {greedy.copied_after_deadline} agents were placed as an agent with "
+                                "the same rules was, without a solve of their own"
+                                if greedy.copied_after_deadline else ""))
     named = {m.split(":")[0] for m in conflicts}
     for m in relaxed_messages(problem, relaxed):
         if m.split(":")[0] not in named:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from planner.domain import INSUFFICIENT, TIER_LABELS
 from planner.errors import ContractError, Problem
+from planner.io.cells import read_csv
 from planner.io.config import TierConfig
 
 
@@ -99,7 +100,7 @@ def read_previous(path: str | Path) -> pd.DataFrame:
     """A previous tiers.csv: ``agent_id`` and ``tier``; a clear error when it is not one."""
     path = Path(path)
     try:
-        prev = pd.read_csv(path, dtype=str, keep_default_na=False)
+        prev = read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
         raise ContractError([Problem(str(path), None, None, None, f"a readable tiers.csv ({err})")]
                             ) from None

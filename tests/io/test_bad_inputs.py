@@ -116,6 +116,24 @@ CORPUS: list[tuple[str, dict, list[str]]] = [
     ("volumes with a negative count",
      {"volumes.csv": "case_type,interval_start,volume\nbilling,2026-03-02 09:00,-3\n"},
      ["volumes.csv", "volume", "-3"]),
+    # Bytes no text field holds: pandas would cut the field at a NUL and read on silently.
+    ("NUL byte inside a case type", {"cases.csv": cases_with(case_row(ctype="bil\0ling"))},
+     ["cases.csv", "case_type", "6", "control"]),
+    ("NUL byte inside a timestamp",
+     {"cases.csv": cases_with(case_row(created="2026-03-03\0T11:00:00"))},
+     ["cases.csv", "created_at", "6", "control"]),
+    ("escape character in a name", {"agents.csv": AGENTS.replace("Ada", "A\x1b[31mda")},
+     ["agents.csv", "name", "2", "control"]),
+    ("bare carriage return in a name", {"agents.csv": AGENTS.replace("Alan Turing", "Alan\rTuring")},
+     ["agents.csv", "name", "3", "control"]),
+    ("C1 control character in a team", {"agents.csv": AGENTS.replace("north", "no\x85rth", 1)},
+     ["agents.csv", "team", "2", "control"]),
+    ("one cell of a megabyte", {"cases.csv": cases_with(case_row(ctype="x" * 1_000_000))},
+     ["cases.csv", "case_type", "6", "1,000,000 characters", "at most 1,000"]),
+    ("skills.csv without agents.csv", {"agents.csv": None}, ["agents.csv", "beside skills.csv"]),
+    ("agents.csv without skills.csv", {"skills.csv": None}, ["skills.csv", "beside agents.csv"]),
+    ("rich markup in a value", {"skills.csv": SKILLS + "a2,[/bold]x,3\n"},
+     ["skills.csv", "case_type", "[/bold]x"]),
 ]
 
 
