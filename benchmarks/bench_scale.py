@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TYPES = ["billing", "payments", "cards", "loans", "fraud", "tech", "email_general", "complaints"]
 CONFIG = """[center]
 name = "Scale center"
-timezone = "Europe/London"
+timezone = "UTC"
 interval_minutes = 30
 """
 
