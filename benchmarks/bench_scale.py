@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TYPES = ["billing", "payments", "cards", "loans", "fraud", "tech", "email_general", "complaints"]
 CONFIG = """[center]
 name = "Scale center"
-timezone = "Europe/London"
+timezone = "UTC"
 interval_minutes = 30
 """
 
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         marker.write_text(str(args.cases))
         print(f"wrote {args.cases:,} cases ({cases.stat().st_size / 1e9:.2f} GB) in "
               f"{time.perf_counter() - t:.0f} s")
-    for name, cmd in (("validate", ["validate", str(data)]),
+    for name, cmd in (("validate", ["validate", "--data", str(data)]),
                       ("forecast", ["forecast", "--data", str(data), "--out", str(args.work / "run")])):
         wall, peak, code = run(cmd)
         print(f"{name}: {wall:.1f} s, peak {peak:,.0f} MB resident, exit {code}")
