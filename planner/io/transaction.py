@@ -31,21 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planner.errors import ContractError, PlannerError
-from planner.io.runfolder import files_of
+from planner.io.runfolder import STAGE_NEEDS, dependants, stage_outputs
 from planner.io.writers import new_dir_mode, write_text
 
 MANIFEST = "run.json"
-
-# The stages whose files each stage reads: rewriting a stage makes its dependants' files stale.
-STAGE_NEEDS: dict[str, tuple[str, ...]] = {
-    "forecast": (),
-    "requirements": ("forecast",),
-    "tiers": (),
-    "schedule": ("requirements", "tiers"),
-    "simulate": ("forecast", "schedule", "tiers"),
-    "report": ("forecast", "requirements", "tiers", "schedule", "simulate"),
-}
-
 
 class RunLockedError(PlannerError):
     """Another process is writing the same run folder."""
@@ -56,27 +45,9 @@ def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def dependants(stage: str) -> set[str]:
-    """The stage itself and every stage that reads its files, directly or not."""
-    out = {stage}
-    changed = True
-    while changed:
-        changed = False
-        for s, needs in STAGE_NEEDS.items():
-            if s not in out and out & set(needs):
-                out.add(s)
-                changed = True
-    return out
-
-
-def _outputs(stage: str) -> tuple[str, ...]:
-    """The files ``stage`` writes (a folder such as ``agents`` as ``agents/``)."""
-    return tuple(f.file + ("/" if "." not in f.file else "") for f in files_of(stage))
-
-
 def _owned_by(rel: str, stages: set[str]) -> bool:
     for s in stages:
-        for name in _outputs(s):
+        for name in stage_outputs(s):
             if rel == name or (name.endswith("/") and rel.startswith(name)):
                 return True
     return False
