@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.io import load_folder
 from planner.io.writers import write_csv, write_text
+from planner.scheduling.problem import build_problem, read_requirements, read_tiers
 
 MONDAY = pd.Timestamp("2026-11-23")
 # The Curtois-Qu instances bundled for the benchmark (benchmarks/bench_curtois.py).
@@ -91,3 +93,18 @@ def force_cells(cost, names, cells) -> None:
         keep = cost[d, k]
         cost[d, :] = INF
         cost[d, k] = keep
+
+
+def built_problem(data: Path, run: Path):
+    """The scheduling problem of a data folder and a run folder holding requirements and tiers."""
+    folder = load_folder(data)
+    req = read_requirements(run / "requirements.csv", folder.config.center.timezone)
+    return build_problem(folder, req, read_tiers(run / "tiers.csv"))
+
+
+def data_and_run(tmp_path: Path) -> tuple[Path, Path]:
+    """Empty ``data`` and ``run`` folders under ``tmp_path``."""
+    data, run = tmp_path / "data", tmp_path / "run"
+    data.mkdir()
+    run.mkdir()
+    return data, run

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import time
 
-from planner.io import load_folder
 from planner.scheduling.activities import plan_days
 from planner.scheduling.bound import coverage_cost
 from planner.scheduling.dayfix import OFF, _row_ok, day_options, improve_days
 from planner.scheduling.export import scheduled_matrix
 from planner.scheduling.greedy import greedy_roster
-from planner.scheduling.problem import build_problem, read_requirements, read_tiers
 from planner.scheduling.synthetic import write_center as write_generated
 from planner.scheduling.week import roster_problem
+from tests.scheduling.helpers import built_problem as _problem
+from tests.scheduling.helpers import data_and_run as _dirs
 from tests.scheduling.helpers import write_center
-
-
-def _problem(data, run):
-    folder = load_folder(data)
-    req = read_requirements(run / "requirements.csv", folder.config.center.timezone)
-    return build_problem(folder, req, read_tiers(run / "tiers.csv"))
-
-
-def _dirs(tmp_path):
-    data, run = tmp_path / "data", tmp_path / "run"
-    data.mkdir()
-    run.mkdir()
-    return data, run
 
 
 def _cost(problem, shifts) -> float:

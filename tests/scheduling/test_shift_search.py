@@ -7,28 +7,15 @@ import time
 
 import numpy as np
 
-from planner.io import load_folder
 from planner.scheduling.greedy import greedy_roster
 from planner.scheduling.interval_cover import IntervalCover, with_break_variants
-from planner.scheduling.problem import build_problem, read_requirements, read_tiers
 from planner.scheduling.roster_check import row_violations
 from planner.scheduling.shift_search import search_shifts
 from planner.scheduling.synthetic import write_center as write_generated
 from planner.scheduling.week import DEFAULT_WEIGHTS, roster_problem
+from tests.scheduling.helpers import built_problem as _problem
+from tests.scheduling.helpers import data_and_run as _dirs
 from tests.scheduling.helpers import write_center
-
-
-def _problem(data, run):
-    folder = load_folder(data)
-    req = read_requirements(run / "requirements.csv", folder.config.center.timezone)
-    return build_problem(folder, req, read_tiers(run / "tiers.csv"))
-
-
-def _dirs(tmp_path):
-    data, run = tmp_path / "data", tmp_path / "run"
-    data.mkdir()
-    run.mkdir()
-    return data, run
 
 
 def _brute_force_cost(problem, shift_of, roster) -> float:
