@@ -35,6 +35,7 @@ RESOLVE_SECONDS = 8.0
 CYCLE = "Weekly cycle (in order)"
 DATA = "Data folders"
 CHECKS = "Checks and comparisons"
+LONG_TERM = "Long-term planning"
 
 app = typer.Typer(
     name="planner",
@@ -660,6 +661,52 @@ def run_cmd(
         note(n)
     files = sorted(p.name for p in out.iterdir() if p.is_file())
     say(f"wrote {len(files)} files into {out}: {', '.join(files)} (and agents/)")
+
+
+# --- long-term planning ---------------------------------------------------------------------------
+
+@app.command(rich_help_panel=LONG_TERM)
+@handle_errors
+def capacity(
+    data: DataOpt = Path("data"),
+    out: OutOpt = Path("out"),
+    months: Annotated[int, typer.Option("--months", "-m", min=1, max=18,
+                                        help=u("Horizon [months], 1 to 18"))] = 12,
+    solver_seconds: Annotated[float | None, typer.Option(
+        "--solver-seconds", min=1, help=u("Hiring optimiser's time limit [s] "
+                                          "(default: capacity.solver_seconds)"))] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Capacity plan months ahead: weekly demand per case type, required vs available FTE per
+    skill set, and the least-cost hiring, cross-skilling and overtime plan (-> OUT/capacity_plan.csv,
+    hiring_plan.csv, capacity_demand.csv, capacity.html)."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.pipeline import run_stage
+
+    with console.status(escape(f"planning capacity for {months} months from {data}")):
+        res = run_stage("capacity", data, out, months=months, seconds=solver_seconds)
+    if as_json:
+        return print_json(out, "capacity")
+    table = Table(title=escape(f"capacity plan: {out}/capacity.html"), show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for k, v in res.figures.items():
+        table.add_row(escape(k), escape(v))
+    console.print(table)
+    hires = res.hiring
+    if len(hires):
+        plan = Table(title="hiring plan and cross-skilling")
+        for col in ("class", "kind", "source", "start", "heads", "skills", "productive from"):
+            plan.add_column(col, justify="right" if col == "heads" else "left")
+        for r in hires.itertuples(index=False):
+            plan.add_row(escape(str(r[0])), escape(str(r.kind)), escape(str(r.source)),
+                         escape(str(r.start)), str(r.heads), escape(str(r.skills)),
+                         escape(str(r.productive_from)))
+        console.print(plan)
+    say(f"solved in {res.seconds:.1f} s ({res.status}); wrote {out}/capacity_plan.csv, "
+        f"{out}/hiring_plan.csv, {out}/capacity_demand.csv and {out}/capacity.html")
+    for n in res.notes:
+        note(n)
 
 
 # --- checks and comparisons -----------------------------------------------------------------------

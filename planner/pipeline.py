@@ -28,12 +28,15 @@ from typing import Any
 import pandas as pd
 
 from planner.analysis import Resolver
+from planner.capacity import CapacityPlan, capacity_plan
 from planner.errors import MissingInputError, PlannerError, SolverLimitWarning
 from planner.forecast import ForecastResult, forecast
 from planner.io import DataFolder, PlannerConfig, load_folder, read_config, write_csv
 from planner.io.runfolder import RunFolder, files_of
 from planner.io.transaction import check_run, run_transaction
+from planner.io.writers import write_text
 from planner.report import WeeklyReport, build_report
+from planner.report.capacity import render_capacity_html
 from planner.routing import make_policy
 from planner.scheduling import ScheduleResult, make_schedule
 from planner.scheduling.problem import read_requirements, read_tiers
@@ -358,6 +361,28 @@ def _sum_report(rep: WeeklyReport) -> tuple[dict[str, str], list[str]]:
     return dict(rep.figures), [*rep.headlines]
 
 
+# --- capacity (not part of the weekly cycle) -------------------------------------------------------
+
+def _run_capacity(ctx: Context, *, months: int = 12, seconds: float | None = None) -> CapacityPlan:
+    return capacity_plan(ctx.data, months, seconds=seconds)
+
+
+def _write_capacity(res: CapacityPlan, run: RunFolder) -> list[Path]:
+    end = res.start + pd.Timedelta(weeks=res.weeks) - pd.Timedelta(days=1)
+    subtitle = (f"{res.weeks} weeks from {res.start:%A %d %B %Y} to {end:%A %d %B %Y} · hiring plan "
+                f"{res.status} in {res.seconds:.0f} s")
+    html = render_capacity_html(res.plan, res.hiring, res.demand, res.figures, res.notes,
+                                res.center, subtitle)
+    return [write_csv(res.plan, run.file("capacity_plan"), float_format="%.4g"),
+            write_csv(res.hiring, run.file("hiring_plan"), float_format="%.10g"),
+            write_csv(res.demand, run.file("capacity_demand"), float_format="%.6g"),
+            write_text(html, run.file("capacity_html"))]
+
+
+def _sum_capacity(res: CapacityPlan) -> tuple[dict[str, str], list[str]]:
+    return dict(res.figures), list(res.notes)
+
+
 STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("forecast", ("cases", "volumes", "planner.toml"), (),
           _run_forecast, _write_forecast, _sum_forecast),
@@ -373,6 +398,8 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("report", ("cases", "volumes", "agents", "skills", "planner.toml"),
           ("forecast", "coverage", "assignments", "simulation", "tiers"),
           _run_report, _write_report, _sum_report, data_optional=True),
+    Stage("capacity", ("cases", "volumes", "agents", "skills", "training", "hiring", "events",
+                       "planner.toml"), (), _run_capacity, _write_capacity, _sum_capacity),
 )}
 
 

@@ -67,7 +67,7 @@ class ForecastResult:
         return anomaly_table(list(self.anomalies))
 
 
-def _history_frames(history: DataFolder | pd.DataFrame) -> tuple[pd.DataFrame | None,
+def history_frames(history: DataFolder | pd.DataFrame) -> tuple[pd.DataFrame | None,
                                                                  pd.DataFrame | None]:
     """(cases, volumes) from a data folder or a single frame."""
     if isinstance(history, DataFolder):
@@ -121,7 +121,7 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
     minutes = interval_minutes or config.center.interval_minutes
     if minutes not in (15, 30, 60):
         raise PlannerError(f"interval must be 15, 30 or 60 minutes, got {minutes}")
-    cases, volumes = _history_frames(history)
+    cases, volumes = history_frames(history)
     counts = interval_counts(cases, minutes) if cases is not None else volumes_to_interval(
         volumes, minutes)
     types = sorted(set(config.case_types) | set(counts["case_type"].unique()))
@@ -151,7 +151,7 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
     results = run_backtest(hist, weeks=weeks, level=level, models=candidates, progress=progress)
     for r in results.values():
         notes += r.notes
-    handle = _handle_time(cases, volumes, types, minutes, hist)
+    handle = history_handle_time(cases, volumes, types, minutes, hist)
     notes += handle.notes
     frame = _final_forecast(hist, results, handle, config, first_day, weeks, minutes, level, notes,
                             candidates, anomalies)
@@ -166,7 +166,7 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
                           {t: r.chosen for t, r in results.items()}, tuple(anomalies))
 
 
-def _handle_time(cases: pd.DataFrame | None, volumes: pd.DataFrame | None, types: list[str],
+def history_handle_time(cases: pd.DataFrame | None, volumes: pd.DataFrame | None, types: list[str],
                  minutes: int, hist: History) -> HandleTime:
     if cases is not None:
         samples = pd.DataFrame({"case_type": cases["case_type"].astype(str),

@@ -23,8 +23,14 @@ YEAR_DAYS = 364
 LIMITS = (0.5, 2.0)
 
 
-def yearly_factors(frame: pd.DataFrame, times: pd.DatetimeIndex) -> np.ndarray:
-    """Multiplier per interval of ``times`` (ones where last year cannot tell)."""
+def yearly_factors(frame: pd.DataFrame, times: pd.DatetimeIndex,
+                   origin: pd.Timestamp | None = None) -> np.ndarray:
+    """Multiplier per interval of ``times`` (ones where last year cannot tell).
+
+    ``origin`` (a day): compare the same week last year with the weeks before ``origin`` a year
+    earlier instead of with the weeks before that week, for horizons of months, where the level
+    carried forward is the one of the weeks before ``origin``.
+    """
     out = np.ones(len(times))
     if len(times) == 0:
         return out
@@ -39,10 +45,13 @@ def yearly_factors(frame: pd.DataFrame, times: pd.DatetimeIndex) -> np.ndarray:
         z = np.where(effects[weekday] > 0, daily / effects[weekday], np.nan)
     days = np.asarray((times.normalize() - first_day).days)
     start = int(days.min())
+    anchor = None if origin is None else (pd.Timestamp(origin).normalize() - first_day).days - YEAR_DAYS
     for week_start in range(start, int(days.max()) + 1, 7):
         then = week_start - YEAR_DAYS
-        target = z[max(then, 0):then + 7] if then >= 7 * RECENT_WEEKS else np.array([])
-        base = z[then - 7 * RECENT_WEEKS:then] if then >= 7 * RECENT_WEEKS else np.array([])
+        ref = then if anchor is None else anchor
+        ok = then >= 0 and ref >= 7 * RECENT_WEEKS
+        target = z[then:then + 7] if ok else np.array([])
+        base = z[ref - 7 * RECENT_WEEKS:ref] if ok else np.array([])
         target, base = target[np.isfinite(target)], base[np.isfinite(base)]
         if len(target) < 3 or len(base) < 10 or base.mean() <= 0:
             continue

@@ -222,6 +222,62 @@ class InputConfig(_Model):
         return v
 
 
+MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                           "dec")
+
+
+class CapacityConfig(_Model):
+    """The long-term capacity plan (planner capacity): growth, attrition, hiring classes and costs."""
+
+    # Yearly volume growth (0.05 = +5% a year); none: measured year over year where the history
+    # holds more than a year, else 0 (the recent level carried forward).
+    growth_per_year: float | None = Field(default=None, ge=-0.9, le=10)
+    # Share of agents who leave per month; none: measured from agents.csv start_date/end_date over
+    # the last 12 months where end dates are given, else 0.02.
+    attrition_per_month: float | None = Field(default=None, ge=0, le=1)
+    # Shrinkage added to each case type's in a month (jul = 0.08: summer holidays), by month name.
+    extra_shrinkage_by_month: dict[str, float] = Field(default_factory=dict)
+    # New classes: weeks from the decision to the first day (recruiting), training and ramp-up.
+    lead_time_weeks: int = Field(default=4, ge=0, le=52)
+    # New classes may start every this many weeks (from the lead time on).
+    class_every_weeks: int = Field(default=2, ge=1, le=26)
+    training_weeks: int = Field(default=6, ge=0, le=52)
+    ramp_weeks: int = Field(default=8, ge=0, le=104)
+    min_class_size: int = Field(default=4, ge=1, le=1000)
+    max_class_size: int = Field(default=15, ge=1, le=1000)
+    # Trainees in training at the same time (hires and hiring.csv classes together).
+    training_capacity: int = Field(default=30, ge=0, le=10_000)
+    # Cross-skilling: weeks an agent is off the queue learning one more case type.
+    cross_skill_weeks: int = Field(default=2, ge=0, le=26)
+    max_cross_skills_per_month: int = Field(default=4, ge=0, le=1000)
+    # Overtime at most this share of a skill set's paid hours in a week.
+    max_overtime_share: float = Field(default=0.1, ge=0, le=1)
+    cost_per_hire: float = Field(default=4000.0, ge=0)
+    cost_per_fte_week: float = Field(default=800.0, ge=0)
+    cost_per_overtime_hour: float = Field(default=30.0, ge=0)
+    cost_per_shortfall_hour: float = Field(default=60.0, ge=0)
+    cost_per_cross_skill: float = Field(default=1500.0, ge=0)
+    # The optimiser's time limit [s] and relative optimality gap.
+    solver_seconds: float = Field(default=20.0, gt=0, le=3600)
+    solver_gap: float = Field(default=0.005, ge=0, le=1)
+
+    @field_validator("extra_shrinkage_by_month")
+    @classmethod
+    def _check_months(cls, v: dict[str, float]) -> dict[str, float]:
+        for month, share in v.items():
+            if month not in MONTHS:
+                raise ValueError(f"unknown month {month!r}; expected one of {', '.join(MONTHS)}")
+            if not 0 <= share < 1:
+                raise ValueError(f"{month}: {share} is not a share between 0 and 1")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> CapacityConfig:
+        if self.min_class_size > self.max_class_size:
+            raise ValueError("min_class_size must be at most max_class_size")
+        return self
+
+
 class PlannerConfig(_Model):
     """The whole planner.toml."""
 
@@ -231,6 +287,7 @@ class PlannerConfig(_Model):
     shifts: ShiftConfig = Field(default_factory=ShiftConfig)
     tiers: TierConfig = Field(default_factory=TierConfig)
     input: InputConfig = Field(default_factory=InputConfig)
+    capacity: CapacityConfig = Field(default_factory=CapacityConfig)
     horizon_days: int = Field(default=7, ge=1, le=42)
     seed: int = 0
 

@@ -114,6 +114,8 @@ AGENTS = Contract(
         Column("earliest_start", "time"),
         Column("latest_end", "time"),
         Column("hourly_cost", "float", low=0, high=10_000),
+        Column("start_date", "date", description="first day with the center (capacity plan)"),
+        Column("end_date", "date", description="last day with the center, past or planned"),
     ),
     key=("agent_id",),
 )
@@ -177,7 +179,26 @@ EVENTS = Contract(
     ),
 )
 
-CONTRACTS = {c.file: c for c in (CASES, VOLUMES, AGENTS, SKILLS, AVAILABILITY, TRAINING, EVENTS)}
+# Hiring classes already decided (optional), for the capacity plan. ``skills`` names the case types
+# the class learns, separated by SKILL_SEPARATOR. The class is paid from ``start``, productive from
+# the end of its ``training_weeks`` and reaches full speed ``ramp_weeks`` later (linearly).
+SKILL_SEPARATOR = ";"
+HIRING = Contract(
+    "hiring.csv",
+    (
+        Column("start", "date", required=True, description="first day of the class"),
+        Column("heads", "int", required=True, low=1, high=1000),
+        Column("skills", "str", required=True,
+               description=f"case types the class learns, separated by '{SKILL_SEPARATOR}'"),
+        Column("training_weeks", "int", low=0, high=52,
+               description="weeks in training before taking cases (default: capacity.training_weeks)"),
+        Column("ramp_weeks", "int", low=0, high=104,
+               description="weeks from first case to full speed (default: capacity.ramp_weeks)"),
+    ),
+)
+
+CONTRACTS = {c.file: c for c in (CASES, VOLUMES, AGENTS, SKILLS, AVAILABILITY, TRAINING, EVENTS,
+                                 HIRING)}
 
 # Files one stage writes and the next reads (see planner.io.runfolder). Each reader checks only the
 # columns it needs; stages may write more columns than these.

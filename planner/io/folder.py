@@ -10,7 +10,17 @@ import pandas as pd
 
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io.config import PlannerConfig, read_config
-from planner.io.contracts import AGENTS, AVAILABILITY, CASES, EVENTS, SKILLS, TRAINING, VOLUMES
+from planner.io.contracts import (
+    AGENTS,
+    AVAILABILITY,
+    CASES,
+    EVENTS,
+    HIRING,
+    SKILL_SEPARATOR,
+    SKILLS,
+    TRAINING,
+    VOLUMES,
+)
 from planner.io.tables import read_table
 
 CONFIG_FILE = "planner.toml"
@@ -29,7 +39,16 @@ class DataFolder:
     availability: pd.DataFrame | None = None
     training: pd.DataFrame | None = None  # planned training sessions (training.csv)
     events: pd.DataFrame | None = None  # events marked by hand for the forecast (events.csv)
+    hiring: pd.DataFrame | None = None  # hiring classes already decided (hiring.csv)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def history_end(self) -> pd.Timestamp | None:
+        """The day after the last day of history (cases or volumes): where plans start."""
+        for frame, col in ((self.cases, "created_at"), (self.volumes, "interval_start")):
+            if frame is not None and len(frame):
+                return frame[col].max().normalize() + pd.Timedelta(days=1)
+        return None
 
     @property
     def case_types(self) -> list[str]:
@@ -88,6 +107,7 @@ def load_folder(path: str | Path) -> DataFolder:
         ("availability", AVAILABILITY.file, AVAILABILITY, {}),
         ("training", TRAINING.file, TRAINING, {}),
         ("events", EVENTS.file, EVENTS, {}),
+        ("hiring", HIRING.file, HIRING, {}),
     ]
     for attr, name, contract, kw in specs:
         file = _file(folder, name)
@@ -154,6 +174,12 @@ def cross_check(data: DataFolder) -> list[Problem]:
                 problems.append(Problem(str(folder / AGENTS.file), int(i) + 2, "min_hours",
                                         str(a["min_hours"].iloc[i]),
                                         f"min_hours <= max_hours ({a['max_hours'].iloc[i]:g})"))
+        if {"start_date", "end_date"} <= set(a.columns):
+            bad = (a["end_date"] < a["start_date"]).fillna(False).to_numpy()
+            for i in _rows(a, bad):
+                problems.append(Problem(str(folder / AGENTS.file), int(i) + 2, "end_date",
+                                        str(a["end_date"].iloc[i].date()),
+                                        f"a date on or after start_date ({a['start_date'].iloc[i].date()})"))
     if data.skills is not None:
         s = data.skills
         f = str(folder / SKILLS.file)
@@ -180,6 +206,8 @@ def cross_check(data: DataFolder) -> list[Problem]:
         problems += _check_training(data, agent_ids)
     if data.events is not None:
         problems += _check_events(data)
+    if data.hiring is not None:
+        problems += _check_hiring(data)
     if data.cases is not None and agent_ids is not None and "agent_id" in data.cases:
         c = data.cases
         f = str(folder / data.config.input.cases_file)
@@ -217,6 +245,36 @@ def _check_events(data: DataFolder) -> list[Problem]:
         if pd.notna(name) and name != "" and name not in known:
             problems.append(Problem(f, line, "case_type", str(name),
                                     f"a case type of the history or planner.toml ({', '.join(sorted(known))})"))
+    return problems
+
+
+def split_skills(text: object) -> list[str]:
+    """The case types of a hiring.csv ``skills`` cell (separated by SKILL_SEPARATOR)."""
+    if not isinstance(text, str):
+        return []
+    return [p.strip() for p in text.split(SKILL_SEPARATOR) if p.strip()]
+
+
+def _check_hiring(data: DataFolder) -> list[Problem]:
+    """hiring.csv: known case types in skills, and no class starting before the plan does (the
+    day after the history ends)."""
+    h = data.hiring
+    assert h is not None
+    f = str(data.path / HIRING.file)
+    known = set(data.case_types)
+    start = data.history_end
+    problems = []
+    for i, row in enumerate(h.itertuples(index=False)):
+        names = split_skills(row.skills)
+        unknown = [n for n in names if n not in known]
+        if unknown or not names:
+            problems.append(Problem(f, i + 2, "skills", str(row.skills),
+                                    f"case types of the history or planner.toml separated by "
+                                    f"'{SKILL_SEPARATOR}' ({', '.join(sorted(known))})"))
+        if start is not None and row.start < start:
+            problems.append(Problem(f, i + 2, "start", str(row.start.date()),
+                                    f"a date on or after {start.date()} (the day after the history "
+                                    "ends: a class in the past is already in agents.csv)"))
     return problems
 
 

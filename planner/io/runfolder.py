@@ -69,6 +69,15 @@ RUN_FILES: tuple[RunFile, ...] = (
     RunFile("agents", "agents", "report", "one folder: each agent's week as <id>.csv and <id>.ics"),
     RunFile("schedule_xlsx", "schedule.xlsx", "report",
             "the roster, each agent's week, coverage and the report's tables as a workbook"),
+    RunFile("capacity_plan", "capacity_plan.csv", "capacity",
+            "required vs available FTE per week and skill set, with the interval, before and after "
+            "the hiring plan"),
+    RunFile("hiring_plan", "hiring_plan.csv", "capacity",
+            "hiring classes (hiring.csv and optimised) and cross-skilling: start, heads, skills, cost"),
+    RunFile("capacity_demand", "capacity_demand.csv", "capacity",
+            "weekly volume and required FTE per case type months ahead, with 80% bounds"),
+    RunFile("capacity_html", "capacity.html", "capacity",
+            "the capacity plan: required vs available per skill set, the hiring plan (opens offline)"),
     RunFile("run", "run.json", "run", "what ran: data folder, options, seed, timings"),
     RunFile("summary", "summary.json", "run", "key figures and notes of every stage that ran"),
 )
@@ -79,7 +88,8 @@ _FOLDERS = ("agents",)
 
 # The stages in cycle order, and the stages whose files each one reads: rewriting a stage's files
 # makes the files of every stage that reads them, directly or not, stale.
-STAGE_ORDER: tuple[str, ...] = ("forecast", "requirements", "tiers", "schedule", "simulate", "report")
+STAGE_ORDER: tuple[str, ...] = ("forecast", "requirements", "tiers", "schedule", "simulate", "report",
+                                 "capacity")
 STAGE_NEEDS: dict[str, tuple[str, ...]] = {
     "forecast": (),
     "requirements": ("forecast",),
@@ -87,6 +97,7 @@ STAGE_NEEDS: dict[str, tuple[str, ...]] = {
     "schedule": ("requirements", "tiers"),
     "simulate": ("forecast", "schedule", "tiers"),
     "report": ("forecast", "requirements", "tiers", "schedule", "simulate"),
+    "capacity": (),
 }
 
 
