@@ -1,9 +1,10 @@
 """Demand weeks to months ahead: weekly volume per case type with an 80% interval.
 
-Each type's recent deseasonalised level (the forecast's level model, flat) is carried forward, moved
+Each type's recent level (the forecast's recent-level model: a robust level at the end of the
+history x weekday effects x intraday shares, one week ahead) is carried forward week by week, moved
 by the yearly factor of the same week last year where the history holds more than a year, and by a
-yearly growth (``capacity.growth_per_year``, or measured year over year). A typical week's intraday
-shape spreads each week's volume over its intervals; the calendar (opening hours, public holidays)
+yearly growth (``capacity.growth_per_year``, or measured year over year). The model's week gives
+the intraday shape each week's volume is spread over; the calendar (opening hours, public holidays)
 and the marked events of events.csv apply as in the weekly forecast. The interval comes from the
 method's own errors on the history, by weeks ahead (a rolling-origin backtest on weekly totals),
 with a variance growing linearly in the horizon beyond the weeks the history can test.
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planner.forecast.anomalies import clean_history
+from planner.forecast.backtest import fit_model, pooled_prior
 from planner.forecast.base import check_history
 from planner.forecast.calendar import (
     arrival_calendar,
@@ -29,17 +31,14 @@ from planner.forecast.calendar import (
 )
 from planner.forecast.events import apply_to_forecast, apply_to_history, marked_events
 from planner.forecast.history import History, build_history, interval_counts, volumes_to_interval
-from planner.forecast.level import fit_level
 from planner.forecast.pipeline import history_frames, history_handle_time
-from planner.forecast.profile import daily_totals, day_matrix
+from planner.forecast.profile import PooledShape, daily_totals, day_matrix
+from planner.forecast.recent import RecentLevelModel
 from planner.forecast.yearly import YEAR_DAYS, yearly_factors
 from planner.io.folder import DataFolder
 
-#: the recent level: days used and their half-life (as the weekly forecast's level model)
+#: days compared year over year for the measured growth
 LEVEL_DAYS = 56
-LEVEL_HALFLIFE_DAYS = 28.0
-#: weeks of history the typical week's intraday shape is read from
-SHAPE_WEEKS = 8
 #: a backtest origin needs this many weeks of history before it
 MIN_TRAIN_WEEKS = 4
 #: two-sided 80% interval of a normal log error
@@ -82,27 +81,27 @@ def _daily(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return daily_totals(vol, opened), weekday, vol, opened.any(axis=1)
 
 
-def weekly_level(daily: np.ndarray, weekday: np.ndarray) -> float:
-    """Expected weekly total at the end of ``daily``: the flat recent level times the weekday
-    effects of the days the type is open."""
-    fit = fit_level(daily, weekday, window_days=LEVEL_DAYS, halflife_days=LEVEL_HALFLIFE_DAYS,
-                    trend=False)
-    return float(fit.a * fit.weekday.sum())
-
-
-def typical_week(vol: np.ndarray, weekday: np.ndarray, minutes: int) -> np.ndarray:
-    """Share of a week's volume in each interval of the week (Monday 00:00 first), from the last
-    SHAPE_WEEKS weeks; unknown days are left out."""
+def typical_week(frame: pd.DataFrame, prior: PooledShape | None, minutes: int) -> np.ndarray:
+    """The week after ``frame`` as the recent-level model forecasts it, by interval of the week
+    (Monday 00:00 first), on the type's usual opening hours (no holiday)."""
+    times = pd.DatetimeIndex(frame["interval_start"])
+    first = times[-1].normalize() + pd.Timedelta(days=1)
+    week = interval_grid(first, first + pd.Timedelta(days=7), minutes)
     spd = slots_per_day(minutes)
-    recent = slice(max(len(vol) - 7 * SHAPE_WEEKS, 0), len(vol))
-    shape = np.zeros(7 * spd)
-    for d in range(7):
-        rows = vol[recent][weekday[recent] == d]
-        rows = rows[np.isfinite(rows).all(axis=1)]
-        if len(rows):
-            shape[d * spd:(d + 1) * spd] = rows.mean(axis=0)
-    total = shape.sum()
-    return shape / total if total > 0 else shape
+    # the usual hours of each weekday: open in any of the last four weeks
+    opened = frame["open"].to_numpy(dtype=bool)[-28 * spd:].reshape(-1, spd)
+    days = times[-28 * spd::spd].day_of_week.to_numpy()
+    usual = np.array([opened[days == week[d * spd].day_of_week].any(axis=0) for d in range(7)]).ravel()
+    model = fit_model(RecentLevelModel(), frame, prior)
+    volume = model.predict(pd.DataFrame({"interval_start": week, "open": usual}))["volume"].to_numpy()
+    out = np.zeros(7 * spd)
+    out[slot_of_week(week, minutes)] = np.nan_to_num(volume)
+    return out
+
+
+def weekly_level(frame: pd.DataFrame, prior: PooledShape | None, minutes: int) -> float:
+    """Expected total of the week after ``frame``."""
+    return float(typical_week(frame, prior, minutes).sum())
 
 
 def measured_growth(daily: np.ndarray) -> float | None:
@@ -119,16 +118,17 @@ def measured_growth(daily: np.ndarray) -> float | None:
     return float(now[both].sum() / then[both].sum() - 1.0)
 
 
-def error_variance(daily: np.ndarray, weekday: np.ndarray, open_day: np.ndarray,
-                   weeks: int) -> tuple[np.ndarray, int]:
+def error_variance(frame: pd.DataFrame, prior: PooledShape | None, daily: np.ndarray,
+                   open_day: np.ndarray, weeks: int) -> tuple[np.ndarray, int]:
     """Variance of the log error of the weekly level by weeks ahead (0-based), from origins every
     week of the history; beyond what the history tests, a line in the horizon. Also how many
     errors it rests on."""
     n = len(daily)
     known = np.where(open_day, daily, 0.0)  # a day closed all day is a known zero
     errors: list[tuple[int, float]] = []
+    spd = len(frame) // n
     for origin in range(n - 7, 7 * MIN_TRAIN_WEEKS - 1, -7):
-        forecast = weekly_level(daily[:origin], weekday[:origin])
+        forecast = weekly_level(frame.iloc[:origin * spd], prior, spd and 1440 // spd)
         if forecast <= 0:
             continue
         for h in range((n - origin) // 7):
@@ -160,14 +160,17 @@ def weekly_demand(folder: DataFolder, weeks: int, start: pd.Timestamp | None = N
     hol = holiday_dates(config.center, range(times[0].year, times[-1].year + 1))
     handle = history_handle_time(cases, volumes, hist.case_types, minutes, hist)
     stated = config.capacity.growth_per_year
+    prior = pooled_prior(hist, len(hist.times))
     frames, rows = [], []
     growth_used: list[float] = []
     source = "planner.toml" if stated is not None else ""
     for name in hist.case_types:
         raw = hist.frame(name)
         frame, _ = clean_history(raw, name)
-        daily, weekday, vol, open_day = _daily(frame)
-        base = weekly_level(daily, weekday)
+        daily, _, _, open_day = _daily(frame)
+        shape = typical_week(frame, prior, minutes)
+        base = float(shape.sum())
+        shape = shape / base if base > 0 else shape
         growth = stated
         if growth is None:
             growth = measured_growth(daily)
@@ -175,7 +178,6 @@ def weekly_demand(folder: DataFolder, weeks: int, start: pd.Timestamp | None = N
             if growth is None:
                 growth = 0.0
         growth_used.append(growth)
-        shape = typical_week(vol, weekday, minutes)
         share = shape[slot_of_week(times, minutes)]
         weeks_ahead = np.asarray((times - first).days) / 7.0
         trend = (1.0 + growth) ** (weeks_ahead * 7.0 / 365.25)
@@ -187,7 +189,7 @@ def weekly_demand(folder: DataFolder, weeks: int, start: pd.Timestamp | None = N
         is_hol = holiday_mask(times, hol) & is_open
         volume = np.where(is_open, volume, 0.0)
         volume = np.where(is_hol, volume * hist.holiday_factor.get(name, 0.5), volume)
-        variance, used = error_variance(daily, weekday, open_day, weeks)
+        variance, used = error_variance(frame, prior, daily, open_day, weeks)
         if used < 3:
             notes.append(f"{name}: too little history to measure the error by weeks ahead; "
                          f"interval from an assumed {FALLBACK_VARIANCE_PER_WEEK:g} log-variance per week")
