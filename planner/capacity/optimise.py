@@ -153,7 +153,7 @@ def solve(p: Problem, *, seconds: float = 20.0, gap: float = 0.001) -> Solution:
         if month:
             solver.Add(solver.Sum(month) <= lim.max_cross_skills_per_month)
     # agents moved out of a set cannot exceed those there
-    for s in {s for s, _ in p.cross_pairs}:
+    for s in dict.fromkeys(s for s, _ in p.cross_pairs):
         for w in range(W):
             moved = [v * float(p.cross_from[s][1] * survival(lim.attrition, 7.0 * (w - k)))
                      for (ss, t, k), v in x.items() if ss == s and k <= w]

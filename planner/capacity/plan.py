@@ -62,10 +62,15 @@ def hire_sets(folder: DataFolder, types: list[str]) -> list[SkillSet]:
     hold (a hire joins an existing team and learns what it does); the type alone where nobody
     has it."""
     sets = agent_skill_sets(folder)
+    order = folder.case_types
     out: list[SkillSet] = []
     for t in types:
-        holders = pd.Series([s for s in sets.values() if t in s], dtype=object)
-        choice = holders.value_counts().index[0] if len(holders) else frozenset({t})
+        counts: dict[SkillSet, int] = {}
+        for s in sets.values():
+            if t in s:
+                counts[s] = counts.get(s, 0) + 1
+        # ties broken by the set's name, so the choice never depends on hashing
+        choice = min(counts, key=lambda s: (-counts[s], label(s, order))) if counts else frozenset({t})
         if choice not in out:
             out.append(choice)
     return out
