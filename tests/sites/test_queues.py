@@ -33,7 +33,9 @@ def test_shares_of_the_queues_join_into_the_whole_forecast(tmp_path: Path) -> No
     assert set(alone.forecast["case_type"]) == {"tech"}
 
 
-def test_forecast_command_with_queues_per_job_writes_the_same_files(tmp_path: Path) -> None:
+def test_forecast_command_with_queues_per_job_writes_the_same_files(tmp_path: Path, monkeypatch) -> None:
+    # In this process (the jobs are the same functions on Dask; a cluster's start-up is not tested here).
+    monkeypatch.setattr("planner.sites.engine.dask_available", lambda: False)
     data = write_site(tmp_path / "leeds", "leeds")
     runner = CliRunner()
     one, many = tmp_path / "one", tmp_path / "many"

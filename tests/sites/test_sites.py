@@ -117,7 +117,7 @@ def test_split_by_site_gives_the_plans_of_separate_folders(sequential: Path) -> 
     out = root / "split_run"
     done = CliRunner().invoke(app, ["run", "--data", str(data), "--split-by", "site", "--out", str(out),
                                     "--schedule-seconds", str(OPTIONS["schedule_seconds"]),
-                                    "--replications", str(OPTIONS["replications"]), "--site-workers", "2"])
+                                    "--replications", str(OPTIONS["replications"]), "--in-process"])
     assert done.exit_code == 0, done.output
     for name in ("leeds", "york"):
         assert run_files(out / name) == run_files(root / "run" / name)
