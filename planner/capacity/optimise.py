@@ -137,17 +137,16 @@ def solve(p: Problem, *, seconds: float = 20.0, gap: float = 0.001) -> Solution:
         heads, per_head = p.cross_from[s]
         if heads <= 0 or lim.max_cross_skills_per_month <= 0 or t in s:
             continue
-        if True:
-            for k in range(0, W - lim.cross_skill_weeks - 1, CROSS_STEP_WEEKS):
-                v = solver.IntVar(0, min(heads, lim.max_cross_skills_per_month), f"x{len(x)}")
-                x[s, t, k] = v
-                objective.append(costs.cross_skill * v)
-                keep = per_head * survival(lim.attrition, 7.0 * (weeks - k))
-                target = s | {t}
-                for w in range(k, W):
-                    add(s, w, -float(keep[w]) * v)
-                    if w >= k + lim.cross_skill_weeks:
-                        add(target, w, float(keep[w]) * v)
+        for k in range(0, W - lim.cross_skill_weeks - 1, CROSS_STEP_WEEKS):
+            v = solver.IntVar(0, min(heads, lim.max_cross_skills_per_month), f"x{len(x)}")
+            x[s, t, k] = v
+            objective.append(costs.cross_skill * v)
+            keep = per_head * survival(lim.attrition, 7.0 * (weeks - k))
+            target = s | {t}
+            for w in range(k, W):
+                add(s, w, -float(keep[w]) * v)
+                if w >= k + lim.cross_skill_weeks:
+                    add(target, w, float(keep[w]) * v)
     for k in range(0, W, CROSS_STEP_WEEKS):
         month = [v for (s, t, kk), v in x.items() if kk == k]
         if month:
@@ -176,7 +175,8 @@ def solve(p: Problem, *, seconds: float = 20.0, gap: float = 0.001) -> Solution:
     for t in p.case_types:
         for w in range(W):
             given = [work[s, t, w] for s in cap if t in s]
-            solver.Add(solver.Sum([*given, sf[t, w]]) >= float(p.required[index[t], w]))
+            # equal, not at least: work beyond the requirement would be idle time counted as used
+            solver.Add(solver.Sum([*given, sf[t, w]]) == float(p.required[index[t], w]))
     hour = lim.fte_hours
     objective.append(costs.overtime_hour * hour * solver.Sum(list(ot.values())))
     objective.append(costs.shortfall_hour * hour * solver.Sum(list(sf.values())))
