@@ -118,6 +118,21 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
         t = problem.templates[k]
         return f"{_hhmm(t.start_minute)}-{_hhmm(t.end_minute)}"
 
+    gap = problem.required - replan.scheduled  # > 0: short, <= -1: a whole agent spare
+    act_index = {c: n for n, c in enumerate(problem.activities)}
+
+    def short_for(i: int, ts) -> bool:
+        """Is any of the agent's case types short in one of ``ts`` (else adding them is useless)?"""
+        mine = [act_index[c] for c in problem.agents[i].eligible]
+        return bool(mine) and any((gap[mine, t] > 1e-9).any() for t in ts)
+
+    def spare(i: int, ts) -> bool:
+        """Is the agent's activity in each of ``ts`` a case type with a whole agent spare (else
+        sending them home opens a gap, or needs a chain of moves the offer would not show)?"""
+        acts = replan.activity_of.get(i, {})
+        return all(acts.get(t) not in act_index or gap[act_index[acts[t]], t] <= -1 + 1e-9
+                   for t in ts)
+
     rows: list[dict] = []
     flow = _Flow(locked, replan, day, cut)
     # Overtime: each agent's best extension alone, then taken in order, each measured after the
@@ -135,6 +150,8 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
                 continue  # the earlier start has passed
             add = {**span(i, t2.start_minute, tpl.start_minute),
                    **span(i, tpl.end_minute, t2.end_minute)}
+            if not short_for(i, add):
+                continue
             gain = -flow.change(add=add)
             if gain > EPS and (best is None or gain > best[0] + EPS) \
                     and keeps_rules(problem, rp, i, row_with(i, k2)):
@@ -170,7 +187,7 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
                     or t2.end_minute <= cut_minute:
                 continue
             drop = span(i, t2.end_minute, tpl.end_minute)
-            if flow.change(drop=drop) <= EPS and keeps_rules(problem, rp, i, row_with(i, k2)):
+            if spare(i, drop) and flow.change(drop=drop) <= EPS and keeps_rules(problem, rp, i, row_with(i, k2)):
                 vto.append((tpl.paid_minutes - t2.paid_minutes, problem.agents[i].agent_id, i, k,
                             k2, drop))
                 break

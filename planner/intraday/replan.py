@@ -228,8 +228,9 @@ def replan_day(locked: Locked, day: int, cut: int, absent: dict[str, int], *,
         return _tables(locked, kept, locked.breaks, locked.topic, kept_cost, kept_cost, False, 0,
                        notes)
     sub = dataclasses.replace(problem, templates=tuple(templates), training=tuple(sessions))
-    plan = plan_days(sub, sub_shifts, time_limit=time_limit, seed=seed, workers=1,
-                     weights=weights)
+    # plan_days shares its limit among the days left in the horizon; only this one has shifts
+    plan = plan_days(sub, sub_shifts, time_limit=time_limit * (grid.days - day), seed=seed,
+                     workers=1, weights=weights)
     activity = {i: dict(a) for i, a in kept.items()}
     topic = dict(locked.topic)
     for i, (r0, _) in starts.items():

@@ -154,7 +154,7 @@ def read_absences(data: DataFolder, day: pd.Timestamp, absent: tuple[str, ...]) 
 def intraday(data_dir: str | Path, run_dir: str | Path, now: str | pd.Timestamp, *,
              actuals: str | Path | None = None, absent: tuple[str, ...] = (),
              replications: int = REPLICATIONS, seed: int | None = None,
-             time_limit: float = 5.0) -> IntradayResult:
+             time_limit: float = 8.0) -> IntradayResult:
     """Re-forecast and re-plan the rest of the day at ``now`` (see the module docstring).
 
     Raises ContractError (the CLI's exit 2) for a ``now`` outside the plan's horizon, actuals from

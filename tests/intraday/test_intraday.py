@@ -58,7 +58,7 @@ def test_updating_beats_the_morning_forecast_on_planted_levels():
         mean = factor * profile[6:]
         errors_morning += np.abs(profile[6:] - counts[6:]).sum()
         errors_updated += np.abs(mean - counts[6:]).sum()
-        low, high = band(mean, shape, dispersion=0.0)
+        low, high = band(mean, 1.0 / shape, dispersion=0.0)
         inside += int(((counts[6:] >= low) & (counts[6:] <= high)).sum())
         n += len(mean)
     assert errors_updated < 0.85 * errors_morning
@@ -67,7 +67,8 @@ def test_updating_beats_the_morning_forecast_on_planted_levels():
 
 def test_update_moves_only_the_rest_of_the_day():
     f = forecast_frame()
-    up, levels = update_forecast(f, actuals(1.5), TUESDAY, pd.Timestamp(NOW), prior_cases=0.0)
+    up, levels = update_forecast(f, actuals(1.5), TUESDAY, pd.Timestamp(NOW), prior_cases=0.0,
+                                 decay_hours=np.inf)
     after = (f["interval_start"] >= pd.Timestamp(NOW)) & (f["interval_start"] < TUESDAY + pd.Timedelta(days=1))
     assert np.allclose(up.loc[~after, "volume"], f.loc[~after, "volume"])
     assert np.allclose(up.loc[after, "volume"], 1.5 * f.loc[after, "volume"])
