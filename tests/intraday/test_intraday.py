@@ -92,7 +92,7 @@ def test_volume_over_forecast_with_an_absent_agent(center, tmp_path):
     data, run = center
     shifts = tuesday_shifts(run)
     absent = sorted(shifts[shifts["shift_end"] > pd.Timestamp(NOW) + pd.Timedelta(hours=2)]["agent_id"])[0]
-    write_csv(actuals(1.3), tmp_path / "actuals.csv")
+    write_csv(actuals(2.0), tmp_path / "actuals.csv")
     res = intraday(data, run, NOW, actuals=tmp_path / "actuals.csv", absent=(absent,))
     folder = write_intraday(res, run)
     assert res.required_change_hours > 0
@@ -129,7 +129,7 @@ def test_overtime_offers_keep_rest_and_maximum_hours(center, tmp_path):
     paid = shifts.groupby("agent_id")["paid_hours"].sum()
     agents["max_hours"] = np.where(agents["agent_id"] == capped, paid[capped], 40.0)
     write_csv(agents, data / "agents.csv")
-    write_csv(actuals(2.0), tmp_path / "actuals.csv")
+    write_csv(actuals(3.0), tmp_path / "actuals.csv")
     res = intraday(data, run, NOW, actuals=tmp_path / "actuals.csv")
     ot = res.offers[res.offers["kind"] == "overtime"]
     assert len(ot) > 0
