@@ -119,3 +119,21 @@ def test_readme_holds_the_generated_config_reference() -> None:
     for name in PlannerConfig.model_fields:
         assert any(k == name or k.startswith(f"{name}.") for k in keys), name
     assert {"center.timezone", "case_types.<name>.min_tier", "shifts.max_hours", "seed"} <= keys
+
+
+def test_every_config_key_says_what_it_means() -> None:
+    from pydantic import Field
+
+    from planner.io.config import _Model
+    from planner.io.config_reference import config_keys
+
+    empty = [k.key for k in config_keys() if len(k.meaning) < 15]
+    assert not empty, f"planner.toml keys without a meaning (give the Field a description): {empty}"
+
+    class Planted(_Model):
+        # A comment is not the meaning: the reference reads only the field's description.
+        noted: int = 1
+        described: int = Field(default=1, description="What this key does, in words.")
+
+    got = {k.key: k.meaning for k in config_keys(Planted)}
+    assert got == {"noted": "", "described": "What this key does, in words."}

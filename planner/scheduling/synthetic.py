@@ -104,10 +104,10 @@ def write_center(data_dir: str | Path, run_dir: str | Path, n_agents: int, *, n_
     av = []
     for n in rng.choice(n_agents, size=max(1, n_agents // 20), replace=False):
         d = START + timedelta(days=int(rng.integers(0, 5)))
-        av.append((ids[n], d.isoformat(), "00:00", "24:00", "time_off", ""))
+        av.append((ids[n], d.isoformat(), "00:00", "00:00", "time_off", ""))
     for n in rng.choice(n_agents, size=max(1, n_agents // 10), replace=False):
         d = START + timedelta(days=int(rng.integers(0, 7)))
-        av.append((ids[n], d.isoformat(), "16:00", "24:00", "unavailable", "2"))
+        av.append((ids[n], d.isoformat(), "16:00", "00:00", "unavailable", "2"))
     write_csv(pd.DataFrame(av, columns=["agent_id", "date", "start", "end", "kind", "weight"]),
               data_dir / "availability.csv")
     write_csv(pd.DataFrame({"case_type": types, "interval_start": ["2026-11-16T09:00:00"] * len(types),
