@@ -384,6 +384,7 @@ def requirements(
 ) -> None:
     """Agents needed per case type and interval (OUT/forecast.csv -> OUT/requirements.csv)."""
     console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.io.runfolder import RunFolder
     from planner.pipeline import run_stage
     from planner.staffing import Overrides, summarise
 
@@ -391,12 +392,13 @@ def requirements(
     overrides = Overrides(service_level=service_level, answer_seconds=answer_seconds,
                           max_occupancy=max_occupancy, shrinkage=shrinkage,
                           patience_seconds=patience_seconds, model=name)  # type: ignore[arg-type]
-    with console.status(escape(f"computing requirements from {out}/forecast.csv")):
+    run = RunFolder(out)
+    with console.status(escape(f"computing requirements from {run.file('forecast')}")):
         req = run_stage("requirements", data, out, overrides=overrides)
     if as_json:
         return print_json(out, "requirements")
     s = summarise(req)
-    table = Table(title=escape(f"requirements written to {out / 'requirements.csv'} ({len(req):,} rows)"))
+    table = Table(title=escape(f"requirements written to {run.file('requirements')} ({len(req):,} rows)"))
     table.add_column("case type", no_wrap=True)
     table.add_column("model", no_wrap=True)
     for col in ("net\npeak", "net\nmean", "gross\npeak", "gross\nmean", "gross\nhours"):

@@ -137,3 +137,50 @@ def test_every_config_key_says_what_it_means() -> None:
 
     got = {k.key: k.meaning for k in config_keys(Planted)}
     assert got == {"noted": "", "described": "What this key does, in words."}
+
+
+def run_file_joins(source: str) -> list[str]:
+    """Run-file names a module spells itself in a path: ``x / "schedule.csv"`` or
+    ``"forecast.csv.gz"``."""
+    names = {f.file for f in RUN_FILES if "." in f.file}
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+                and isinstance(node.right, ast.Constant) and node.right.value in names):
+            found.append(node.right.value)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
+                node.value == f"{n}.gz" for n in names):
+            found.append(node.value)
+    return found
+
+
+def test_run_files_are_found_through_the_run_folder_only() -> None:
+    offenders = {}
+    for path in sorted(PLANNER.rglob("*.py")):
+        if path.relative_to(PLANNER).as_posix() == "io/runfolder.py":
+            continue
+        found = run_file_joins(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(path.relative_to(ROOT))] = found
+    assert offenders == {}
+    # The check sees a planted literal read.
+    assert sorted(run_file_joins('t = read_tiers(run / "tiers.csv")\nf = "forecast.csv.gz"\n')) == [
+        "forecast.csv.gz", "tiers.csv"]
+
+
+def contract_files(source: str) -> list[str]:
+    """The file name of every ``Contract("name", ...)`` a module declares."""
+    return [node.args[0].value for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Contract"
+            and node.args and isinstance(node.args[0], ast.Constant)]
+
+
+def test_each_file_has_one_contract() -> None:
+    declared: dict[str, list[str]] = {}
+    for path in sorted(PLANNER.rglob("*.py")):
+        for name in contract_files(path.read_text(encoding="utf-8")):
+            declared.setdefault(name, []).append(str(path.relative_to(ROOT)))
+    assert "tiers.csv" in declared and "cases.csv" in declared
+    assert {n: where for n, where in declared.items() if len(where) > 1} == {}
+    assert contract_files('A = Contract("tiers.csv", ())\nB = Contract("tiers.csv", ())\n') == [
+        "tiers.csv", "tiers.csv"]
