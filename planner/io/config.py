@@ -321,6 +321,31 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
+# The control characters no input text may hold (see planner.io.tables); TOML can spell any of
+# them as an escape ("\u202e").
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _control_problems(value: object, file: str, text: str, path: str = "") -> list[Problem]:
+    """Every key or string value of the parsed TOML holding a control character."""
+    problems: list[Problem] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            here = f"{path}.{k}" if path else str(k)
+            if _CONTROL.search(str(k)):
+                problems.append(Problem(file, None, path or None, repr(str(k))[1:-1],
+                                        "a key without control characters or direction overrides"))
+            problems += _control_problems(v, file, text, here)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            problems += _control_problems(v, file, text, f"{path}[{i}]")
+    elif isinstance(value, str) and _CONTROL.search(value):
+        key = path.rsplit(".", 1)[-1]
+        problems.append(Problem(file, _line_of(text, key), path, repr(value)[1:-1],
+                                "text without control characters or direction overrides"))
+    return problems
+
+
 def parse_config(text: str, file: str = "planner.toml") -> PlannerConfig:
     """Parse and validate planner.toml text; every problem is collected into one ContractError."""
     try:
@@ -328,6 +353,9 @@ def parse_config(text: str, file: str = "planner.toml") -> PlannerConfig:
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", None)
         raise ContractError([Problem(file, line, None, None, f"valid TOML ({err})")]) from None
+    problems = _control_problems(raw, file, text)
+    if problems:
+        raise ContractError(problems)
     try:
         return PlannerConfig.model_validate(raw)
     except ValidationError as err:

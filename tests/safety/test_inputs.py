@@ -58,3 +58,27 @@ def test_reading_in_blocks_gives_the_same_table_and_row_numbers(tmp_path: Path, 
     with pytest.raises(ContractError) as err:
         tables.read_table(folder / "cases.csv", CASES_CONTRACT, tz="Europe/London")
     assert [(p.row, p.column, p.value) for p in err.value.problems] == [(15, "case_id", "k1")]
+
+
+def test_right_to_left_names_with_their_marks_are_valid(tmp_path: Path) -> None:
+    # Only the overrides and isolates are refused: Hebrew and Arabic names, and the
+    # right-to-left mark (U+200F) exports put beside them, are ordinary text.
+    agents = AGENTS.replace("Ada Lovelace", "\u05e2\u05d3\u05d4 \u200f(Ada)").replace(
+        "Alan Turing", "\u0622\u0644\u0627\u0646 \u062a\u0648\u0631\u064a\u0646\u06af")
+    folder = write_folder(tmp_path / "data", {"agents.csv": agents})
+    names = list(load_folder(folder).agents["name"])
+    assert names[0] == "\u05e2\u05d3\u05d4 \u200f(Ada)" and names[1].startswith("\u0622")
+
+
+def test_a_skipped_local_time_is_named_as_such_and_a_malformed_one_as_malformed() -> None:
+    import pandas as pd
+
+    from planner.io.tables import parse_datetime
+
+    values = pd.Series(["2026-03-29 00:59", "2026-03-29 01:00", "2026-03-29 01:59:59",
+                        "2026-03-29 02:00", "2026-03-29T01:30:00+00:00", "2026-03-29 25:00", ""])
+    out, bad, gap = parse_datetime(values, "Europe/London")
+    assert list(bad) == [False, True, True, False, False, True, False]
+    assert list(gap) == [False, True, True, False, False, False, False]
+    # With its offset the same wall time is a real instant: 01:30 UTC is 02:30 BST.
+    assert out[4] == pd.Timestamp("2026-03-29 02:30")
