@@ -94,9 +94,12 @@ def load_folder(path: str | Path) -> DataFolder:
         if file is None:
             continue
         try:
-            setattr(data, attr, read_table(file, contract, tz=tz, **kw))
+            table = read_table(file, contract, tz=tz, **kw)
         except ContractError as err:
             problems += err.problems
+            continue
+        # A header without rows says what an absent optional file says.
+        setattr(data, attr, table if len(table) else None)
     if data.cases is None and data.volumes is None and not problems:
         problems.append(Problem(str(folder), None, None, None,
                                 f"a history file: {inp.cases_file} or {inp.volumes_file}"))

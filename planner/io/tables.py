@@ -175,8 +175,9 @@ def _raw_chunks(path: Path, contract: Contract, columns: dict[str, str] | None, 
                     _check_header(name, before, df.columns, contract, columns)
                 df.attrs["shown"] = shown
                 df.attrs["first_row"] = first_row
+                empty_ok = first_row == 0 and not len(df) and contract.may_be_empty
                 first_row += len(df)
-                if len(df):
+                if len(df) or empty_ok:
                     yield df
     except (pd.errors.ParserError, csv.Error) as err:
         raise ContractError([Problem(name, None, None, None, f"a well-formed CSV ({err})")]) from None
@@ -184,7 +185,7 @@ def _raw_chunks(path: Path, contract: Contract, columns: dict[str, str] | None, 
         raise ContractError([Problem(name, None, None, None,
                                      f"a header line with columns {', '.join(contract.required)}")]
                             ) from None
-    if first_row == 0:
+    if first_row == 0 and not contract.may_be_empty:
         raise ContractError([Problem(name, None, None, "header only", "at least one data row")])
 
 

@@ -82,3 +82,31 @@ def test_a_skipped_local_time_is_named_as_such_and_a_malformed_one_as_malformed(
     assert list(gap) == [False, True, True, False, False, False, False]
     # With its offset the same wall time is a real instant: 01:30 UTC is 02:30 BST.
     assert out[4] == pd.Timestamp("2026-03-29 02:30")
+
+
+def test_an_optional_file_with_a_header_only_means_nothing_to_say(tmp_path: Path) -> None:
+    import pytest
+
+    from planner.errors import ContractError
+
+    empty = {"availability.csv": "agent_id,date,start,end,kind,weight\n",
+             "training.csv": "agent_id,topic,hours\n",
+             "events.csv": "start,end,case_type,kind,multiplier\n"}
+    folder = write_folder(tmp_path / "data", empty)
+    data = load_folder(folder)
+    assert data.availability is None and data.training is None and data.events is None
+    # Agents, skills and the history still need rows.
+    folder = write_folder(tmp_path / "data2", {"skills.csv": "agent_id,case_type,level\n"})
+    with pytest.raises(ContractError) as err:
+        load_folder(folder)
+    assert any(p.value == "header only" and p.file.endswith("skills.csv") for p in err.value.problems)
+
+
+def test_a_tiny_sample_validates(tmp_path: Path) -> None:
+    # Five agents over one week had no availability rows, and validate refused the header.
+    runner = CliRunner()
+    made = runner.invoke(app, ["sample", "--agents", "5", "--history-weeks", "1",
+                               "--out", str(tmp_path / "data")])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(app, ["validate", "--data", str(tmp_path / "data")])
+    assert result.exit_code == 0, result.output
