@@ -83,6 +83,52 @@ def test_a_second_writer_is_refused_at_once(tmp_path: Path) -> None:
     assert _contents(out) == {"forecast.csv": "second"}
 
 
+def test_a_killed_writer_leaves_no_lock_behind(tmp_path: Path) -> None:
+    import contextlib
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    ready = tmp_path / "ready"
+    # A writer that holds the lock, forks a child (as the simulation's workers are forked), and
+    # waits to be killed.
+    code = ("import os, sys, time, pathlib\n"
+            "from planner.io.transaction import run_transaction\n"
+            "with run_transaction(sys.argv[1], 'forecast'):\n"
+            "    child = os.fork()\n"
+            "    if child == 0:\n"
+            "        time.sleep(60); os._exit(0)\n"
+            "    pathlib.Path(sys.argv[3]).write_text(str(child))\n"
+            "    pathlib.Path(sys.argv[2]).write_text('x')\n"
+            "    time.sleep(60)\n")
+    child = tmp_path / "child"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(out), str(ready), str(child)],
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        for _ in range(600):
+            if ready.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert ready.exists()
+        with pytest.raises(RunLockedError, match=rf"\(pid {proc.pid}\)"), run_transaction(out, "forecast"):
+            pass
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        # Nothing of the lock is left in the file system, and the forked child (still sleeping)
+        # does not keep the dead writer's lock.
+        assert sorted(p.name for p in tmp_path.iterdir() if ".lock" in p.name) == []
+        with run_transaction(out, "forecast") as st:
+            _write(st, ["forecast.csv"], "after the kill")
+        assert _contents(out) == {"forecast.csv": "after the kill"}
+    finally:
+        proc.kill()
+        if child.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(child.read_text()), signal.SIGKILL)
+
+
 def test_a_killed_run_is_cleaned_up_by_the_next(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with run_transaction(out, "run", fresh=True) as st:
