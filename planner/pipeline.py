@@ -29,7 +29,7 @@ import pandas as pd
 
 from planner.analysis import Resolver
 from planner.errors import MissingInputError, PlannerError, SolverLimitWarning
-from planner.forecast import ForecastResult, forecast
+from planner.forecast import CASE_COLUMNS, ForecastResult, forecast
 from planner.io import DataFolder, PlannerConfig, load_folder, read_config, write_csv
 from planner.io.runfolder import RunFolder, files_of
 from planner.io.transaction import check_run, run_transaction
@@ -98,10 +98,17 @@ class Context:
     @property
     def data(self) -> DataFolder:
         if self._data is None:
-            if self.data_dir is None:
-                raise MissingInputError("no data folder given: pass --data DIR")
-            self._data = load_folder(self.data_dir)
+            self._data = self.read_data()
         return self._data
+
+    def read_data(self, case_columns: tuple[str, ...] | None = None) -> DataFolder:
+        """The data folder, read and checked whole; ``case_columns`` keeps only those columns of
+        the case history (not cached: other stages may need more)."""
+        if self._data is not None:
+            return self._data
+        if self.data_dir is None:
+            raise MissingInputError("no data folder given: pass --data DIR")
+        return load_folder(self.data_dir, case_columns=case_columns)
 
     @property
     def config(self) -> PlannerConfig:
@@ -137,8 +144,9 @@ class Stage:
 def _run_forecast(ctx: Context, *, weeks: int = 1, start: date | None = None,
                   interval_minutes: int | None = None,
                   progress: Callable[[str, int, int], None] | None = None) -> ForecastResult:
-    return forecast(ctx.data, weeks=weeks, start=start, interval_minutes=interval_minutes,
-                    progress=progress)
+    # On its own the stage keeps of a long case history only the columns it reads.
+    return forecast(ctx.read_data(CASE_COLUMNS), weeks=weeks, start=start,
+                    interval_minutes=interval_minutes, progress=progress)
 
 
 def _write_forecast(res: ForecastResult, run: RunFolder) -> list[Path]:

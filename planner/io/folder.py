@@ -64,8 +64,13 @@ def _file(folder: Path, name: str) -> Path | None:
     return None
 
 
-def load_folder(path: str | Path) -> DataFolder:
-    """Read and validate every file of a data folder; raise one ContractError with all problems."""
+def load_folder(path: str | Path, *, case_columns: tuple[str, ...] | None = None) -> DataFolder:
+    """Read and validate every file of a data folder; raise one ContractError with all problems.
+
+    ``case_columns``: keep only these columns of the case history (and ``agent_id``, which the
+    cross-checks read); every column is validated all the same. A stage that reads a few columns
+    of a long history (the forecast) then holds only those in memory.
+    """
     folder = Path(path)
     if not folder.is_dir():
         raise ContractError([Problem(str(folder), None, None, None, "an existing data folder")])
@@ -81,7 +86,9 @@ def load_folder(path: str | Path) -> DataFolder:
     specs = [
         ("cases", inp.cases_file, CASES, dict(columns=inp.columns, values=inp.values,
                                                 datetime_format=inp.datetime_format,
-                                                delimiter=inp.delimiter)),
+                                                delimiter=inp.delimiter,
+                                                keep=None if case_columns is None
+                                                else (*case_columns, "agent_id"))),
         ("volumes", inp.volumes_file, VOLUMES, {}),
         ("agents", AGENTS.file, AGENTS, {}),
         ("skills", SKILLS.file, SKILLS, {}),

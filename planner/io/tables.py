@@ -394,16 +394,38 @@ def _parse_plain(col: Column, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 def read_table(path: str | Path, contract: Contract, *, tz: str = "UTC",
                columns: dict[str, str] | None = None, values: dict | None = None,
-               datetime_format: str | None = None, delimiter: str = ",") -> pd.DataFrame:
-    """Read and validate one file; the typed DataFrame has the contract's columns that are present."""
+               datetime_format: str | None = None, delimiter: str = ",",
+               keep: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Read and validate one file; the typed DataFrame has the contract's columns that are present.
+
+    ``keep``: the columns the caller uses. Every column is still checked, block by block, but only
+    these are kept, so a long history costs memory for what is used (a forecast keeps 4 of the
+    13 columns of cases.csv). A key that is not kept is checked for repeats by a 64-bit hash per
+    row; only when two hashes agree is the file read again in full for the exact message.
+    """
     path = Path(path)
     typed = []
+    hashes = []
+    key = list(contract.key)
+    hashed = keep is not None and bool(key) and not set(key) <= set(keep)
     for block in _raw_chunks(path, contract, columns, delimiter, CHUNK_ROWS):
-        typed.append(coerce(block, contract, str(path), tz, datetime_format, values, check_key=False))
+        part = coerce(block, contract, str(path), tz, datetime_format, values, check_key=False)
         del block
+        if hashed and set(key) <= set(part.columns):
+            hashes.append(pd.util.hash_pandas_object(part[key], index=False).to_numpy())
+        if keep is not None:
+            part = part[[c for c in part.columns if c in keep]]
+        typed.append(part)
     out = pd.concat(typed, ignore_index=True) if len(typed) > 1 else typed[0]
     del typed
-    if contract.key:
+    if hashed:
+        every = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
+        del hashes
+        every.sort()
+        if (every[1:] == every[:-1]).any():
+            read_table(path, contract, tz=tz, columns=columns, values=values,
+                       datetime_format=datetime_format, delimiter=delimiter)
+    elif contract.key:
         problems = check_key_unique(out, contract, str(path))
         if problems:
             raise ContractError(problems)

@@ -110,3 +110,56 @@ def test_a_tiny_sample_validates(tmp_path: Path) -> None:
     assert made.exit_code == 0, made.output
     result = runner.invoke(app, ["validate", "--data", str(tmp_path / "data")])
     assert result.exit_code == 0, result.output
+
+
+def test_keeping_some_columns_still_checks_them_all(tmp_path: Path, monkeypatch) -> None:
+    import pandas as pd
+    import pytest
+
+    from planner.errors import ContractError
+    from planner.forecast import CASE_COLUMNS
+    from planner.io import tables
+    from planner.io.contracts import CASES as CASES_CONTRACT
+
+    rows = "".join(f"k{i},2026-03-0{2 + i % 5} 10:00:00,billing,phone,a1,{100 + i},5,false,true,false,0,,\n"
+                   for i in range(11))
+    folder = write_folder(tmp_path / "data", {"cases.csv": CASES + rows})
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 3)
+    whole = tables.read_table(folder / "cases.csv", CASES_CONTRACT, tz="Europe/London")
+    kept = tables.read_table(folder / "cases.csv", CASES_CONTRACT, tz="Europe/London",
+                             keep=CASE_COLUMNS)
+    assert list(kept.columns) == [c for c in whole.columns if c in CASE_COLUMNS]
+    pd.testing.assert_frame_equal(kept, whole[list(kept.columns)])
+    # A column that is not kept is checked all the same.
+    (folder / "cases.csv").write_text(CASES + rows.replace(",5,false", ",-5,false", 1), encoding="utf-8")
+    with pytest.raises(ContractError) as err:
+        tables.read_table(folder / "cases.csv", CASES_CONTRACT, tz="Europe/London", keep=CASE_COLUMNS)
+    assert [(p.row, p.column) for p in err.value.problems] == [(6, "wait_seconds")]
+    # The key is not kept: a repeat across blocks is found by its hash and named exactly.
+    (folder / "cases.csv").write_text(CASES + rows.replace("k9,", "k1,"), encoding="utf-8")
+    with pytest.raises(ContractError) as err:
+        tables.read_table(folder / "cases.csv", CASES_CONTRACT, tz="Europe/London", keep=CASE_COLUMNS)
+    assert [(p.row, p.column, p.value) for p in err.value.problems] == [(15, "case_id", "k1")]
+
+
+def test_the_forecast_stage_on_its_own_reads_only_its_columns(tmp_path: Path, monkeypatch) -> None:
+    import pandas as pd
+
+    from planner import pipeline
+    from planner.forecast import CASE_COLUMNS, forecast
+
+    rows = "".join(f"h{i},2026-02-{1 + i % 28:02d} {8 + i % 10}:15:00,billing,phone,a1,{200 + i % 90},"
+                   "5,false,true,false,0,,\n" for i in range(600))
+    folder = write_folder(tmp_path / "data", {"cases.csv": CASES + rows})
+    seen = []
+    real = pipeline.load_folder
+
+    def spy(path, **kw):
+        seen.append(kw.get("case_columns"))
+        return real(path, **kw)
+
+    monkeypatch.setattr(pipeline, "load_folder", spy)
+    alone = pipeline.run_stage("forecast", folder, tmp_path / "run")
+    assert seen == [CASE_COLUMNS]
+    whole = forecast(load_folder(folder))
+    pd.testing.assert_frame_equal(alone.forecast, whole.forecast)
