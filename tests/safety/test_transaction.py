@@ -232,3 +232,41 @@ def test_manifest_lists_every_file_with_its_hash(tmp_path: Path) -> None:
     assert m["files"]["forecast.csv"]["sha256"] == \
         "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"  # sha256 of "x"
     assert m["complete"] is True and m["folder"] == str(out)
+
+
+def test_the_pipeline_runs_every_stage_and_the_cycle_as_a_transaction(tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    import dataclasses
+
+    from planner import pipeline
+
+    data = write_data(tmp_path / "data")
+    out = tmp_path / "out"
+    pipeline.run_stage("forecast", data, out)
+    pipeline.run_stage("requirements", data, out)
+    before, manifest = _contents(out), read_manifest(out)
+    assert manifest["complete"] and {"forecast.csv", "requirements.csv"} <= set(before)
+
+    def dies(stage: str):
+        real = pipeline.STAGES[stage].write
+
+        def write(result, run):
+            written = real(result, run)  # the stage's files are written (into the staging folder)
+            raise OSError(errno.ENOSPC, "No space left on device", str(written[0]))
+
+        return write
+
+    stages = dict(pipeline.STAGES)
+    for name in ("requirements", "forecast"):
+        stages[name] = dataclasses.replace(pipeline.STAGES[name], write=dies(name))
+        monkeypatch.setattr(pipeline, "STAGES", stages)
+        with pytest.raises(OSError) as err:
+            pipeline.run_stage(name, data, out)
+        # The message names the run folder, not the staging folder the user never sees.
+        assert str(out) in err.value.filename and ".staging-" not in err.value.filename
+        assert _contents(out) == before and read_manifest(out) == manifest
+    # A whole run that fails in its first stage leaves the previous run as it was, too.
+    with pytest.raises(OSError):
+        pipeline.run_cycle(data, out)
+    assert _contents(out) == before and read_manifest(out) == manifest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]
