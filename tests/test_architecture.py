@@ -155,9 +155,12 @@ def run_file_joins(source: str) -> list[str]:
 
 
 def test_run_files_are_found_through_the_run_folder_only() -> None:
+    # The sites' roll-up folder is not a run folder: it has its own list of files (ROLLUP_FILES),
+    # some of which happen to share a run file's name.
+    own_folders = {"io/runfolder.py", "sites/rollup.py"}
     offenders = {}
     for path in sorted(PLANNER.rglob("*.py")):
-        if path.relative_to(PLANNER).as_posix() == "io/runfolder.py":
+        if path.relative_to(PLANNER).as_posix() in own_folders:
             continue
         found = run_file_joins(path.read_text(encoding="utf-8"))
         if found:
