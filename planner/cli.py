@@ -456,6 +456,9 @@ def schedule(
     schedule_seconds: ScheduleSecondsOpt = SCHEDULE_SECONDS,
     seed: Annotated[int | None, typer.Option("--seed", help="Solver seed (default: the config's)")] = None,
     bound: BoundOpt = False,
+    deterministic: Annotated[bool, typer.Option(
+        "--deterministic", help="Stop every stage on its own work budget, never on the clock: "
+        "the same plan for a seed on any machine (the time limit is then not enforced)")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Named agents into shifts and case types (OUT/requirements.csv, OUT/tiers.csv if present ->
@@ -480,7 +483,7 @@ def schedule(
             status.update(escape(f"[{time.perf_counter() - start:5.0f} s] {stage}"))
 
         result = run_stage("schedule", data, out, time_limit=schedule_seconds, seed=seed,
-                           progress=progress, bound=bound)
+                           progress=progress, bound=bound, deterministic=deterministic)
     if as_json:
         return print_json(out, "schedule")
     table = Table(title=escape(f"schedule written to {out} ({len(result.schedule):,} shifts)"))

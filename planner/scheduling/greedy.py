@@ -27,11 +27,11 @@ from planner.scheduling.roster import build_roster_model
 from planner.scheduling.rules import RosterProblem
 from planner.scheduling.week import (
     DEFAULT_WEIGHTS,
-    VARIANTS,
     Weights,
     add_agent_extras,
     agent_day_shifts,
     break_variant_offsets,
+    default_variant,
     roster_problem,
 )
 
@@ -62,13 +62,14 @@ def _rules_keys(problem: SchedulingProblem, rp: RosterProblem, i: int, variant: 
     value of coverage (two agents with the same first key get the same optimal week from the same
     value); the second only its hard rules (the same second key: the one's week is valid for the
     other)."""
-    from dataclasses import astuple, replace
-
     a = problem.agents[i]
-    rules = repr(replace(rp.employees[i], employee=""))
+    r = rp.employees[i]
+    # The rules row without its name; its availability is the agent's allowed templates.
+    rules = (r.min_minutes, r.max_minutes, r.work_sequence, r.off_sequence, r.max_weekends,
+             r.days_off, tuple(sorted(r.max_shifts.items())), problem.allowed[i])
     hard = (a.min_minutes, a.max_minutes, a.max_days, a.earliest_start, a.latest_end, rules, floor)
     person = (a.tier, a.hourly_cost, tuple(sorted(a.levels.items())), a.eligible, a.group)
-    own = tuple(repr(astuple(replace(r, employee=""))) for r in requests)
+    own = tuple((r.day, r.shift, r.weight, r.on) for r in requests)
     return (hard, person, own, variant), hard
 
 
@@ -116,7 +117,19 @@ def _take(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[int,
 
 def presence_mask(problem: SchedulingProblem, day: int, template: int,
                   offsets: tuple[int, ...]) -> np.ndarray:
-    """Grid intervals where an agent on ``template`` on ``day`` is on an activity (not on break)."""
+    """Grid intervals where an agent on ``template`` on ``day`` is on an activity (not on break).
+    Shared and read-only: one array per (day, template, offsets) of a problem."""
+    cache = problem.derived.setdefault("presence_masks", {})
+    key = (day, template, offsets)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = _presence_mask(problem, day, template, offsets)
+        got.flags.writeable = False
+    return got
+
+
+def _presence_mask(problem: SchedulingProblem, day: int, template: int,
+                   offsets: tuple[int, ...]) -> np.ndarray:
     grid, iv = problem.grid, problem.interval
     tpl = problem.templates[template]
     out = np.zeros(grid.size, dtype=bool)
@@ -231,7 +244,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
 
     def put(i: int, placed: dict[int, int]) -> None:
         a = problem.agents[i]
-        variant = problem.groups[a.group].index(i) % VARIANTS
+        variant = default_variant(problem, i)
         elig = problem.group_eligible[a.group]
         placed_of[i] = placed
         taken[i] = []
@@ -252,7 +265,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     def place(i: int, fast: bool, aim: bool = False, first: bool = False) -> dict[int, int]:
         nonlocal copied
         a = problem.agents[i]
-        variant = problem.groups[a.group].index(i) % VARIANTS
+        variant = default_variant(problem, i)
         if fast and a.min_minutes == 0:
             return {}
         floor = relaxed.get(i)

@@ -18,6 +18,7 @@ agents) instead of on agents, which is what makes it scale.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -116,6 +117,9 @@ class SchedulingProblem:
     open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     notes: list[str] = field(default_factory=list)
     training: tuple[TrainingSession, ...] = ()
+    # Tables derived from the fields above on demand, kept for the problem's life (e.g. presence
+    # masks per day, template and break offsets).
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def training_minutes(self) -> np.ndarray:
@@ -131,6 +135,15 @@ class SchedulingProblem:
     @property
     def interval(self) -> int:
         return self.grid.interval
+
+    @functools.cached_property
+    def group_position(self) -> tuple[int, ...]:
+        """Per agent, their place in their skill group (stage 1's break variants follow it)."""
+        out = [0] * len(self.agents)
+        for members in self.groups:
+            for pos, i in enumerate(members):
+                out[i] = pos
+        return tuple(out)
 
     def tier_cost(self, group: int, activity: int) -> int:
         """Cost per agent-interval of group ``group`` on ``activity`` (transactional preference)."""
@@ -396,9 +409,18 @@ def _availability(data: DataFolder, grid: Grid, agents: list[Agent], templates: 
             else:
                 wishes.append(Wish(i, d, s, e, float(w)))
     allowed = []
+    # Agents with the same own hours, blocked spans and windows on a day get the same templates:
+    # each such day is worked out once (thousands of agents share a few).
+    seen: dict[tuple, tuple[int, ...]] = {}
     for i, a in enumerate(agents):
         per_day = []
         for d in range(grid.days):
+            key = (d, a.earliest_start, a.latest_end, tuple(hard.get((i, d), ())),
+                   tuple(hard.get((i, d + 1), ())), tuple(avail.get((i, d), ())) if (i, d) in avail
+                   else None)
+            if key in seen:
+                per_day.append(seen[key])
+                continue
             ok = []
             for k in day_ids[d]:
                 tpl = templates[k]
@@ -419,7 +441,8 @@ def _availability(data: DataFolder, grid: Grid, agents: list[Agent], templates: 
                         for s, e in wins):
                     continue
                 ok.append(k)
-            per_day.append(tuple(ok))
+            seen[key] = tuple(ok)
+            per_day.append(seen[key])
         allowed.append(tuple(per_day))
     return tuple(allowed), wishes
 

@@ -139,7 +139,8 @@ def test_curtois_13_weekends_priced_by_whole_rows_spare_the_weekday_requests():
     # of the rows (a run too long next to a weekday request, a forbidden succession on Monday);
     # priced by whole rows, 28, with the same 11 weekend shifts short.
     problem = read_roster_problem(DATA / "Instance13.txt")
-    plan = plan_weekends(problem, 30)
+    # Every row priced (a work budget, not a share of the clock): the same plan under any load.
+    plan = plan_weekends(problem, 600, priced_rows=len(problem.employees))
     assert plan.bound is None
     counts = cover_counts({c: s for c, s in plan.cells.items() if s is not None})
     weekend = {d for w in problem.weekends() for d in w}
