@@ -40,7 +40,13 @@ import pandas as pd
 
 from planner.io.cells import read_csv
 from planner.io.folder import load_folder
-from planner.scheduling.problem import SWARM, TIER_RANK, read_requirements, read_tiers
+from planner.scheduling.problem import (
+    SWARM,
+    TIER_RANK,
+    UNJUDGED_TIER,
+    read_requirements,
+    read_tiers,
+)
 from planner.scheduling.templates import DAY, Grid, break_windows, open_mask
 
 _BREAK = re.compile(r"^(break|lunch) (\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -403,7 +409,7 @@ def _check_assignments(rep, cfg, sched, assign, base, tier_of, levels, worked):
             v.append(f"agent {a}: {act} outside their break windows at minute {t}")
             bad += 1
         elif act not in OK_ACTIVITIES:
-            tier = tier_of.get(a, "medium")
+            tier = tier_of.get(a, UNJUDGED_TIER)
             if act == SWARM:
                 ok = tier == "high" and any(levels.get((a, c), 0) >= max(4, cfg.case_type(c).min_level)
                                             for c in swarm_types)

@@ -22,6 +22,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.scheduling.constraints import is_const, negate
+from planner.scheduling.cover_curve import UNITS
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.roster import build_roster_model
 from planner.scheduling.rules import RosterProblem
@@ -79,10 +80,10 @@ def _marginal(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[
     size = problem.grid.size
     horizon = problem.grid.days * problem.grid.per_day
     if not eligible:
-        return np.full(size, -10.0 * weights.overstaffing)
+        return np.full(size, -float(UNITS * weights.overstaffing))
     need = np.clip(residual[list(eligible)], 0, 1) * problem.priority[list(eligible), None]
-    best = need.max(axis=0) * 10 * weights.shortfall
-    value = np.where(best > 0, best, -10.0 * weights.overstaffing)
+    best = need.max(axis=0) * UNITS * weights.shortfall
+    value = np.where(best > 0, best, -float(UNITS * weights.overstaffing))
     value[horizon:] = 0.0
     return value
 
@@ -92,7 +93,8 @@ def _toward(problem: SchedulingProblem, gap: np.ndarray, weights: Weights) -> np
     (the LP's): the share of an agent still missing from the target, else an overstaffing cost."""
     horizon = problem.grid.days * problem.grid.per_day
     fill = np.clip(gap, 0, 1)
-    value = np.where(fill > 0, fill * 10 * weights.shortfall, -10.0 * weights.overstaffing)
+    value = np.where(fill > 0, fill * UNITS * weights.shortfall,
+                     -float(UNITS * weights.overstaffing))
     value[horizon:] = 0.0
     return value
 
@@ -193,8 +195,8 @@ def residual_cost(problem: SchedulingProblem, residual: np.ndarray, weights: Wei
     horizon = problem.grid.days * problem.grid.per_day
     r = residual[:, :horizon]
     w = np.maximum(1, np.rint(weights.shortfall * problem.priority))
-    return float((w[:, None] * 10 * np.clip(r, 0, None)).sum()
-                 + weights.overstaffing * 10 * np.clip(-r, 0, None).sum())
+    return float((w[:, None] * UNITS * np.clip(r, 0, None)).sum()
+                 + weights.overstaffing * UNITS * np.clip(-r, 0, None).sum())
 
 
 def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS, seed: int = 0,
@@ -240,7 +242,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         assert target is not None
         miss = np.clip(target - have, 0, None).sum()
         extra = np.clip(have - target, 0, None).sum()
-        return float(10 * weights.shortfall * miss + 10 * weights.overstaffing * extra)
+        return float(UNITS * (weights.shortfall * miss + weights.overstaffing * extra))
 
     def put(i: int, placed: dict[int, int]) -> None:
         a = problem.agents[i]

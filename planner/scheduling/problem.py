@@ -26,7 +26,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from planner.domain import SWARM, TIER_RANK
+from planner.domain import SWARM, TIER_RANK, TIERS, tier_rank
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io.config import PlannerConfig
 from planner.io.contracts import REQUIREMENTS, TIERS_OUT
@@ -34,8 +34,8 @@ from planner.io.folder import DataFolder
 from planner.io.tables import read_table
 from planner.scheduling.templates import DAY, Grid, Template, day_templates, open_mask
 
-# Cost per agent-interval of giving transactional work to a tier (keeps high performers free).
-TRANSACTIONAL_TIER_COST = {"low": 0, "insufficient_evidence": 1, "medium": 1, "high": 2}
+# The tier an agent counts as when tiers.csv does not judge them.
+UNJUDGED_TIER = "medium"
 
 
 
@@ -149,7 +149,10 @@ class SchedulingProblem:
         """Cost per agent-interval of group ``group`` on ``activity`` (transactional preference)."""
         if self.complexity[activity] != "transactional":
             return 0
-        return TRANSACTIONAL_TIER_COST.get(self.group_tier[group], 1)
+        # The tier's rank: high performers are kept free for the rest; an agent not judged
+        # counts as the tier they are scheduled as.
+        tier = self.group_tier[group]
+        return tier_rank(tier if tier in TIERS else UNJUDGED_TIER)
 
 
 def read_requirements(path, tz: str) -> pd.DataFrame:
@@ -249,7 +252,7 @@ def build_problem(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     agents: list[Agent] = []
     for row in agents_df.itertuples(index=False):
         aid = str(row.agent_id)
-        tier = tier_of.get(aid, "medium")
+        tier = tier_of.get(aid, UNJUDGED_TIER)
         lv = levels.get(aid, {})
         elig = []
         for i, c in enumerate(types):
