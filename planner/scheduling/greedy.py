@@ -234,7 +234,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     for r in rp.requests:
         own_requests.setdefault(r.employee, []).append(r)
     solved: dict[tuple, tuple[dict[int, int], int | None]] = {}
-    valid_for: dict[tuple, tuple[dict[int, int], int | None]] = {}
+    valid_for: dict[tuple, list[tuple[dict[int, int], int | None]]] = {}
     copied = 0
     cut: list[str] = []
 
@@ -273,8 +273,9 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         floor = relaxed.get(i)
         # An agent who can take no case type sees the same (constant) value as every other such
         # agent: one solve serves all with the same model. Past the deadline, an agent with the same
-        # hard rules as one already placed gets that week instead of a solve (bounded time for
-        # thousands of agents; valid, but not optimal for them: wishes and the residual differ).
+        # hard rules as agents already placed gets the one of their weeks worth most against the
+        # residual instead of a solve (bounded time for thousands of agents; valid, but not
+        # optimal for them: wishes differ, and only weeks solved before are tried).
         keys = (_rules_keys(problem, rp, i, variant, floor, own_requests.get(a.agent_id, []))
                 if first else None)
         idle = not problem.group_eligible[a.group] and (target is None or not aim)
@@ -282,7 +283,11 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         if keys is not None and idle and keys[0] in solved:
             hit = solved[keys[0]]
         elif keys is not None and fast and keys[1] in valid_for:
-            hit = valid_for[keys[1]]
+            value = _marginal(problem, residual, problem.group_eligible[a.group], weights)
+            hit = max(valid_for[keys[1]], key=lambda week: sum(
+                float(value[presence_mask(problem, d, k, break_variant_offsets(
+                    problem.templates[k], problem.interval, variant))].sum())
+                for d, k in week[0].items()))
             copied += 1
         if hit is not None:
             if hit[1] is not None:
@@ -299,7 +304,8 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
             placed = _solve_agent(problem, rp, i, value, weights, variant, seed,
                                   min_minutes=relaxed[i])
         if keys is not None:
-            solved[keys[0]] = valid_for[keys[1]] = (dict(placed or {}), relaxed.get(i))
+            solved[keys[0]] = (dict(placed or {}), relaxed.get(i))
+            valid_for.setdefault(keys[1], []).append(solved[keys[0]])
         return placed or {}
 
     for i in order:
