@@ -107,7 +107,8 @@ def test_frozen_cells_stay_in_an_lns_move():
 def test_curtois_13_weekends_alone_leave_11_shifts_short():
     problem = read_roster_problem(DATA / "Instance13.txt")
     assert weekend_tightness(problem) == pytest.approx(482 / 500)
-    plan = plan_weekends(problem, 30, whole_rows=False)
+    # The limit is a guard: the program is solved to its optimum (30 s was not enough at load 12).
+    plan = plan_weekends(problem, 300, whole_rows=False)
     # 1151 is the optimum of the whole program (HiGHS proved it in 13 s without the LP-integral
     # patterns fixed); the bound differs from it only by the credit for uncovered minutes.
     assert plan.objective == pytest.approx(1151)
