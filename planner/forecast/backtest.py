@@ -96,7 +96,8 @@ def fit_model(model: Forecaster, frame: pd.DataFrame, prior: PooledShape | None)
 
 def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaster] | None = None,
                  level: float = 0.8, max_origins: int = 10, keep_forecasts: bool = False,
-                 progress: Progress | None = None) -> dict[str, TypeBacktest]:
+                 progress: Progress | None = None,
+                 case_types: Sequence[str] | None = None) -> dict[str, TypeBacktest]:
     """Backtest every model on every case type and choose one per type.
 
     Parameters
@@ -115,8 +116,13 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
         Keep every origin's forecast in ``TypeBacktest.forecasts`` (for benchmarks).
     progress : callable, optional
         ``progress(case_type, done, total)`` after each origin.
+    case_types : sequence of str, optional
+        Backtest only these of the history's types (the pooled shapes still come from all of
+        them, so each type's result is the one the whole backtest gives it).
     """
     models = list(models) if models is not None else default_models()
+    names = history.case_types if case_types is None else [t for t in history.case_types
+                                                           if t in set(case_types)]
     period = 7 * 24 * 60 // history.interval_minutes
     starts = origins(history, max_origins)
     short_note = None
@@ -131,13 +137,13 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
     kept: list[pd.DataFrame] = []
     # forecasts[type][label] -> list per origin of (actual, forecast) over scored intervals
     collected: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = {
-        t: {m.label: [] for m in models} for t in history.case_types}
-    scales: dict[str, list[float]] = {t: [] for t in history.case_types}
+        t: {m.label: [] for m in models} for t in names}
+    scales: dict[str, list[float]] = {t: [] for t in names}
     done = 0
     for o in starts:
         stop = min(o + weeks * period, n)
         prior = pooled_prior(history, o)
-        for name in history.case_types:
+        for name in names:
             horizon = _horizon(history, name, o, stop)
             scored = (history.open[name][o:stop] & ~history.masked[o:stop]
                       & np.isfinite(history.volume[name][o:stop]))
@@ -162,13 +168,13 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
                         "forecast": pred}))
             done += 1
             if progress is not None:
-                progress(name, done, len(starts) * len(history.case_types))
+                progress(name, done, len(starts) * len(names))
     out = {}
     members: dict[str, tuple[str, ...]] = {}
-    for name in history.case_types:
+    for name in names:
         members[name] = _add_combination(collected[name], scales[name])
         res = _score_type(name, collected[name], scales[name], history, level)
-        res.scores["seconds"] = res.scores["model"].map(seconds) / max(len(history.case_types), 1)
+        res.scores["seconds"] = res.scores["model"].map(seconds) / max(len(names), 1)
         notes = res.notes if short_note is None else (short_note, *res.notes)
         forecasts = None
         if keep_forecasts and kept:

@@ -87,7 +87,8 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
              interval_minutes: int | None = None, level: float = 0.8,
              models: Sequence[Forecaster] | None = None,
              events: pd.DataFrame | None = None,
-             progress: Progress | None = None) -> ForecastResult:
+             progress: Progress | None = None,
+             case_types: Sequence[str] | None = None) -> ForecastResult:
     """Forecast volume (with an interval) and handle time per case type and interval.
 
     Parameters
@@ -111,6 +112,10 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
         events.csv rows (default: the folder's): ``exclude`` and ``uplift`` events marked by hand.
     progress : callable, optional
         ``progress(case_type, done, total)`` during the backtest.
+    case_types : sequence of str, optional
+        Forecast only these case types (a share of many queues, run apart and joined): the history
+        of every type is still read, so each type's forecast is the one a forecast of all of
+        them gives it.
     """
     if config is None:
         config = history.config if isinstance(history, DataFolder) else PlannerConfig()
@@ -148,10 +153,11 @@ def forecast(history: DataFolder | pd.DataFrame, config: PlannerConfig | None = 
                      f"{(first_day - hist.times[-1]).days} day(s) after the history ends")
 
     candidates = list(models) if models is not None else default_models()
-    results = run_backtest(hist, weeks=weeks, level=level, models=candidates, progress=progress)
+    results = run_backtest(hist, weeks=weeks, level=level, models=candidates, progress=progress,
+                           case_types=case_types)
     for r in results.values():
         notes += r.notes
-    handle = _handle_time(cases, volumes, types, minutes, hist)
+    handle = _handle_time(cases, volumes, types if case_types is None else list(results), minutes, hist)
     notes += handle.notes
     frame = _final_forecast(hist, results, handle, config, first_day, weeks, minutes, level, notes,
                             candidates, anomalies)

@@ -1,0 +1,202 @@
+"""Many sites at once: the same generated sites planned one after another in one process and on a
+2-worker Dask LocalCluster; wall time, speed-up, peak memory and the plans' quality either way.
+
+    python benchmarks/bench_sites.py                      # 16 sites of 100 agents
+    python benchmarks/bench_sites.py --sites 4 --agents 40 --history-weeks 6   # a quick look
+
+The sites are `planner sample` centers (a seed each), each given its own time zone and case mix
+(one or two of the sample's case types left out). Each mode runs in a subprocess of its own, so
+its peak memory is its own: the main process (where the Dask scheduler and client run, and where
+the sequential run does all the work) and, on Dask, each worker's.
+
+Quality: where neither run's scheduler was cut by the clock the two runs' files must be the same
+(run.json and summary.json aside: they hold timings); otherwise each site's gap to its lower bound
+(--bound) is compared, and the goal is within one point of the sequential run's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TIMEZONES = ("Europe/London", "America/New_York", "Asia/Kolkata", "Europe/Berlin", "America/Chicago",
+             "Australia/Sydney", "Asia/Singapore", "America/Los_Angeles")
+# Case types a site may do without (one or two left out per site, never the busiest ones).
+OPTIONAL_TYPES = ("complaints", "chat_technical", "email_billing", "returns")
+CLOCK_NOTES = ("time limit", "wall clock")
+
+
+def make_sites(root: Path, n: int, agents: int, weeks: int) -> None:
+    """``n`` generated sites under ``root`` (kept between runs: generation is not what is timed)."""
+    import gzip
+    import io
+
+    import pandas as pd
+
+    from planner.sample import generate_sample, write_sample
+
+    for i in range(n):
+        folder = root / f"site{i:02d}"
+        if (folder / "planner.toml").exists():
+            continue
+        center = generate_sample(seed=100 + i, weeks=weeks, agents=agents)
+        write_sample(center, folder, root / ".truth" / folder.name)
+        drop = {OPTIONAL_TYPES[i % 4]} | ({OPTIONAL_TYPES[(i + 1) % 4]} if i % 3 == 0 else set())
+        toml = (folder / "planner.toml").read_text(encoding="utf-8")
+        toml = toml.replace('timezone = "Europe/London"', f'timezone = "{TIMEZONES[i % len(TIMEZONES)]}"')
+        for name in drop:
+            toml = re.sub(rf"\n\[case_types\.{name}\]\n(?:[^\[].*\n|\n)*", "\n", toml)
+        (folder / "planner.toml").write_text(toml, encoding="utf-8")
+        cases = pd.read_csv(folder / "cases.csv.gz", dtype=str, keep_default_na=False)
+        buf = io.StringIO()
+        cases[~cases["case_type"].isin(drop)].to_csv(buf, index=False, lineterminator="\n")
+        (folder / "cases.csv.gz").write_bytes(gzip.compress(buf.getvalue().encode(), mtime=0))
+        for name, col in (("skills.csv", "case_type"), ("training.csv", "topic")):
+            path = folder / name
+            if path.exists():
+                frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+                frame[~frame[col].isin(drop)].to_csv(path, index=False, lineterminator="\n")
+
+
+def one_mode(args: argparse.Namespace) -> None:
+    """Run every site in one mode; print a JSON line with what was measured."""
+    from planner.sites import DaskEngine, InProcess, SiteOptions, find_sites, run_sites
+
+    options = SiteOptions(schedule_seconds=args.schedule_seconds, replications=args.replications,
+                          bound=args.bound)
+    engine = DaskEngine(workers=args.workers) if args.mode == "dask" else InProcess()
+    worker_peaks: list[float] = []
+    if args.mode == "dask":
+        # The workers' own peaks, read just before the cluster closes.
+        original_exit = engine.__exit__
+
+        def exit_reading_peaks(*exc: object) -> None:
+            peaks = engine.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            worker_peaks.extend(v / 1024 for v in peaks.values())
+            original_exit(*exc)
+
+        engine.__exit__ = exit_reading_peaks  # type: ignore[method-assign]
+    t0 = time.perf_counter()
+    res = run_sites(find_sites(args.data), args.out, options, engine=engine)
+    wall = time.perf_counter() - t0
+    print(json.dumps({"mode": args.mode, "wall": wall, "engine": res.engine,
+                      "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "worker_peaks_mb": worker_peaks, "failed": [o.site for o in res.failed],
+                      "site_seconds": {o.site: o.seconds for o in res.outcomes},
+                      "cores": {o.site: o.cores for o in res.outcomes}}))
+
+
+def site_quality(a: Path, b: Path) -> dict:
+    """Same files, or the two gaps to the bound; whether either scheduler was cut by the clock."""
+    from planner.sites.same import plan_files
+
+    out: dict = {}
+    for tag, folder in (("seq", a), ("par", b)):
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        figures = summary["stages"]["schedule"]["figures"]
+        out[f"{tag}_clock"] = any(c in n for n in summary["notes"] for c in CLOCK_NOTES if n.startswith("schedule"))
+        out[f"{tag}_objective"] = float(figures["objective"].replace(",", ""))
+        gap = figures.get("gap to bound")
+        out[f"{tag}_gap"] = float(gap.rstrip("%")) if gap else None
+    out["same_files"] = plan_files(a) == plan_files(b)
+    return out
+
+
+def lower_bound(data: Path, run: Path) -> float | None:
+    """The scheduler's LP lower bound for a site, from its data and its run's requirements and
+    tiers (the same in both runs), computed apart from the timed runs."""
+    from planner.io import load_folder
+    from planner.scheduling.bound import coverage_lower_bound
+    from planner.scheduling.problem import build_problem, read_requirements, read_tiers
+
+    folder = load_folder(data)
+    req = read_requirements(run / "requirements.csv", folder.config.center.timezone)
+    return coverage_lower_bound(build_problem(folder, req, read_tiers(run / "tiers.csv")))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sites", type=int, default=16)
+    ap.add_argument("--agents", type=int, default=100)
+    ap.add_argument("--history-weeks", type=int, default=8)
+    ap.add_argument("--schedule-seconds", type=float, default=20.0)
+    ap.add_argument("--replications", type=int, default=2)
+    ap.add_argument("--bound", action=argparse.BooleanOptionalAction, default=False,
+                    help="compute each site's lower bound inside the runs (`planner run --bound`, "
+                         "timed); by default it is computed afterwards, untimed, where the two "
+                         "runs' files differ")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--root", type=Path, default=Path("/tmp/bench_sites"))
+    ap.add_argument("--mode", choices=("sequential", "dask"), help=argparse.SUPPRESS)
+    ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.mode:
+        return one_mode(args)
+
+    data = args.root / f"data_{args.sites}x{args.agents}_w{args.history_weeks}"
+    t0 = time.perf_counter()
+    make_sites(data, args.sites, args.agents, args.history_weeks)
+    print(f"{args.sites} sites of {args.agents} agents, {args.history_weeks} weeks of history "
+          f"(generated in {time.perf_counter() - t0:.0f} s); schedule {args.schedule_seconds:g} s, "
+          f"{args.replications} replications, bound {'on' if args.bound else 'off'}")
+    print(f"load before: {Path('/proc/loadavg').read_text().split()[:3]}")
+    results = {}
+    for mode in ("sequential", "dask"):
+        out = args.root / f"run_{mode}"
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [sys.executable, __file__, "--mode", mode, "--data", str(data), "--out", str(out),
+               "--schedule-seconds", str(args.schedule_seconds), "--replications", str(args.replications),
+               "--workers", str(args.workers), "--bound" if args.bound else "--no-bound"]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        line = [s for s in done.stdout.splitlines() if s.startswith("{")]
+        if done.returncode or not line:
+            print(done.stdout[-3000:], done.stderr[-3000:])
+            raise SystemExit(f"{mode} run failed")
+        results[mode] = json.loads(line[-1])
+        r = results[mode]
+        print(f"{mode:>10}: {r['wall']:7.1f} s wall, main process peak {r['main_peak_mb']:,.0f} MB"
+              + (f", workers' peaks {', '.join(f'{v:,.0f}' for v in r['worker_peaks_mb'])} MB"
+                 if r["worker_peaks_mb"] else "")
+              + f"; {r['engine']}; cores per site {sorted(set(r['cores'].values()))}; failed {r['failed']}")
+        print(f"            load after: {Path('/proc/loadavg').read_text().split()[:3]}")
+    seq, par = results["sequential"], results["dask"]
+    print(f"speed-up {seq['wall'] / par['wall']:.2f}x (goal >= 1.7x); per-site seconds sequential: "
+          f"median {sorted(seq['site_seconds'].values())[len(seq['site_seconds']) // 2]:.1f}, "
+          f"total {sum(seq['site_seconds'].values()):.0f}")
+    print(f"{'site':<8}{'seq s':>7}{'par s':>7}{'same files':>11}{'clock seq/par':>14}{'gap seq':>9}"
+          f"{'gap par':>9}{'diff [pt]':>10}")
+    worst = 0.0
+
+    def pct(v: float | None) -> str:
+        return "" if v is None else f"{v:.1f}%"
+
+    for site in sorted(seq["site_seconds"]):
+        q = site_quality(args.root / "run_sequential" / site, args.root / "run_dask" / site)
+        if not q["same_files"] and q["seq_gap"] is None:
+            bound = lower_bound(data / site, args.root / "run_sequential" / site)
+            if bound is not None:
+                for tag in ("seq", "par"):
+                    obj = q[f"{tag}_objective"]
+                    q[f"{tag}_gap"] = 0.0 if obj <= 0 else 100 * max(0.0, obj - bound) / obj
+        diff = (q["par_gap"] - q["seq_gap"]) if q["par_gap"] is not None and q["seq_gap"] is not None else None
+        if diff is not None:
+            worst = max(worst, diff)
+        print(f"{site:<8}{seq['site_seconds'][site]:7.1f}{par['site_seconds'][site]:7.1f}"
+              f"{'yes' if q['same_files'] else 'no':>11}{q['seq_clock']!s:>7}/{q['par_clock']!s:<6}"
+              f"{pct(q['seq_gap']):>9}{pct(q['par_gap']):>9}{'' if diff is None else f'{diff:+.1f}':>10}")
+    print(f"largest gap increase on Dask: {worst:+.1f} points (goal <= 1)")
+
+
+if __name__ == "__main__":
+    main()
