@@ -119,7 +119,8 @@ class SchedulingProblem:
     training: tuple[TrainingSession, ...] = ()
     # Tables derived from the fields above on demand, kept for the problem's life (e.g. presence
     # masks per day, template and break offsets).
-    derived: dict = field(default_factory=dict, repr=False, compare=False)
+    # Not an init field: dataclasses.replace() gives a changed problem a cache of its own.
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def training_minutes(self) -> np.ndarray:
