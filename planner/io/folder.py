@@ -64,8 +64,11 @@ def _file(folder: Path, name: str) -> Path | None:
     return None
 
 
-def load_folder(path: str | Path) -> DataFolder:
-    """Read and validate every file of a data folder; raise one ContractError with all problems."""
+def load_folder(path: str | Path, *, history: bool = True) -> DataFolder:
+    """Read and validate every file of a data folder; raise one ContractError with all problems.
+
+    ``history=False`` leaves the history (cases, volumes, events) unread: a stage that plans from a
+    run folder's files (the intraday re-plan) does not pay for reading months of cases."""
     folder = Path(path)
     if not folder.is_dir():
         raise ContractError([Problem(str(folder), None, None, None, "an existing data folder")])
@@ -89,6 +92,8 @@ def load_folder(path: str | Path) -> DataFolder:
         ("training", TRAINING.file, TRAINING, {}),
         ("events", EVENTS.file, EVENTS, {}),
     ]
+    if not history:
+        specs = [s for s in specs if s[0] not in ("cases", "volumes", "events")]
     for attr, name, contract, kw in specs:
         file = _file(folder, name)
         if file is None:
@@ -97,7 +102,7 @@ def load_folder(path: str | Path) -> DataFolder:
             setattr(data, attr, read_table(file, contract, tz=tz, **kw))
         except ContractError as err:
             problems += err.problems
-    if data.cases is None and data.volumes is None and not problems:
+    if history and data.cases is None and data.volumes is None and not problems:
         problems.append(Problem(str(folder), None, None, None,
                                 f"a history file: {inp.cases_file} or {inp.volumes_file}"))
     for have, lacking in (("skills", "agents"), ("agents", "skills")):

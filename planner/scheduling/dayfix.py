@@ -388,3 +388,12 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
         if not changed:
             break
     return out
+
+
+def keeps_rules(problem: SchedulingProblem, rp: RosterProblem, i: int, row: list[int]) -> bool:
+    """Whether agent ``i``'s week ``row`` (template id or :data:`OFF` per day) keeps every hard
+    rule the scheduler holds a week to: the templates the agent may work each day (opening hours,
+    time off, availability, own hours), minimum and maximum paid hours, worked days per 7 days,
+    consecutive days, paired days off, weekends and the minimum rest between shifts. ``rp`` is
+    :func:`planner.scheduling.week.roster_problem` of ``problem``."""
+    return _row_ok(problem, rp, i, row)
