@@ -769,6 +769,7 @@ def _run_sites(out: Path, sites: Path | None, data: Path | None, options, schedu
 
     counts = {"done": 0, "failed": 0}
     queued: set[str] = set()
+    finished: set[str] = set()
     running: dict[str, object] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -777,18 +778,21 @@ def _run_sites(out: Path, sites: Path | None, data: Path | None, options, schedu
         def on_event(site: str, kind: str, text: str) -> None:
             if kind == "queued":
                 queued.add(site)
-            elif kind == "started" and site not in running:
+            elif kind == "started" and site not in running and site not in finished:
                 running[site] = bar.add_task(escape(f"  {site}: started"), total=None)
             elif kind == "stage" and site in running:
                 bar.update(running[site], description=escape(f"  {site}: {text}"))
             elif kind in ("done", "failed", "lost"):
                 if site in running:
                     bar.remove_task(running.pop(site))
+                finished.add(site)  # a worker's late "started" or stage message is then ignored
                 ok = kind == "done"
                 counts["done" if ok else "failed"] += 1
                 console.print(f"[green]✓[/] {escape(site)}" if ok else
                               f"[red]✗[/] {escape(site)}: {escape(text)}")
             elif kind == "retry":
+                if site in running:
+                    bar.remove_task(running.pop(site))
                 note(f"{site}: {text}")
             bar.update(total, total=len(queued), completed=counts["done"] + counts["failed"],
                        description=f"sites: {counts['done']} done, {len(running)} running, "
