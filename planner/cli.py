@@ -472,6 +472,9 @@ def schedule(
     schedule_seconds: ScheduleSecondsOpt = SCHEDULE_SECONDS,
     seed: Annotated[int | None, typer.Option("--seed", help="Solver seed (default: the config's)")] = None,
     bound: BoundOpt = False,
+    deterministic: Annotated[bool, typer.Option(
+        "--deterministic", help="Stop every stage on its own work budget, never on the clock: "
+        "the same plan for a seed on any machine (the time limit is then not enforced)")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Named agents into shifts and case types (OUT/requirements.csv, OUT/tiers.csv if present ->
@@ -496,7 +499,7 @@ def schedule(
             status.update(escape(f"[{time.perf_counter() - start:5.0f} s] {stage}"))
 
         result = run_stage("schedule", data, out, time_limit=schedule_seconds, seed=seed,
-                           progress=progress, bound=bound)
+                           progress=progress, bound=bound, deterministic=deterministic)
     if as_json:
         return print_json(out, "schedule")
     table = Table(title=escape(f"schedule written to {out} ({len(result.schedule):,} shifts)"))
@@ -705,6 +708,59 @@ def run_cmd(
     say(f"wrote {len(files)} files into {out}: {', '.join(files)} (and agents/)")
 
 
+@app.command(rich_help_panel=CYCLE)
+@handle_errors
+def intraday(
+    data: DataOpt = Path("data"),
+    run: Annotated[Path, typer.Option("--run", "-r", help="Run folder holding the published plan")] = Path("out"),
+    now: Annotated[str, typer.Option("--now", help="Local date and time of the re-plan, e.g. 2026-11-24T11:00")] = "",
+    actuals: Annotated[Path | None, typer.Option(
+        "--actuals", help="Today's arrivals so far: cases (created_at, case_type) or counts "
+                          "(case_type, interval_start, volume); default: today's rows of cases.csv")] = None,
+    absent: Annotated[str, typer.Option(
+        "--absent", help="Agents absent today, comma-separated (besides DATA/absences.csv)")] = "",
+    replications: ReplicationsOpt = REPLICATIONS,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="Solver and simulation seed (default: the config's)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-forecast the rest of the day from its actuals and re-plan it on the published shifts
+    (RUN/forecast.csv, requirements.csv, schedule.csv, assignments.csv -> RUN/intraday-<time>/:
+    updated forecast and requirements, re-planned assignments, offers, intraday.html/.md)."""
+    console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.errors import ContractError, Problem
+    from planner.intraday import intraday as run_intraday
+    from planner.intraday import write_intraday
+    from planner.intraday.run import summary
+
+    if not now:
+        raise ContractError([Problem("--now", None, None, "", "a local date and time such as "
+                                     "2026-11-24T11:00")])
+    ids = tuple(a.strip() for a in absent.split(",") if a.strip())
+    with console.status(escape(f"re-planning the rest of the day at {now}")):
+        res = run_intraday(data, run, now, actuals=actuals, absent=ids, replications=replications,
+                           seed=seed)
+        folder = write_intraday(res, run)
+    if as_json:
+        sys.stdout.write(json.dumps({"folder": str(folder), **summary(res)}, indent=2, default=str) + "\n")
+        return
+    table = Table(title=escape(f"rest of the day from {res.start:%H:%M}"))
+    for col in ("case type", "arrived", "forecast so far", "level"):
+        table.add_column(escape(col), justify="left" if col == "case type" else "right")
+    for lv in res.levels:
+        table.add_row(escape(lv.case_type), f"{lv.observed:,.0f}", f"{lv.expected:,.1f}",
+                      f"{lv.factor:.0%}")
+    console.print(table)
+    say(f"requirement of the rest of the day {res.required_change_hours:+.1f} agent-hours; "
+        f"simulated service level {res.service_level('kept'):.1%} with the published plan, "
+        f"{res.service_level('re-plan'):.1%} re-planned")
+    counts = res.offers["kind"].value_counts()
+    say("offers: " + (", ".join(f"{n} {k}" for k, n in counts.items()) or "none"))
+    for n in res.notes:
+        note(n)
+    say(f"wrote {folder} in {res.seconds:.1f} s")
+
+
 def _run_sites(out: Path, sites: Path | None, data: Path | None, options, scheduler: str | None,
                workers: int | None, in_process: bool, as_json: bool) -> None:
     """`planner run --sites DIR` / `--split-by site`: one bar for the sites, a line per running site
@@ -715,6 +771,7 @@ def _run_sites(out: Path, sites: Path | None, data: Path | None, options, schedu
 
     counts = {"done": 0, "failed": 0}
     queued: set[str] = set()
+    finished: set[str] = set()
     running: dict[str, object] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -723,18 +780,21 @@ def _run_sites(out: Path, sites: Path | None, data: Path | None, options, schedu
         def on_event(site: str, kind: str, text: str) -> None:
             if kind == "queued":
                 queued.add(site)
-            elif kind == "started" and site not in running:
+            elif kind == "started" and site not in running and site not in finished:
                 running[site] = bar.add_task(escape(f"  {site}: started"), total=None)
             elif kind == "stage" and site in running:
                 bar.update(running[site], description=escape(f"  {site}: {text}"))
             elif kind in ("done", "failed", "lost"):
                 if site in running:
                     bar.remove_task(running.pop(site))
+                finished.add(site)  # a worker's late "started" or stage message is then ignored
                 ok = kind == "done"
                 counts["done" if ok else "failed"] += 1
                 console.print(f"[green]✓[/] {escape(site)}" if ok else
                               f"[red]✗[/] {escape(site)}: {escape(text)}")
             elif kind == "retry":
+                if site in running:
+                    bar.remove_task(running.pop(site))
                 note(f"{site}: {text}")
             bar.update(total, total=len(queued), completed=counts["done"] + counts["failed"],
                        description=f"sites: {counts['done']} done, {len(running)} running, "

@@ -54,8 +54,10 @@ def blocked_by(level: float, tier: object, rules: CaseTypeRules) -> str:
 SWARM = "swarm"
 # Skill level a high-tier agent needs on a complex type to swarm on it (or the type's minimum).
 SWARM_MIN_LEVEL = 4
+# An agent who does not come in (or goes home sick): the intraday re-plan marks their shift so.
+ABSENT = "absent"
 # Activities in assignments.csv that are not case work.
-NON_WORK: tuple[str, ...] = ("break", "lunch", "off", "training", "meeting")
+NON_WORK: tuple[str, ...] = ("break", "lunch", "off", "training", "meeting", ABSENT)
 
 # Coverage in integer units: the scheduler counts requirements in tenths of an agent; the max-flow
 # re-plan counts them in hundredths, so that fractional swarm requirements are not rounded.

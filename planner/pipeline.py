@@ -262,7 +262,8 @@ def _sum_tiers(out: TiersOutput) -> tuple[dict[str, str], list[str]]:
 
 def _run_schedule(ctx: Context, *, time_limit: float = SCHEDULE_SECONDS, seed: int | None = None,
                   bound: bool = False, workers: int = WORKERS,
-                  progress: Callable[[str, float, float], None] | None = None) -> ScheduleResult:
+                  progress: Callable[[str, float, float], None] | None = None,
+                  deterministic: bool = False) -> ScheduleResult:
     folder = ctx.data
     if folder.agents is None or folder.skills is None:
         raise MissingInputError(f"schedule needs agents.csv and skills.csv in {folder.path}")
@@ -277,7 +278,8 @@ def _run_schedule(ctx: Context, *, time_limit: float = SCHEDULE_SECONDS, seed: i
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SolverLimitWarning)
         result = make_schedule(folder, req, tiers, time_limit=time_limit, seed=seed, workers=workers,
-                               compute_bound=bound, progress=progress)
+                               compute_bound=bound, progress=progress,
+                               deterministic=deterministic)
     notes = [str(w.message) for w in caught]
     return dataclasses.replace(result, notes=(*notes, *result.notes))
 

@@ -100,3 +100,22 @@ def measure_on_fixed_shifts(candidates: pd.DataFrame, coverage: pd.DataFrame,
         out.at[i, "fixed_shift_hours"] = base - least_shortfall(coverage, assignments,
                                                                 e[e["eligible"]], minutes)
     return out
+
+
+def interval_shortfall(required: np.ndarray, eligible: np.ndarray) -> float:
+    """The same maximum flow for one interval, on arrays: least shortfall [agents] when the
+    working agents (rows of the boolean ``eligible``, one column per case type) are put on the
+    case types of ``required`` (agents needed per type). For callers that measure many small
+    changes one interval at a time (the intraday offers), where building frames would dominate."""
+    req = np.round(np.clip(np.asarray(required, dtype=float), 0, None) * _UNIT).astype(np.int32)
+    total = int(req.sum())
+    n_a, n_c = eligible.shape
+    if total == 0 or n_a == 0:
+        return total / _UNIT
+    a_idx, c_idx = np.nonzero(eligible)
+    source, sink = 0, 1 + n_a + n_c
+    rows = np.concatenate([np.zeros(n_a, dtype=np.int64), 1 + a_idx, 1 + n_a + np.arange(n_c)])
+    cols = np.concatenate([1 + np.arange(n_a), 1 + n_a + c_idx, np.full(n_c, sink)])
+    caps = np.concatenate([np.full(n_a, _UNIT), np.full(len(a_idx), _UNIT), req]).astype(np.int32)
+    graph = csr_matrix((caps, (rows, cols)), shape=(sink + 1, sink + 1))
+    return (total - maximum_flow(graph, source, sink).flow_value) / _UNIT

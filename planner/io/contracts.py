@@ -146,6 +146,36 @@ AVAILABILITY = Contract(
     may_be_empty=True,
 )
 
+# Agents who do not come in on a day (optional; the intraday re-plan takes them out).
+ABSENCES = Contract(
+    "absences.csv",
+    (
+        Column("agent_id", "str", required=True),
+        Column("date", "date", required=True),
+        Column("start", "time", description="absent from this time on (empty: the whole day)"),
+    ),
+    key=("agent_id", "date"),
+)
+
+# Today's arrivals so far for the intraday re-forecast (``--actuals``): one row per case, or one
+# row per case type and interval with its count.
+ACTUAL_CASES = Contract(
+    "actuals",
+    (
+        Column("created_at", "datetime", required=True, description="arrival time, local"),
+        Column("case_type", "str", required=True),
+    ),
+)
+ACTUAL_COUNTS = Contract(
+    "actuals",
+    (
+        Column("case_type", "str", required=True),
+        Column("interval_start", "datetime", required=True),
+        Column("volume", "float", required=True, low=0, high=1_000_000),
+    ),
+    key=("case_type", "interval_start"),
+)
+
 # Planned training sessions of the week (optional). ``hours`` is the total over the horizon, placed
 # in the agent's shifts in contiguous blocks of at least ``min_block_hours`` (default 1 h); both are
 # multiples of 30 minutes (the cross-checks of planner.io.folder say so by row). ``topic`` is free

@@ -64,9 +64,12 @@ def _file(folder: Path, name: str) -> Path | None:
     return None
 
 
-def load_folder(path: str | Path, *, case_columns: tuple[str, ...] | None = None) -> DataFolder:
+def load_folder(path: str | Path, *, history: bool = True,
+                case_columns: tuple[str, ...] | None = None) -> DataFolder:
     """Read and validate every file of a data folder; raise one ContractError with all problems.
 
+    ``history=False`` leaves the history (cases, volumes, events) unread: a stage that plans from a
+    run folder's files (the intraday re-plan) does not pay for reading months of cases.
     ``case_columns``: keep only these columns of the case history (and ``agent_id``, which the
     cross-checks read); every column is validated all the same. A stage that reads a few columns
     of a long history (the forecast) then holds only those in memory.
@@ -96,6 +99,8 @@ def load_folder(path: str | Path, *, case_columns: tuple[str, ...] | None = None
         ("training", TRAINING.file, TRAINING, {}),
         ("events", EVENTS.file, EVENTS, {}),
     ]
+    if not history:
+        specs = [s for s in specs if s[0] not in ("cases", "volumes", "events")]
     for attr, name, contract, kw in specs:
         file = _file(folder, name)
         if file is None:
@@ -107,7 +112,7 @@ def load_folder(path: str | Path, *, case_columns: tuple[str, ...] | None = None
             continue
         # A header without rows says what an absent optional file says.
         setattr(data, attr, table if len(table) else None)
-    if data.cases is None and data.volumes is None and not problems:
+    if history and data.cases is None and data.volumes is None and not problems:
         problems.append(Problem(str(folder), None, None, None,
                                 f"a history file: {inp.cases_file} or {inp.volumes_file}"))
     for have, lacking in (("skills", "agents"), ("agents", "skills")):

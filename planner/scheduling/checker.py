@@ -18,7 +18,8 @@ the solver but the *definitions* of the rules (break windows and opening hours f
 * breaks: the kinds, lengths and windows the rule gives for the shift length;
 * assignments: exactly one activity per worked interval, ``break``/``lunch`` exactly in the breaks,
   nothing outside shifts, every case type within the agent's skill level and the type's minimum
-  tier (``swarm``: high tier and level 4+ on a swarming complex type);
+  tier (``swarm``: high tier and level 4+ on a swarming complex type); ``absent`` (an agent who
+  did not come in, marked by the intraday re-plan) may stand on any interval of a shift;
 * coverage recomputed from the assignments and compared with coverage.csv;
 * planned training (when the data folder has training.csv): rows with a ``topic`` are ``training``
   for a session of training.csv, on a shift of a date inside the session's earliest/latest, in
@@ -38,14 +39,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.domain import ABSENT
 from planner.io.cells import read_csv
 from planner.io.folder import load_folder
 from planner.io.runfolder import RunFolder
-from planner.scheduling.problem import SWARM, TIER_RANK, read_requirements, read_tiers
+from planner.scheduling.problem import (
+    SWARM,
+    TIER_RANK,
+    UNJUDGED_TIER,
+    read_requirements,
+    read_tiers,
+)
 from planner.scheduling.templates import DAY, Grid, break_windows, open_mask
 
 _BREAK = re.compile(r"^(break|lunch) (\d{2}):(\d{2})-(\d{2}):(\d{2})$")
-OK_ACTIVITIES = {"break", "lunch", "training"}
+OK_ACTIVITIES = {"break", "lunch", "training", ABSENT}
 
 
 @dataclass
@@ -204,7 +212,7 @@ def _check_training(rep: CheckReport, training: pd.DataFrame, sched: pd.DataFram
             v.append(f"agent {a}: training {tp!r} planned but not in training.csv")
     work: dict[str, list[int]] = {}  # agent -> worked non-break minutes (assignment rows)
     for a, t, act in zip(ids, t_min, acts, strict=True):
-        if act not in ("break", "lunch"):
+        if act not in ("break", "lunch", ABSENT):
             work.setdefault(a, []).append(int(t))
     for (a, tp), r in wanted.items():
         get = r._asdict()
@@ -397,6 +405,8 @@ def _check_assignments(rep, cfg, sched, assign, base, tier_of, levels, worked):
         if want is None:
             v.append(f"agent {a}: activity {act} outside any shift at minute {t}")
             bad += 1
+        elif act == ABSENT:
+            pass  # an absent agent's shift (the intraday re-plan): no activity, breaks included
         elif want in ("break", "lunch") and act != want:
             v.append(f"agent {a}: {act} during their {want} at minute {t}")
             bad += 1
@@ -404,7 +414,7 @@ def _check_assignments(rep, cfg, sched, assign, base, tier_of, levels, worked):
             v.append(f"agent {a}: {act} outside their break windows at minute {t}")
             bad += 1
         elif act not in OK_ACTIVITIES:
-            tier = tier_of.get(a, "medium")
+            tier = tier_of.get(a, UNJUDGED_TIER)
             if act == SWARM:
                 ok = tier == "high" and any(levels.get((a, c), 0) >= max(4, cfg.case_type(c).min_level)
                                             for c in swarm_types)
