@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     data, out = work / "data", work / "out"
     if not (data / "planner.toml").exists():
-        subprocess.run([sys.executable, "-m", "planner.cli", "sample", "--out", str(data), "--weeks", "6",
+        subprocess.run([sys.executable, "-m", "planner.cli", "sample", "--out", str(data), "--history-weeks", "6",
                         "--agents", "12"], check=True, env=_env(), stdout=subprocess.DEVNULL)
     t0 = time.perf_counter()
     subprocess.run([*RUN, "--data", str(data), "--out", str(out)], check=True, env=_env(),
