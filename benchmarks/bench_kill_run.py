@@ -13,8 +13,8 @@ After each kill the folder is checked:
 - its run id is either the previous complete run's or a new one, with the report present.
 
 The figures printed: per trial the delay, which run the folder holds, and what the kill left beside
-it (a staging folder, removed by the next run; the lock file, which a kill cannot remove but which
-holds no lock once its process is gone). Exit code 1 if any trial found a mixed folder.
+it (a staging folder, removed by the next run; on Linux the lock is an abstract socket that dies
+with its process, so no lock file is left). Exit code 1 if any trial found a mixed folder.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     data, out = work / "data", work / "out"
     if not (data / "planner.toml").exists():
-        subprocess.run([sys.executable, "-m", "planner.cli", "sample", "--out", str(data), "--weeks", "6",
+        subprocess.run([sys.executable, "-m", "planner.cli", "sample", "--out", str(data), "--history-weeks", "6",
                         "--agents", "12"], check=True, env=_env(), stdout=subprocess.DEVNULL)
     t0 = time.perf_counter()
     subprocess.run([*RUN, "--data", str(data), "--out", str(out)], check=True, env=_env(),

@@ -93,6 +93,7 @@ def one_mode(args: argparse.Namespace) -> None:
                       "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "worker_peaks_mb": worker_peaks, "failed": [o.site for o in res.failed],
                       "site_seconds": {o.site: o.seconds for o in res.outcomes},
+                      "site_cpu": {o.site: o.cpu_seconds for o in res.outcomes},
                       "cores": {o.site: o.cores for o in res.outcomes}}))
 
 

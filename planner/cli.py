@@ -399,6 +399,7 @@ def requirements(
 ) -> None:
     """Agents needed per case type and interval (OUT/forecast.csv -> OUT/requirements.csv)."""
     console.quiet = console.quiet or as_json  # stdout is for the JSON
+    from planner.io.runfolder import RunFolder
     from planner.pipeline import run_stage
     from planner.staffing import Overrides, summarise
 
@@ -406,12 +407,13 @@ def requirements(
     overrides = Overrides(service_level=service_level, answer_seconds=answer_seconds,
                           max_occupancy=max_occupancy, shrinkage=shrinkage,
                           patience_seconds=patience_seconds, model=name)  # type: ignore[arg-type]
-    with console.status(escape(f"computing requirements from {out}/forecast.csv")):
+    run = RunFolder(out)
+    with console.status(escape(f"computing requirements from {run.file('forecast')}")):
         req = run_stage("requirements", data, out, overrides=overrides)
     if as_json:
         return print_json(out, "requirements")
     s = summarise(req)
-    table = Table(title=escape(f"requirements written to {out / 'requirements.csv'} ({len(req):,} rows)"))
+    table = Table(title=escape(f"requirements written to {run.file('requirements')} ({len(req):,} rows)"))
     table.add_column("case type", no_wrap=True)
     table.add_column("model", no_wrap=True)
     for col in ("net\npeak", "net\nmean", "gross\npeak", "gross\nmean", "gross\nhours"):
@@ -471,6 +473,9 @@ def schedule(
     schedule_seconds: ScheduleSecondsOpt = SCHEDULE_SECONDS,
     seed: Annotated[int | None, typer.Option("--seed", help="Solver seed (default: the config's)")] = None,
     bound: BoundOpt = False,
+    deterministic: Annotated[bool, typer.Option(
+        "--deterministic", help="Stop every stage on its own work budget, never on the clock: "
+        "the same plan for a seed on any machine (the time limit is then not enforced)")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Named agents into shifts and case types (OUT/requirements.csv, OUT/tiers.csv if present ->
@@ -495,7 +500,7 @@ def schedule(
             status.update(escape(f"[{time.perf_counter() - start:5.0f} s] {stage}"))
 
         result = run_stage("schedule", data, out, time_limit=schedule_seconds, seed=seed,
-                           progress=progress, bound=bound)
+                           progress=progress, bound=bound, deterministic=deterministic)
     if as_json:
         return print_json(out, "schedule")
     table = Table(title=escape(f"schedule written to {out} ({len(result.schedule):,} shifts)"))
@@ -767,6 +772,7 @@ def _run_sites(out: Path, sites: Path | None, data: Path | None, options, schedu
 
     counts = {"done": 0, "failed": 0}
     queued: set[str] = set()
+    finished: set[str] = set()
     running: dict[str, object] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -775,18 +781,21 @@ def _run_sites(out: Path, sites: Path | None, data: Path | None, options, schedu
         def on_event(site: str, kind: str, text: str) -> None:
             if kind == "queued":
                 queued.add(site)
-            elif kind == "started" and site not in running:
+            elif kind == "started" and site not in running and site not in finished:
                 running[site] = bar.add_task(escape(f"  {site}: started"), total=None)
             elif kind == "stage" and site in running:
                 bar.update(running[site], description=escape(f"  {site}: {text}"))
             elif kind in ("done", "failed", "lost"):
                 if site in running:
                     bar.remove_task(running.pop(site))
+                finished.add(site)  # a worker's late "started" or stage message is then ignored
                 ok = kind == "done"
                 counts["done" if ok else "failed"] += 1
                 console.print(f"[green]✓[/] {escape(site)}" if ok else
                               f"[red]✗[/] {escape(site)}: {escape(text)}")
             elif kind == "retry":
+                if site in running:
+                    bar.remove_task(running.pop(site))
                 note(f"{site}: {text}")
             bar.update(total, total=len(queued), completed=counts["done"] + counts["failed"],
                        description=f"sites: {counts['done']} done, {len(running)} running, "

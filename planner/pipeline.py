@@ -30,7 +30,7 @@ import pandas as pd
 from planner.analysis import Resolver
 from planner.capacity import CapacityPlan, capacity_plan
 from planner.errors import MissingInputError, PlannerError, SolverLimitWarning
-from planner.forecast import ForecastResult, forecast
+from planner.forecast import CASE_COLUMNS, ForecastResult, forecast
 from planner.io import DataFolder, PlannerConfig, load_folder, read_config, write_csv
 from planner.io.runfolder import RunFolder, files_of
 from planner.io.transaction import check_run, run_transaction
@@ -101,10 +101,17 @@ class Context:
     @property
     def data(self) -> DataFolder:
         if self._data is None:
-            if self.data_dir is None:
-                raise MissingInputError("no data folder given: pass --data DIR")
-            self._data = load_folder(self.data_dir)
+            self._data = self.read_data()
         return self._data
+
+    def read_data(self, case_columns: tuple[str, ...] | None = None) -> DataFolder:
+        """The data folder, read and checked whole; ``case_columns`` keeps only those columns of
+        the case history (not cached: other stages may need more)."""
+        if self._data is not None:
+            return self._data
+        if self.data_dir is None:
+            raise MissingInputError("no data folder given: pass --data DIR")
+        return load_folder(self.data_dir, case_columns=case_columns)
 
     @property
     def config(self) -> PlannerConfig:
@@ -160,8 +167,9 @@ def _run_forecast(ctx: Context, *, weeks: int = 1, start: date | None = None,
 
         return forecast_queues(ctx.data_dir, engine, per_job=queues_per_job, weeks=weeks, start=start,
                                interval_minutes=interval_minutes, on_event=heard)
-    return forecast(ctx.data, weeks=weeks, start=start, interval_minutes=interval_minutes,
-                    progress=progress)
+    # On its own the stage keeps of a long case history only the columns it reads.
+    return forecast(ctx.read_data(CASE_COLUMNS), weeks=weeks, start=start,
+                    interval_minutes=interval_minutes, progress=progress)
 
 
 def _write_forecast(res: ForecastResult, run: RunFolder) -> list[Path]:
@@ -257,7 +265,8 @@ def _sum_tiers(out: TiersOutput) -> tuple[dict[str, str], list[str]]:
 
 def _run_schedule(ctx: Context, *, time_limit: float = SCHEDULE_SECONDS, seed: int | None = None,
                   bound: bool = False, workers: int = WORKERS,
-                  progress: Callable[[str, float, float], None] | None = None) -> ScheduleResult:
+                  progress: Callable[[str, float, float], None] | None = None,
+                  deterministic: bool = False) -> ScheduleResult:
     folder = ctx.data
     if folder.agents is None or folder.skills is None:
         raise MissingInputError(f"schedule needs agents.csv and skills.csv in {folder.path}")
@@ -272,7 +281,8 @@ def _run_schedule(ctx: Context, *, time_limit: float = SCHEDULE_SECONDS, seed: i
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SolverLimitWarning)
         result = make_schedule(folder, req, tiers, time_limit=time_limit, seed=seed, workers=workers,
-                               compute_bound=bound, progress=progress)
+                               compute_bound=bound, progress=progress,
+                               deterministic=deterministic)
     notes = [str(w.message) for w in caught]
     return dataclasses.replace(result, notes=(*notes, *result.notes))
 

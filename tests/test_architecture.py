@@ -49,8 +49,9 @@ def test_stages_import_neither_pipeline_nor_report_nor_analysis() -> None:
             assert bad == [], f"{file} imports {bad}"
 
 
-# A cost per tier (the scheduler's price of giving transactional work to each tier), not an order.
-ALLOWED = {"TRANSACTIONAL_TIER_COST"}
+# Names whose literal may spell the tiers (none: every order and cost per tier comes from
+# planner.domain's ranks).
+ALLOWED: set[str] = set()
 
 
 def tier_orders(tree: ast.AST) -> list[int]:
@@ -119,3 +120,74 @@ def test_readme_holds_the_generated_config_reference() -> None:
     for name in PlannerConfig.model_fields:
         assert any(k == name or k.startswith(f"{name}.") for k in keys), name
     assert {"center.timezone", "case_types.<name>.min_tier", "shifts.max_hours", "seed"} <= keys
+
+
+def test_every_config_key_says_what_it_means() -> None:
+    from pydantic import Field
+
+    from planner.io.config import _Model
+    from planner.io.config_reference import config_keys
+
+    empty = [k.key for k in config_keys() if len(k.meaning) < 15]
+    assert not empty, f"planner.toml keys without a meaning (give the Field a description): {empty}"
+
+    class Planted(_Model):
+        # A comment is not the meaning: the reference reads only the field's description.
+        noted: int = 1
+        described: int = Field(default=1, description="What this key does, in words.")
+
+    got = {k.key: k.meaning for k in config_keys(Planted)}
+    assert got == {"noted": "", "described": "What this key does, in words."}
+
+
+def run_file_joins(source: str) -> list[str]:
+    """Run-file names a module spells itself in a path: ``x / "schedule.csv"`` or
+    ``"forecast.csv.gz"``."""
+    names = {f.file for f in RUN_FILES if "." in f.file}
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+                and isinstance(node.right, ast.Constant) and node.right.value in names):
+            found.append(node.right.value)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
+                node.value == f"{n}.gz" for n in names):
+            found.append(node.value)
+    return found
+
+
+def test_run_files_are_found_through_the_run_folder_only() -> None:
+    # The sites' roll-up folder is not a run folder: it has its own list of files (ROLLUP_FILES),
+    # some of which happen to share a run file's name.
+    own_folders = {"io/runfolder.py", "sites/rollup.py"}
+    offenders = {}
+    for path in sorted(PLANNER.rglob("*.py")):
+        if path.relative_to(PLANNER).as_posix() in own_folders:
+            continue
+        found = run_file_joins(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(path.relative_to(ROOT))] = found
+    assert offenders == {}
+    # The check sees a planted literal read.
+    assert sorted(run_file_joins('t = read_tiers(run / "tiers.csv")\nf = "forecast.csv.gz"\n')) == [
+        "forecast.csv.gz", "tiers.csv"]
+
+
+def contract_files(source: str) -> list[str]:
+    """The file name of every ``Contract("name", ...)`` a module declares."""
+    return [node.args[0].value for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Contract"
+            and node.args and isinstance(node.args[0], ast.Constant)]
+
+
+def test_each_file_has_one_contract() -> None:
+    # Named files only: an input given by path (intraday "actuals", one case per row or counts per
+    # interval) may legitimately come in more than one shape.
+    declared: dict[str, list[str]] = {}
+    for path in sorted(PLANNER.rglob("*.py")):
+        for name in contract_files(path.read_text(encoding="utf-8")):
+            if name.endswith(".csv"):
+                declared.setdefault(name, []).append(str(path.relative_to(ROOT)))
+    assert "tiers.csv" in declared and "cases.csv" in declared
+    assert {n: where for n, where in declared.items() if len(where) > 1} == {}
+    assert contract_files('A = Contract("tiers.csv", ())\nB = Contract("tiers.csv", ())\n') == [
+        "tiers.csv", "tiers.csv"]

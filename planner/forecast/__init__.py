@@ -10,11 +10,17 @@ from planner.forecast.baselines import SeasonalNaive, SeasonalWindowAverage
 from planner.forecast.boosting import PoissonBoosting
 from planner.forecast.handle_time import HandleTime, estimate_handle_time
 from planner.forecast.history import History, build_history, interval_counts
-from planner.forecast.pipeline import BACKTEST_COLUMNS, FORECAST_COLUMNS, ForecastResult, forecast
+from planner.forecast.pipeline import (
+    BACKTEST_COLUMNS,
+    CASE_COLUMNS,
+    FORECAST_COLUMNS,
+    ForecastResult,
+    forecast,
+)
 from planner.forecast.profile import PooledShape, ProfileModel, pooled_shape
 
 __all__ = [
-    "BACKTEST_COLUMNS", "FORECAST_COLUMNS", "ForecastResult", "Forecaster", "HandleTime", "History",
+    "BACKTEST_COLUMNS", "CASE_COLUMNS", "FORECAST_COLUMNS", "ForecastResult", "Forecaster", "HandleTime", "History",
     "PoissonBoosting", "PooledShape", "ProfileModel", "SeasonalNaive", "SeasonalWindowAverage",
     "TypeBacktest", "build_history", "default_models", "estimate_handle_time", "forecast",
     "interval_counts", "pooled_shape", "run_backtest",

@@ -48,6 +48,8 @@ FORECAST_COLUMNS = ["case_type", "interval_start", "volume", "volume_low", "volu
                     "aht_seconds"]
 BACKTEST_COLUMNS = ["case_type", "model", "chosen", "mase", "mase_vs_baseline", "wape", "bias",
                     "coverage", "origins", "note"]
+# The columns of cases.csv the forecast reads (a data folder loaded for it need hold no others).
+CASE_COLUMNS: tuple[str, ...] = ("created_at", "case_type", "handle_seconds", "abandoned")
 
 
 @dataclass(frozen=True)

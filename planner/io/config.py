@@ -37,19 +37,25 @@ class _Model(BaseModel):
 class CenterConfig(_Model):
     """Where and when the center works."""
 
-    name: str = "Service center"
-    timezone: str = "UTC"
-    country: str | None = Field(default=None, description="ISO country code for public holidays")
-    subdivision: str | None = None
-    interval_minutes: Literal[15, 30, 60] = 30
-    # "HH:MM-HH:MM" per weekday, "closed", or "24h"; an end of "00:00" (or "24:00") is the midnight
-    # that ends the day.
+    name: str = Field(default="Service center", description="The center's name, shown in the report.")
+    timezone: str = Field(default="UTC", description=(
+        "IANA time zone of the center (e.g. Europe/London). Times without an offset in the input "
+        "are local wall-clock times of this zone; times with one are converted to it."))
+    country: str | None = Field(default=None, description=(
+        "ISO country code whose public holidays close the center (unless open_on_holidays) and "
+        "shape the forecast's calendar; none: no holidays."))
+    subdivision: str | None = Field(default=None, description=(
+        "Region code within the country for regional holidays (e.g. a state or province)."))
+    interval_minutes: Literal[15, 30, 60] = Field(default=30, description=(
+        "Length of one planning interval [min]: the grid of the forecast, requirements and schedule."))
     opening_hours: dict[str, str] = Field(
-        default_factory=lambda: {d: "00:00-24:00" for d in WEEKDAYS}
-    )
-    closed_dates: list[date] = Field(default_factory=list)
-    # Open on public holidays? Most centres close or run a skeleton; default: closed.
-    open_on_holidays: bool = False
+        default_factory=lambda: dict.fromkeys(WEEKDAYS, "24h"),
+        description=('Per weekday (mon..sun): "HH:MM-HH:MM", "closed" or "24h"; an end of "00:00" '
+                     '(or "24:00") is the midnight that ends the day. A weekday left out is closed.'))
+    closed_dates: list[date] = Field(default_factory=list, description=(
+        "Dates (YYYY-MM-DD) the center is closed besides public holidays."))
+    open_on_holidays: bool = Field(default=False, description=(
+        "Open on public holidays? Most centres close or run a skeleton; default: closed."))
 
     @field_validator("opening_hours")
     @classmethod
@@ -96,27 +102,46 @@ class CenterConfig(_Model):
 class CaseTypeConfig(_Model):
     """Service rules of one case type."""
 
-    channel: Channel = "phone"
-    complexity: Complexity = "standard"
-    min_tier: Tier = "low"
-    # Share of contacts answered within answer_seconds (phone, chat).
-    service_level: float = Field(default=0.8, gt=0, lt=1)
-    answer_seconds: float = Field(default=20, gt=0)
-    max_asa_seconds: float | None = Field(default=None, gt=0)
-    # Back-office work (email): answered within this many hours instead of a queue target.
-    deadline_hours: float | None = Field(default=None, gt=0, le=24 * 14)
-    patience_seconds: float | None = Field(default=None, gt=0)
-    max_abandon: float | None = Field(default=None, gt=0, lt=1)
-    concurrency: int = Field(default=1, ge=1, le=10)
-    shrinkage: float | None = Field(default=None, ge=0, lt=1)
-    max_occupancy: float | None = Field(default=None, gt=0, le=1)
-    priority: float = Field(default=1.0, gt=0)
-    # Share of cases that pull in a high-tier expert (swarming), and for what share of the handle time.
-    swarm_share: float = Field(default=0.0, ge=0, le=1)
-    swarm_time_share: float = Field(default=0.3, gt=0, le=1)
-    min_level: int = Field(default=1, ge=1, le=5)
-    # Hours this case type is served, per weekday as in center.opening_hours; None = the center's.
-    opening_hours: dict[str, str] | None = None
+    channel: Channel = Field(default="phone", description=(
+        "How the cases arrive; a label for the report and routing (deadline_hours, not the channel, "
+        "makes a type deadline work)."))
+    complexity: Complexity = Field(default="standard", description=(
+        "transactional work is given to lower tiers first (high tiers are kept for harder work); "
+        "standard and complex have no such preference."))
+    min_tier: Tier = Field(default="low", description=(
+        "Lowest agent tier allowed to take this case type (insufficient_evidence counts as low)."))
+    service_level: float = Field(default=0.8, gt=0, lt=1, description=(
+        "Share of contacts answered within answer_seconds (phone, chat)."))
+    answer_seconds: float = Field(default=20, gt=0, description=(
+        "Answer-time target of the service level [s]."))
+    max_asa_seconds: float | None = Field(default=None, gt=0, description=(
+        "Also keep the average speed of answer at or below this [s]; none: no such target."))
+    deadline_hours: float | None = Field(default=None, gt=0, le=24 * 14, description=(
+        "Back-office work (email): answered within this many hours instead of a queue target "
+        "(service_level and answer_seconds then do not apply) [h]; none: a queue."))
+    patience_seconds: float | None = Field(default=None, gt=0, description=(
+        "Mean time a caller waits before hanging up [s]; with model erlang_a the requirement counts "
+        "abandonment, and the simulation uses it."))
+    max_abandon: float | None = Field(default=None, gt=0, lt=1, description=(
+        "Largest acceptable share of abandoned contacts (Erlang A); none: no such target."))
+    concurrency: int = Field(default=1, ge=1, le=10, description=(
+        "Contacts one agent works at once (e.g. 2 chats)."))
+    shrinkage: float | None = Field(default=None, ge=0, lt=1, description=(
+        "This type's shrinkage; none: staffing.shrinkage."))
+    max_occupancy: float | None = Field(default=None, gt=0, le=1, description=(
+        "This type's occupancy cap; none: staffing.max_occupancy."))
+    priority: float = Field(default=1.0, gt=0, description=(
+        "Weight of this type's shortfall in the scheduler: a type with priority 2 is covered before "
+        "one with 1 when agents are short."))
+    swarm_share: float = Field(default=0.0, ge=0, le=1, description=(
+        "Share of cases that pull in a high-tier expert (swarming)."))
+    swarm_time_share: float = Field(default=0.3, gt=0, le=1, description=(
+        "Share of a swarmed case's handle time the expert spends on it."))
+    min_level: int = Field(default=1, ge=1, le=5, description=(
+        "Lowest skill level (skills.csv, 1-5) an agent needs to take this case type."))
+    opening_hours: dict[str, str] | None = Field(default=None, description=(
+        "Hours this case type is served, per weekday as in center.opening_hours; none: the "
+        "center's."))
 
     @field_validator("opening_hours")
     @classmethod
@@ -127,32 +152,52 @@ class CaseTypeConfig(_Model):
 class StaffingConfig(_Model):
     """Defaults for every case type that does not set its own."""
 
-    shrinkage: float = Field(default=0.30, ge=0, lt=1)
-    max_occupancy: float = Field(default=0.85, gt=0, le=1)
-    model: Literal["erlang_c", "erlang_a"] = "erlang_c"
+    shrinkage: float = Field(default=0.30, ge=0, lt=1, description=(
+        "Share of paid time not available for cases (breaks, meetings, absence); gross agents = "
+        "net / (1 - shrinkage)."))
+    max_occupancy: float = Field(default=0.85, gt=0, le=1, description=(
+        "Largest share of their available time agents spend on cases; staffing adds agents to stay "
+        "below it."))
+    model: Literal["erlang_c", "erlang_a"] = Field(default="erlang_c", description=(
+        "Queue model of the requirements: erlang_c (nobody abandons) or erlang_a (callers abandon "
+        "after patience_seconds)."))
 
 
 class ShiftConfig(_Model):
     """Shift rules of the scheduler."""
 
-    lengths_hours: list[float] = Field(default_factory=lambda: [8.0, 6.0, 4.0])
-    start_step_minutes: int = Field(default=30, ge=15, le=120)
-    earliest_start: time = time(0, 0)
-    latest_end: time | None = None
-    # Paid break(s): one per `break_every_hours` worked, each `break_minutes` long.
-    break_minutes: int = Field(default=15, ge=0, le=60)
-    break_every_hours: float = Field(default=4.0, gt=0)
-    # Unpaid lunch on shifts of at least `lunch_min_shift_hours`, placed within the window.
-    lunch_minutes: int = Field(default=30, ge=0, le=120)
-    lunch_min_shift_hours: float = Field(default=6.0, gt=0)
-    lunch_window_hours: tuple[float, float] = (3.0, 5.0)
-    min_rest_hours: float = Field(default=11.0, ge=0, le=24)
-    max_consecutive_days: int = Field(default=5, ge=1, le=7)
-    days_off_per_week: int = Field(default=2, ge=0, le=7)
-    paired_days_off: bool = False
-    allow_overnight: bool = True
-    min_hours: float = Field(default=0.0, ge=0)
-    max_hours: float = Field(default=40.0, gt=0, le=80)
+    lengths_hours: list[float] = Field(default_factory=lambda: [8.0, 6.0, 4.0], description=(
+        "Shift lengths the scheduler may use, start to end (breaks and lunch included) [h]."))
+    start_step_minutes: int = Field(default=30, ge=15, le=120, description=(
+        "Shifts start on this grid [min] (never finer than center.interval_minutes)."))
+    earliest_start: time = Field(default=time(0, 0), description=(
+        "No shift starts before this time of day (HH:MM)."))
+    latest_end: time | None = Field(default=None, description=(
+        "No shift ends after this time of day (HH:MM); none: any time."))
+    break_minutes: int = Field(default=15, ge=0, le=60, description=(
+        "Paid break(s): one per break_every_hours worked, each this long [min]."))
+    break_every_hours: float = Field(default=4.0, gt=0, description=(
+        "Hours worked per paid break [h]."))
+    lunch_minutes: int = Field(default=30, ge=0, le=120, description=(
+        "Unpaid lunch on shifts of at least lunch_min_shift_hours, placed within the window [min]."))
+    lunch_min_shift_hours: float = Field(default=6.0, gt=0, description=(
+        "Shortest shift that has a lunch [h]."))
+    lunch_window_hours: tuple[float, float] = Field(default=(3.0, 5.0), description=(
+        "Lunch starts between these two times after the shift start [h]."))
+    min_rest_hours: float = Field(default=11.0, ge=0, le=24, description=(
+        "Least rest between the end of one shift and the start of the next [h]."))
+    max_consecutive_days: int = Field(default=5, ge=1, le=7, description=(
+        "Most working days in a row."))
+    days_off_per_week: int = Field(default=2, ge=0, le=7, description=(
+        "Days off each agent gets per week."))
+    paired_days_off: bool = Field(default=False, description=(
+        "Days off come in pairs of consecutive days."))
+    allow_overnight: bool = Field(default=True, description=(
+        "Shifts may cross midnight."))
+    min_hours: float = Field(default=0.0, ge=0, description=(
+        "Least paid hours per agent and week, unless agents.csv sets the agent's own [h]."))
+    max_hours: float = Field(default=40.0, gt=0, le=80, description=(
+        "Most paid hours per agent and week, unless agents.csv sets the agent's own [h]."))
 
     @field_validator("lengths_hours")
     @classmethod
@@ -165,27 +210,36 @@ class ShiftConfig(_Model):
 class TierConfig(_Model):
     """How tiers are computed from KPIs."""
 
-    window_weeks: int = Field(default=12, ge=1, le=104)
+    window_weeks: int = Field(default=12, ge=1, le=104, description=(
+        "Weeks of handled cases the tiers are computed from."))
     weights: dict[str, float] = Field(
         default_factory=lambda: {
             "handle_time": 0.25, "fcr": 0.25, "csat": 0.2, "qa": 0.15, "reopen": 0.1, "transfers": 0.05,
-        }
-    )
-    # Percentile bands: the top `high_share` are high, the bottom `low_share` low.
-    bands: Literal["percentile", "targets"] = "percentile"
-    high_share: float = Field(default=0.25, gt=0, lt=1)
-    low_share: float = Field(default=0.25, gt=0, lt=1)
-    # Composite-score thresholds used when bands = "targets".
-    high_score: float = 0.5
-    low_score: float = -0.5
-    min_cases: int = Field(default=30, ge=1)
-    hysteresis: float = Field(default=0.1, ge=0)
-    # The hysteresis margin also grows with the agent's own score uncertainty (this many SDs).
-    hysteresis_sd_share: float = Field(default=0.5, ge=0, le=3)
-    # Cases of one type an agent needs in the window for a learned proficiency level on it.
-    proficiency_min_cases: int = Field(default=10, ge=1)
-    # High (low) only when the score's 90% interval is above (below) the team average.
-    require_credible: bool = True
+        },
+        description=("Weight of each KPI (handle_time, fcr, csat, qa, reopen, transfers) in the "
+                     "composite score; a KPI the history lacks is left out."))
+    bands: Literal["percentile", "targets"] = Field(default="percentile", description=(
+        'percentile: the top high_share are high, the bottom low_share low; targets: by '
+        'high_score / low_score.'))
+    high_share: float = Field(default=0.25, gt=0, lt=1, description=(
+        "Share of agents tiered high (bands = percentile)."))
+    low_share: float = Field(default=0.25, gt=0, lt=1, description=(
+        "Share of agents tiered low (bands = percentile)."))
+    high_score: float = Field(default=0.5, description=(
+        'Composite score at or above which an agent is high (bands = "targets").'))
+    low_score: float = Field(default=-0.5, description=(
+        'Composite score at or below which an agent is low (bands = "targets").'))
+    min_cases: int = Field(default=30, ge=1, description=(
+        "Cases an agent needs in the window to be tiered; fewer: insufficient_evidence."))
+    hysteresis: float = Field(default=0.1, ge=0, description=(
+        "Score margin (in between-agent standard deviations) an agent must cross before leaving "
+        "last week's tier."))
+    hysteresis_sd_share: float = Field(default=0.5, ge=0, le=3, description=(
+        "The hysteresis margin also grows with the agent's own score uncertainty (this many SDs)."))
+    proficiency_min_cases: int = Field(default=10, ge=1, description=(
+        "Cases of one type an agent needs in the window for a learned proficiency level on it."))
+    require_credible: bool = Field(default=True, description=(
+        "High (low) only when the score's 90% interval is above (below) the team average."))
 
     @model_validator(mode="after")
     def _check(self) -> TierConfig:
@@ -206,12 +260,17 @@ class InputConfig(_Model):
     ``values`` maps raw values per contract column (``csat = {Good = 5, Bad = 1}``).
     """
 
-    cases_file: str = "cases.csv"
-    volumes_file: str = "volumes.csv"
-    columns: dict[str, str] = Field(default_factory=dict)
-    values: dict[str, dict[str, str | int | float | bool]] = Field(default_factory=dict)
-    datetime_format: str | None = None
-    delimiter: str = ","
+    cases_file: str = Field(default="cases.csv", description=(
+        "File name of the case history in the data folder (a .gz twin is read too)."))
+    volumes_file: str = Field(default="volumes.csv", description=(
+        "File name of the interval volumes, used when there is no case history."))
+    columns: dict[str, str] = Field(default_factory=dict, description=(
+        'Contract column -> the export\'s header, e.g. { created_at = "Created at" }.'))
+    values: dict[str, dict[str, str | int | float | bool]] = Field(default_factory=dict, description=(
+        'Per contract column, raw value -> value, e.g. { csat = { Good = 5, Bad = 1 } }.'))
+    datetime_format: str | None = Field(default=None, description=(
+        'strftime format of created_at when it is not ISO-8601 (e.g. "%d/%m/%Y %H:%M").'))
+    delimiter: str = Field(default=",", description="Field separator of the cases file.")
 
     @field_validator("columns", "values")
     @classmethod
@@ -229,37 +288,49 @@ MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug
 class CapacityConfig(_Model):
     """The long-term capacity plan (planner capacity): growth, attrition, hiring classes and costs."""
 
-    # Yearly volume growth (0.05 = +5% a year); none: measured year over year where the history
-    # holds more than a year, else 0 (the recent level carried forward).
-    growth_per_year: float | None = Field(default=None, ge=-0.9, le=10)
-    # Share of agents who leave per month; none: measured from agents.csv start_date/end_date over
-    # the last 12 months where end dates are given, else 0.02.
-    attrition_per_month: float | None = Field(default=None, ge=0, le=1)
-    # Shrinkage added to each case type's in a month (jul = 0.08: summer holidays), by month name.
-    extra_shrinkage_by_month: dict[str, float] = Field(default_factory=dict)
-    # New classes: weeks from the decision to the first day (recruiting), training and ramp-up.
-    lead_time_weeks: int = Field(default=4, ge=0, le=52)
-    # New classes may start every this many weeks (from the lead time on).
-    class_every_weeks: int = Field(default=2, ge=1, le=26)
-    training_weeks: int = Field(default=6, ge=0, le=52)
-    ramp_weeks: int = Field(default=8, ge=0, le=104)
-    min_class_size: int = Field(default=4, ge=1, le=1000)
-    max_class_size: int = Field(default=15, ge=1, le=1000)
-    # Trainees in training at the same time (hires and hiring.csv classes together).
-    training_capacity: int = Field(default=30, ge=0, le=10_000)
-    # Cross-skilling: weeks an agent is off the queue learning one more case type.
-    cross_skill_weeks: int = Field(default=2, ge=0, le=26)
-    max_cross_skills_per_month: int = Field(default=4, ge=0, le=1000)
-    # Overtime at most this share of a skill set's paid hours in a week.
-    max_overtime_share: float = Field(default=0.1, ge=0, le=1)
-    cost_per_hire: float = Field(default=4000.0, ge=0)
-    cost_per_fte_week: float = Field(default=800.0, ge=0)
-    cost_per_overtime_hour: float = Field(default=30.0, ge=0)
-    cost_per_shortfall_hour: float = Field(default=60.0, ge=0)
-    cost_per_cross_skill: float = Field(default=1500.0, ge=0)
-    # The optimiser's time limit [s] and relative optimality gap.
-    solver_seconds: float = Field(default=20.0, gt=0, le=3600)
-    solver_gap: float = Field(default=0.005, ge=0, le=1)
+    growth_per_year: float | None = Field(default=None, ge=-0.9, le=10, description=(
+        "Yearly volume growth (0.05 = +5% a year); none: measured year over year where the history "
+        "holds more than a year, else 0 (the recent level carried forward)."))
+    attrition_per_month: float | None = Field(default=None, ge=0, le=1, description=(
+        "Share of agents who leave per month (0-1); none: measured from agents.csv start_date/"
+        "end_date over the last 12 months where end dates are given, else 0.02."))
+    extra_shrinkage_by_month: dict[str, float] = Field(default_factory=dict, description=(
+        "Shrinkage added to each case type's in a month, by month name (jul = 0.08: summer "
+        "holidays)."))
+    lead_time_weeks: int = Field(default=4, ge=0, le=52, description=(
+        "Weeks from today before a new class can start (recruiting)."))
+    class_every_weeks: int = Field(default=2, ge=1, le=26, description=(
+        "New classes may start every this many weeks, from the lead time on."))
+    training_weeks: int = Field(default=6, ge=0, le=52, description=(
+        "Weeks a new class is in training before it takes cases (hiring.csv may say per class)."))
+    ramp_weeks: int = Field(default=8, ge=0, le=104, description=(
+        "Weeks from a new hire's first case to full speed, linearly (hiring.csv may say per class)."))
+    min_class_size: int = Field(default=4, ge=1, le=1000, description=(
+        "Fewest heads in a class the optimiser starts."))
+    max_class_size: int = Field(default=15, ge=1, le=1000, description=(
+        "Most heads in one class the optimiser starts."))
+    training_capacity: int = Field(default=30, ge=0, le=10_000, description=(
+        "Trainees in training at the same time (new classes and hiring.csv classes together)."))
+    cross_skill_weeks: int = Field(default=2, ge=0, le=26, description=(
+        "Weeks an agent is off the queue learning one more case type."))
+    max_cross_skills_per_month: int = Field(default=4, ge=0, le=1000, description=(
+        "Agents who may start cross-skilling in one month (0: none)."))
+    max_overtime_share: float = Field(default=0.1, ge=0, le=1, description=(
+        "Overtime at most this share of a skill set's paid hours in a week."))
+    cost_per_hire: float = Field(default=4000.0, ge=0, description=(
+        "Cost of one hire (recruiting and training), on top of the weeks paid."))
+    cost_per_fte_week: float = Field(default=800.0, ge=0, description=(
+        "Cost of one new hire's paid week, from the start to the end of the horizon."))
+    cost_per_overtime_hour: float = Field(default=30.0, ge=0, description=(
+        "Cost of one overtime hour."))
+    cost_per_shortfall_hour: float = Field(default=60.0, ge=0, description=(
+        "Price of one required agent-hour left uncovered (what a missed target costs)."))
+    cost_per_cross_skill: float = Field(default=1500.0, ge=0, description=(
+        "Cost of teaching one agent one more case type."))
+    solver_seconds: float = Field(default=20.0, gt=0, le=3600, description=(
+        "Time limit of the hiring optimiser [s]."))
+    solver_gap: float = Field(default=0.005, ge=0, le=1, description=(
+        "Relative optimality gap at which the hiring optimiser stops."))
 
     @field_validator("extra_shrinkage_by_month")
     @classmethod
@@ -288,8 +359,11 @@ class PlannerConfig(_Model):
     tiers: TierConfig = Field(default_factory=TierConfig)
     input: InputConfig = Field(default_factory=InputConfig)
     capacity: CapacityConfig = Field(default_factory=CapacityConfig)
-    horizon_days: int = Field(default=7, ge=1, le=42)
-    seed: int = 0
+    horizon_days: int = Field(default=7, ge=1, le=42, description=(
+        "Days the schedule covers, from the first day of the requirements."))
+    seed: int = Field(default=0, description=(
+        "Random seed of the scheduler and the simulation: the same seed and input give the same "
+        "result."))
 
     def case_type(self, name: str) -> CaseTypeConfig:
         """Rules of a case type; an unconfigured type gets the defaults."""
@@ -316,6 +390,31 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
+# The control characters no input text may hold (see planner.io.tables); TOML can spell any of
+# them as an escape ("\u202e").
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _control_problems(value: object, file: str, text: str, path: str = "") -> list[Problem]:
+    """Every key or string value of the parsed TOML holding a control character."""
+    problems: list[Problem] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            here = f"{path}.{k}" if path else str(k)
+            if _CONTROL.search(str(k)):
+                problems.append(Problem(file, None, path or None, repr(str(k))[1:-1],
+                                        "a key without control characters or direction overrides"))
+            problems += _control_problems(v, file, text, here)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            problems += _control_problems(v, file, text, f"{path}[{i}]")
+    elif isinstance(value, str) and _CONTROL.search(value):
+        key = path.rsplit(".", 1)[-1]
+        problems.append(Problem(file, _line_of(text, key), path, repr(value)[1:-1],
+                                "text without control characters or direction overrides"))
+    return problems
+
+
 def parse_config(text: str, file: str = "planner.toml") -> PlannerConfig:
     """Parse and validate planner.toml text; every problem is collected into one ContractError."""
     try:
@@ -323,6 +422,9 @@ def parse_config(text: str, file: str = "planner.toml") -> PlannerConfig:
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", None)
         raise ContractError([Problem(file, line, None, None, f"valid TOML ({err})")]) from None
+    problems = _control_problems(raw, file, text)
+    if problems:
+        raise ContractError(problems)
     try:
         return PlannerConfig.model_validate(raw)
     except ValidationError as err:

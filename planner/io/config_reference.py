@@ -1,10 +1,9 @@
 """Every planner.toml key with its type, default and meaning, read off the configuration schema
-(so the reference cannot drift from what the reader accepts)."""
+(so the reference cannot drift from what the reader accepts). The meaning is each field's
+``description`` in :mod:`planner.io.config`: the one place a key is explained."""
 
 from __future__ import annotations
 
-import inspect
-import re
 import types
 import typing
 from dataclasses import dataclass
@@ -43,34 +42,9 @@ def _model(annotation: object) -> type[BaseModel] | None:
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
-_FIELD = re.compile(r"^\s+(\w+)\s*:")
-
-
-def _comments(model: type[BaseModel]) -> dict[str, str]:
-    """Field -> the comment written above it (or after it) in the class's source: the meaning."""
-    out: dict[str, str] = {}
-    pending: list[str] = []
-    for line in inspect.getsource(model).splitlines()[1:]:
-        text = line.strip()
-        if text.startswith("#"):
-            pending.append(text.lstrip("# "))
-            continue
-        m = _FIELD.match(line)
-        if m and not text.startswith(("def ", "@", "return")):
-            inline = line.split("  # ", 1)[1].strip() if "  # " in line else ""
-            out[m.group(1)] = " ".join(pending) or inline
-            if not text.endswith(","):
-                pending = pending if not text else []
-            continue
-        if not text:
-            pending = []
-    return out
-
-
 def config_keys(model: type[BaseModel] = PlannerConfig, prefix: str = "") -> list[ConfigKey]:
     """The keys of ``model`` and its sub-tables, dotted (``case_types.<name>.min_tier``)."""
     out: list[ConfigKey] = []
-    notes = _comments(model)
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"
         sub = _model(field.annotation)
@@ -83,7 +57,7 @@ def config_keys(model: type[BaseModel] = PlannerConfig, prefix: str = "") -> lis
             continue
         default = field.get_default(call_default_factory=True)
         shown = "" if default is None else (str(default).lower() if isinstance(default, bool) else str(default))
-        meaning = (field.description or "").strip() or notes.get(name, "")
+        meaning = (field.description or "").strip()
         out.append(ConfigKey(key, _type_name(field.annotation), shown, meaning))
     return out
 

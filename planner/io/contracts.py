@@ -58,6 +58,8 @@ class Contract:
     file: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
+    # A header without rows is valid: nothing to say (no restrictions, no training, no events).
+    may_be_empty: bool = False
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -143,6 +145,7 @@ AVAILABILITY = Contract(
         ),
         Column("weight", "float", low=0, high=1000, description="soft preference weight"),
     ),
+    may_be_empty=True,
 )
 
 # Agents who do not come in on a day (optional; the intraday re-plan takes them out).
@@ -192,6 +195,7 @@ TRAINING = Contract(
                description="shortest contiguous block, a multiple of 0.5 (default 1)"),
     ),
     key=("agent_id", "topic"),
+    may_be_empty=True,
 )
 
 # Events a planner marks by hand (optional). ``exclude``: a past event the forecast must not learn
@@ -207,6 +211,7 @@ EVENTS = Contract(
         Column("kind", "str", required=True, choices=("exclude", "uplift")),
         Column("multiplier", "float", low=0.01, high=100, description="uplift only: volume factor"),
     ),
+    may_be_empty=True,
 )
 
 # Hiring classes already decided (optional), for the capacity plan. ``skills`` names the case types

@@ -83,11 +83,16 @@ def _file(folder: Path, name: str) -> Path | None:
     return None
 
 
-def load_folder(path: str | Path, *, history: bool = True) -> DataFolder:
+def load_folder(path: str | Path, *, history: bool = True,
+                case_columns: tuple[str, ...] | None = None) -> DataFolder:
     """Read and validate every file of a data folder; raise one ContractError with all problems.
 
     ``history=False`` leaves the history (cases, volumes, events) unread: a stage that plans from a
-    run folder's files (the intraday re-plan) does not pay for reading months of cases."""
+    run folder's files (the intraday re-plan) does not pay for reading months of cases.
+    ``case_columns``: keep only these columns of the case history (and ``agent_id``, which the
+    cross-checks read); every column is validated all the same. A stage that reads a few columns
+    of a long history (the forecast) then holds only those in memory.
+    """
     folder = Path(path)
     if not folder.is_dir():
         raise ContractError([Problem(str(folder), None, None, None, "an existing data folder")])
@@ -103,7 +108,9 @@ def load_folder(path: str | Path, *, history: bool = True) -> DataFolder:
     specs = [
         ("cases", inp.cases_file, CASES, dict(columns=inp.columns, values=inp.values,
                                                 datetime_format=inp.datetime_format,
-                                                delimiter=inp.delimiter)),
+                                                delimiter=inp.delimiter,
+                                                keep=None if case_columns is None
+                                                else (*case_columns, "agent_id"))),
         ("volumes", inp.volumes_file, VOLUMES, {}),
         ("agents", AGENTS.file, AGENTS, {}),
         ("skills", SKILLS.file, SKILLS, {}),
@@ -119,9 +126,12 @@ def load_folder(path: str | Path, *, history: bool = True) -> DataFolder:
         if file is None:
             continue
         try:
-            setattr(data, attr, read_table(file, contract, tz=tz, **kw))
+            table = read_table(file, contract, tz=tz, **kw)
         except ContractError as err:
             problems += err.problems
+            continue
+        # A header without rows says what an absent optional file says.
+        setattr(data, attr, table if len(table) else None)
     if history and data.cases is None and data.volumes is None and not problems:
         problems.append(Problem(str(folder), None, None, None,
                                 f"a history file: {inp.cases_file} or {inp.volumes_file}"))

@@ -143,6 +143,15 @@ class RunFolder:
     def exists(self, name: str) -> bool:
         return self.file(name).exists()
 
+    def find(self, name: str) -> Path | None:
+        """The run's file called ``name``, or its gzip-compressed twin (a hand-made plan may be
+        compressed); None when neither exists."""
+        path = self.file(name)
+        for cand in (path, path.with_name(path.name + ".gz")):
+            if cand.exists():
+                return cand
+        return None
+
     def create(self) -> RunFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         return self

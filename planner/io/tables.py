@@ -29,12 +29,15 @@ MAX_PROBLEMS_PER_COLUMN = 20
 # Longest cell of any input file. Ids, names, case types and topics are short; a longer cell is a
 # broken export (a whole file pasted into one field), and would be copied into every output row.
 MAX_CELL_CHARS = 1000
-# Control characters no text field holds: C0 except tab and line ends, DEL, C1, and a carriage
-# return that does not end a line. A NUL would silently cut a field where pandas reads it.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
-
-
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|\xc2[\x80-\x9f]")
+# Control characters no text field holds: C0 except tab and line ends, DEL, C1, a carriage
+# return that does not end a line, and the bidirectional embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069). A NUL would silently cut a field where pandas reads it; a
+# right-to-left override makes a name display as another ("Trojan Source"). The marks U+200E/F
+# stay allowed: right-to-left names legitimately carry them, and they reorder nothing.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|\xc2[\x80-\x9f]"
+                            rb"|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 # Rows parsed and typed at a time: the strings of one block are typed (numbers, dates, shared
 # text objects) before the next is read, so memory follows the typed table, not the text.
 CHUNK_ROWS = 1_000_000
@@ -104,7 +107,8 @@ def _control_problems(name: str, text: str, delimiter: str) -> list[Problem]:
         field = text[pos - len(fields[-1] if fields else ""):end if end >= 0 else len(text)]
         field = field.split(delimiter, 1)[0]
         problems.append(Problem(name, line, column, repr(field)[1:-1],
-                                f"text without control characters (found {m.group()!r} at "
+                                f"text without control characters or direction overrides "
+                                f"(found {m.group()!r} at "
                                 f"character {pos - start + 1} of the line)"))
         if total >= 10 * MAX_PROBLEMS_PER_COLUMN:
             break
@@ -171,8 +175,9 @@ def _raw_chunks(path: Path, contract: Contract, columns: dict[str, str] | None, 
                     _check_header(name, before, df.columns, contract, columns)
                 df.attrs["shown"] = shown
                 df.attrs["first_row"] = first_row
+                empty_ok = first_row == 0 and not len(df) and contract.may_be_empty
                 first_row += len(df)
-                if len(df):
+                if len(df) or empty_ok:
                     yield df
     except (pd.errors.ParserError, csv.Error) as err:
         raise ContractError([Problem(name, None, None, None, f"a well-formed CSV ({err})")]) from None
@@ -180,7 +185,7 @@ def _raw_chunks(path: Path, contract: Contract, columns: dict[str, str] | None, 
         raise ContractError([Problem(name, None, None, None,
                                      f"a header line with columns {', '.join(contract.required)}")]
                             ) from None
-    if first_row == 0:
+    if first_row == 0 and not contract.may_be_empty:
         raise ContractError([Problem(name, None, None, "header only", "at least one data row")])
 
 
@@ -228,8 +233,10 @@ def _bad(name: str, col: str, rows: np.ndarray, values: pd.Series, expected: str
     return out
 
 
-def parse_datetime(values: pd.Series, tz: str, fmt: str | None = None) -> tuple[pd.Series, np.ndarray]:
-    """Parse timestamps to naive local wall-clock time in ``tz``; also returns a bad-value mask.
+def parse_datetime(values: pd.Series, tz: str, fmt: str | None = None
+                   ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Parse timestamps to naive local wall-clock time in ``tz``; also returns a bad-value mask
+    and, within it, the mask of local times that do not exist.
 
     Offsets (``Z``, ``+01:00``) are converted to ``tz``. A naive local time that does not exist
     (inside a daylight-saving jump) is bad, since no clock in the center ever showed it.
@@ -238,6 +245,7 @@ def parse_datetime(values: pd.Series, tz: str, fmt: str | None = None) -> tuple[
     has_offset = s.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     zone = ZoneInfo(tz)
+    gap = np.zeros(len(s), dtype=bool)
     if has_offset.any():
         aware = pd.to_datetime(s[has_offset], format=fmt or "ISO8601", errors="coerce", utc=True)
         out[has_offset] = aware.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]")
@@ -249,10 +257,12 @@ def parse_datetime(values: pd.Series, tz: str, fmt: str | None = None) -> tuple[
             ok = naive.notna()
             local = naive[ok].dt.tz_localize(zone, nonexistent="NaT",
                                              ambiguous=np.zeros(int(ok.sum()), dtype=bool))
-            naive.loc[ok[ok].index[local.isna().to_numpy()]] = pd.NaT
+            missing = ok[ok].index[local.isna().to_numpy()]
+            naive.loc[missing] = pd.NaT
+            gap[s.index.get_indexer(missing)] = True
         out[naive_mask] = naive
     bad = (out.isna() & (s != "")).to_numpy()
-    return out, bad
+    return out, bad, gap
 
 
 def _parse_time(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -289,7 +299,14 @@ def coerce(df: pd.DataFrame, contract: Contract, file: str, tz: str = "UTC",
         if col.required and empty.any():
             problems += _bad(file, label, np.flatnonzero(empty), raw, f"a value ({col.expected()})",
                              first)
-        parsed, bad = _parse(col, raw, tz, datetime_format)
+        parsed, bad, gap = _parse(col, raw, tz, datetime_format)
+        if gap.any():
+            # A well-formed time the clocks skipped: say so, not that the format is wrong.
+            problems += _bad(file, label, np.flatnonzero(gap), raw,
+                             f"a local time that exists in {tz} (this one falls in the gap when the "
+                             "clocks go forward; give it with its UTC offset, or "
+                             "fix the export's time zone)", first)
+            bad = bad & ~gap
         problems += _bad(file, label, np.flatnonzero(bad), raw, col.expected(), first)
         out[col.name] = parsed
     if contract.key and check_key and not problems:
@@ -331,7 +348,16 @@ def _shared_text(values: pd.Series) -> pd.Series:
     return pd.Series(arr, index=values.index)
 
 
-def _parse(col: Column, raw: pd.Series, tz: str, fmt: str | None) -> tuple[pd.Series, np.ndarray]:
+def _parse(col: Column, raw: pd.Series, tz: str, fmt: str | None
+           ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Typed values, the bad-value mask and the mask of local times that do not exist."""
+    if col.kind == "datetime":
+        return parse_datetime(raw, tz, fmt)
+    parsed, bad = _parse_plain(col, raw)
+    return parsed, bad, np.zeros(len(raw), dtype=bool)
+
+
+def _parse_plain(col: Column, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     empty = (raw == "").to_numpy()
     if col.kind == "str":
         bad = np.zeros(len(raw), dtype=bool)
@@ -358,8 +384,6 @@ def _parse(col: Column, raw: pd.Series, tz: str, fmt: str | None) -> tuple[pd.Se
         val[low.isin(_FALSE)] = False
         bad = val.isna().to_numpy() & ~empty
         return val, bad
-    if col.kind == "datetime":
-        return parse_datetime(raw, tz, fmt)
     if col.kind == "date":
         d = pd.to_datetime(raw.where(~empty, None), format="%Y-%m-%d", errors="coerce")
         return d.astype("datetime64[ns]"), d.isna().to_numpy() & ~empty
@@ -370,16 +394,38 @@ def _parse(col: Column, raw: pd.Series, tz: str, fmt: str | None) -> tuple[pd.Se
 
 def read_table(path: str | Path, contract: Contract, *, tz: str = "UTC",
                columns: dict[str, str] | None = None, values: dict | None = None,
-               datetime_format: str | None = None, delimiter: str = ",") -> pd.DataFrame:
-    """Read and validate one file; the typed DataFrame has the contract's columns that are present."""
+               datetime_format: str | None = None, delimiter: str = ",",
+               keep: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Read and validate one file; the typed DataFrame has the contract's columns that are present.
+
+    ``keep``: the columns the caller uses. Every column is still checked, block by block, but only
+    these are kept, so a long history costs memory for what is used (a forecast keeps 4 of the
+    13 columns of cases.csv). A key that is not kept is checked for repeats by a 64-bit hash per
+    row; only when two hashes agree is the file read again in full for the exact message.
+    """
     path = Path(path)
     typed = []
+    hashes = []
+    key = list(contract.key)
+    hashed = keep is not None and bool(key) and not set(key) <= set(keep)
     for block in _raw_chunks(path, contract, columns, delimiter, CHUNK_ROWS):
-        typed.append(coerce(block, contract, str(path), tz, datetime_format, values, check_key=False))
+        part = coerce(block, contract, str(path), tz, datetime_format, values, check_key=False)
         del block
+        if hashed and set(key) <= set(part.columns):
+            hashes.append(pd.util.hash_pandas_object(part[key], index=False).to_numpy())
+        if keep is not None:
+            part = part[[c for c in part.columns if c in keep]]
+        typed.append(part)
     out = pd.concat(typed, ignore_index=True) if len(typed) > 1 else typed[0]
     del typed
-    if contract.key:
+    if hashed:
+        every = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
+        del hashes
+        every.sort()
+        if (every[1:] == every[:-1]).any():
+            read_table(path, contract, tz=tz, columns=columns, values=values,
+                       datetime_format=datetime_format, delimiter=delimiter)
+    elif contract.key:
         problems = check_key_unique(out, contract, str(path))
         if problems:
             raise ContractError(problems)

@@ -3,7 +3,7 @@
 :func:`run_transaction` stages a run (or one stage's command) into a fresh folder beside the target
 and, only when the block succeeds, swaps it into place in one step; a failure, Ctrl-C or ``kill -9``
 leaves the previous run as it was (a killed run's staging folder is removed by the next run). A lock
-file beside the target refuses a second writer at once instead of letting files interleave.
+(see :class:`_Lock`) refuses a second writer at once instead of letting files interleave.
 
 A stage command on an existing run folder starts from the folder's files (hard links, so nothing is
 copied) and, on success, drops every file it did not rewrite among its own outputs and those of the
@@ -23,6 +23,9 @@ import json
 import os
 import secrets
 import shutil
+import socket
+import struct
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -53,12 +56,73 @@ def _owned_by(rel: str, stages: set[str]) -> bool:
     return False
 
 
+def _lock_name(target: Path) -> bytes:
+    """The abstract socket that stands for ``target``'s lock: one name per folder, however the
+    path is spelled (the parent's device and inode, and the folder's name)."""
+    st = os.stat(target.parent)
+    key = f"{st.st_dev}:{st.st_ino}:{target.name}".encode("utf-8", "surrogateescape")
+    return b"\0planner-run-lock-" + hashlib.sha256(key).hexdigest()[:40].encode()
+
+
+# Lock sockets this process holds: a forked child (a simulation worker) must not keep a killed
+# parent's lock alive, so each child closes them.
+_HELD: set[socket.socket] = set()
+
+
+def _close_in_child() -> None:
+    for sock in list(_HELD):
+        with suppress(OSError):
+            sock.close()
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_in_child)
+
+
 @dataclass
 class _Lock:
-    path: Path
+    """One writer per run folder.
+
+    On Linux the lock is a listening socket in the abstract namespace: it exists only while its
+    process does, so a killed run leaves no lock behind (nothing in the file system at all).
+    Elsewhere it is an ``flock`` on a file beside the folder, which a kill leaves in place (holding
+    no lock) and the next run removes.
+    """
+
+    target: Path
+    sock: socket.socket | None = None
     fd: int = -1
 
-    def acquire(self, target: Path) -> None:
+    @property
+    def path(self) -> Path:
+        return self.target.parent / f".{self.target.name}.lock"
+
+    def acquire(self) -> None:
+        if hasattr(socket, "AF_UNIX") and sys.platform.startswith("linux"):
+            name = _lock_name(self.target)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.bind(name)
+            except OSError as err:
+                sock.close()
+                if err.errno != errno.EADDRINUSE:
+                    raise
+                self._refuse(_socket_holder(name))
+            sock.listen(8)
+            self.sock = sock
+            _HELD.add(sock)
+            with suppress(FileNotFoundError):
+                self.path.unlink()  # a lock file left by an older version or another platform
+            return
+        self._acquire_file()
+
+    def _refuse(self, holder: str) -> None:
+        raise RunLockedError(
+            f"{self.target} is being written by another planner run ({holder or 'unknown'}); "
+            "wait for it to finish or choose another --out") from None
+
+    def _acquire_file(self) -> None:
         import fcntl
 
         while True:
@@ -68,9 +132,7 @@ class _Lock:
             except BlockingIOError:
                 holder = os.read(fd, 200).decode("utf-8", "replace").strip()
                 os.close(fd)
-                raise RunLockedError(
-                    f"{target} is being written by another planner run ({holder or 'unknown'}); "
-                    "wait for it to finish or choose another --out") from None
+                self._refuse(holder)
             # The file may have been removed by the previous holder between open and lock.
             try:
                 same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
@@ -84,11 +146,28 @@ class _Lock:
         self.fd = fd
 
     def release(self) -> None:
+        if self.sock is not None:
+            _HELD.discard(self.sock)
+            self.sock.close()
+            self.sock = None
         if self.fd >= 0:
             with suppress(FileNotFoundError):
                 self.path.unlink()
             os.close(self.fd)
             self.fd = -1
+
+
+def _socket_holder(name: bytes) -> str:
+    """'pid N' of the process listening on ``name`` (its credentials, from the kernel)."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(2)
+            probe.connect(name)
+            creds = probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        pid = struct.unpack("3i", creds)[0]
+    except OSError:
+        return ""
+    return f"pid {pid}"
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -215,8 +294,8 @@ def run_transaction(out: str | Path, stage: str, *, fresh: bool = False,
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "--out names a file, not a folder", str(out))
     target.parent.mkdir(parents=True, exist_ok=True)
-    lock = _Lock(target.parent / f".{target.name}.lock")
-    lock.acquire(target)
+    lock = _Lock(target)
+    lock.acquire()
     staging: Path | None = None
     try:
         _recover(target)

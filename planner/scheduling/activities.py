@@ -8,8 +8,9 @@ works on *cohorts* (agents of one skill group on one template, who are interchan
   ``sum_j n[h, b, j] == |h|`` (the implicit break formulation of Bechtold and Jacobs, 1990);
 * group presence per interval is the cohorts' headcount minus those on break;
 * ``x[g, c, t]`` agents of group ``g`` on activity ``c`` with ``sum_c x == present`` and the same
-  coverage terms and weights as stage 1 (agents already placed by earlier days' overnight
-  shifts count as fixed coverage).
+  coverage cost and weights as stage 1, written as its convex hull over whole agents
+  (:mod:`planner.scheduling.cover_curve`: the LP relaxation is then nearly integral); agents
+  already placed by earlier days' overnight shifts count as fixed coverage.
 
 The model is hinted with stage 1's staggered break placement, so it never does worse than what
 stage 1 planned. The answer is then disaggregated without loss: within a cohort the ``j``-th agent
@@ -27,14 +28,20 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from planner.scheduling.cover_curve import UNITS, add_cover_cost, units
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.sparse_rows import rows_to_matrix
-from planner.scheduling.week import DEFAULT_WEIGHTS, VARIANTS, Weights, break_variant_offsets
+from planner.scheduling.week import (
+    DEFAULT_WEIGHTS,
+    Weights,
+    break_variant_offsets,
+    default_variant,
+)
 
 BREAK, LUNCH, TRAINING = "break", "lunch", "training"
-# Least seconds a day's MIP may take (was 0.2: when earlier stages had used the limit on a loaded
-# machine, the last days were cut short and the plan depended on the load).
-DAY_FLOOR = 1.0
+# Least seconds a day's MIP may take. A day cut short is planned from its rounded LP
+# (``_rounded``), close to the optimum, so a late day on a loaded machine loses little.
+DAY_FLOOR = 0.3
 
 
 @dataclass(frozen=True)
@@ -50,11 +57,6 @@ class DayPlan:
     objective: dict[int, float]
     bound: dict[int, float]
     wall_time: float
-
-
-def _variant(problem: SchedulingProblem, i: int) -> int:
-    a = problem.agents[i]
-    return problem.groups[a.group].index(i) % VARIANTS
 
 
 def plan_days(problem: SchedulingProblem, shifts: dict[tuple[int, int], int],
@@ -158,7 +160,7 @@ def _solve_day(problem: SchedulingProblem, d: int, today: list[tuple[int, int]],
     def variant(i: int) -> int:
         if variants is not None and (i, d) in variants:
             return variants[(i, d)]
-        return _variant(problem, i)
+        return default_variant(problem, i)
 
     grid, iv = problem.grid, problem.interval
     horizon = grid.days * grid.per_day
@@ -216,29 +218,35 @@ def _solve_day(problem: SchedulingProblem, d: int, today: list[tuple[int, int]],
             cover.setdefault((c, t), []).append(v)
         nb = brk.get((g, t), [])
         rows.append((xs + nb, [1.0] * (len(xs) + len(nb)), float(h)))
-    req10 = np.rint(problem.required * 10).astype(int)
+    req = units(problem.required)
+    const = 0.0  # the cover curves' constants: the objective is the day's coverage cost
     for c in range(len(problem.activities)):
         w_short = max(1, round(weights.shortfall * problem.priority[c]))
         for t in range(t_lo, min(t_hi, horizon)):
             xs = cover.get((c, t))
             if not xs:
                 continue
-            r = float(req10[c, t] - 10 * fixed[c, t])
-            s_ = col(float(w_short), np.inf, False)
-            o_ = col(float(weights.overstaffing), np.inf, False)
-            rows.append(([*xs, s_, o_], [10.0] * len(xs) + [1.0, -1.0], r))
+            const += add_cover_cost(lambda cost, ub: col(cost, ub, False), rows, xs,
+                                    int(req[c, t] - UNITS * fixed[c, t]), w_short,
+                                    weights.overstaffing)
     sol = None
     if cost:
         a, rhs = rows_to_matrix(rows, len(cost))
-        res = milp(np.array(cost), integrality=np.array(integral),
+        model = dict(c=np.array(cost), constraints=LinearConstraint(a, rhs, rhs))
+        res = milp(integrality=np.array(integral),
                    bounds=Bounds(np.zeros(len(cost)), np.array(upper)),
-                   constraints=LinearConstraint(a, rhs, rhs),
-                   options={"time_limit": max(0.5, time_limit), "mip_rel_gap": 1e-3})
-        if res.x is not None:
+                   options={"time_limit": max(0.1, time_limit), "mip_rel_gap": 1e-3}, **model)
+        name = "OPTIMAL" if res.status == 0 else "FEASIBLE"
+        if res.status != 0:
+            # Cut by the clock: the MIP's incumbent, if any, may be poor; the rounded LP is
+            # close to the optimum.
+            alt = _rounded(model, np.array(integral), np.array(upper), cohorts, count, time_limit)
+            if alt is not None and alt.x is not None and (res.x is None or alt.fun < res.fun):
+                res, name = alt, "ROUNDED"
+        if res is not None and res.x is not None:
             sol = np.rint(res.x).astype(int)
-            name = "OPTIMAL" if res.status == 0 else "FEASIBLE"
-            obj = float(res.fun)
-            bnd = float(getattr(res, "mip_dual_bound", obj) or obj)
+            obj = float(res.fun) + const
+            bnd = float(getattr(res, "mip_dual_bound", res.fun) or res.fun) + const
     if sol is None:
         name, obj, bnd = "UNKNOWN", float("nan"), float("nan")
     offsets: dict[tuple[int, int], list[list[int]]] = {}
@@ -260,6 +268,30 @@ def _solve_day(problem: SchedulingProblem, d: int, today: list[tuple[int, int]],
     else:
         xval = _fallback_flow(problem, d, cohorts, offsets, fixed, weights)
     return offsets, xval, cohorts, name, obj, bnd
+
+
+def _rounded(model: dict, integral: np.ndarray, upper: np.ndarray,
+             cohorts: Mapping[tuple[int, int], list[int]],
+             count: Mapping[tuple[int, int, int], Mapping[int, int]], time_limit: float):
+    """The day when its MIP found nothing in time (a big day on a loaded machine): the LP
+    relaxation (nearly integral, see :mod:`planner.scheduling.cover_curve`), each cohort's break
+    counts rounded to whole agents by largest remainders, then the MIP with the breaks held,
+    which is a flow of present agents to activities and solves at once."""
+    guard = {"time_limit": max(5.0, time_limit)}  # a guard only: both solve in well under 1 s
+    lp = milp(integrality=np.zeros_like(integral), bounds=Bounds(np.zeros(len(upper)), upper),
+              options=guard, **model)
+    if lp.x is None:
+        return None
+    lo, hi = np.zeros(len(upper)), upper.copy()
+    for (g, k, _), ids in count.items():
+        cols = np.array(list(ids.values()))
+        v = lp.x[cols]
+        whole = np.floor(v + 1e-6)
+        extra = len(cohorts[(g, k)]) - int(whole.sum())
+        whole[np.argsort(-(v - whole), kind="stable")[:max(0, extra)]] += 1
+        lo[cols] = hi[cols] = whole
+    return milp(integrality=integral, bounds=Bounds(lo, hi),
+                options={**guard, "mip_rel_gap": 1e-3}, **model)
 
 
 def _fallback_flow(problem: SchedulingProblem, d: int, cohorts: dict[tuple[int, int], list[int]],

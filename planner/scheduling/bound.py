@@ -1,7 +1,8 @@
 """The yardstick: a plan's coverage cost and a proven lower bound on it.
 
 ``coverage cost`` = sum over activities ``c`` and horizon intervals ``t`` of
-``w_c * max(0, R - 10 S) + w_o * max(0, 10 S - R)`` with ``R = round(10 * required)`` and ``S`` the
+``w_c * max(0, R - U S) + w_o * max(0, U S - R)`` with ``R`` the requirement in units of
+:data:`~planner.scheduling.cover_curve.UNITS` per agent (``U``, tenths), rounded, and ``S`` the
 agents scheduled on ``c`` (weights of :class:`~planner.scheduling.week.Weights`; ``w_c`` carries the
 case type's priority).
 
@@ -16,7 +17,7 @@ per-agent sequencing rules (rest, runs, paired days off), which is where the gap
 
 Whole agents: a plan puts an integer number ``S`` of agents on each (activity, interval), so its
 cost there is the convex cost curve at an integer point; the LP adds, for each fractional
-requirement, the chord of that curve between ``floor(R/10)`` and ``ceil(R/10)`` as a cut
+requirement, the chord of that curve between ``floor(R/U)`` and ``ceil(R/U)`` as a cut
 (``cost >= chord(S)``). The cut removes only fractional ``S``, so the bound stays valid; on the
 300-agent generated center it raises the bound by 2.4% (requirements there are fractional in
 almost every cell, and the plain LP meets each one exactly at no cost).
@@ -29,6 +30,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.optimize import linprog
 
+from planner.scheduling.cover_curve import UNITS, units
 from planner.scheduling.explain import max_paid_upper_bound
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.sparse_rows import rows_to_matrix
@@ -43,10 +45,10 @@ def coverage_cost(problem: SchedulingProblem, scheduled: np.ndarray, weights: We
                   ) -> float:
     """Coverage cost of a plan (``scheduled[c, t]`` agents per activity and grid interval)."""
     horizon = problem.grid.days * problem.grid.per_day
-    req10 = np.rint(problem.required[:, :horizon] * 10)
-    s10 = 10.0 * scheduled[:, :horizon]
-    short = np.maximum(0.0, req10 - s10).sum(axis=1)
-    over = np.maximum(0.0, s10 - req10).sum()
+    req = units(problem.required[:, :horizon])
+    have = UNITS * scheduled[:, :horizon]
+    short = np.maximum(0.0, req - have).sum(axis=1)
+    over = np.maximum(0.0, have - req).sum()
     return float((_short_weights(problem, weights) * short).sum() + weights.overstaffing * over)
 
 
@@ -158,12 +160,12 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
                 cover.setdefault((c, t), []).append(x)
             eq_rows.append(([*xs, p], [1.0] * len(xs) + [-1.0], 0.0))
     w_short = _short_weights(problem, weights)
-    req10 = np.rint(problem.required * 10)
+    req = units(problem.required)
     const = 0.0
     short_cols: dict[int, list[tuple[int, int]]] = {}
     for c in range(len(problem.activities)):
         for t in range(horizon):
-            r = float(req10[c, t])
+            r = float(req[c, t])
             xs = cover.get((c, t))
             if not xs:
                 const += w_short[c] * r
@@ -171,15 +173,15 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
             s = cols.add(float(w_short[c]))
             o = cols.add(float(weights.overstaffing))
             short_cols.setdefault(c, []).append((s, o))
-            eq_rows.append(([*xs, s, o], [10.0] * len(xs) + [1.0, -1.0], r))
-            if integer_cuts and r % 10:
+            eq_rows.append(([*xs, s, o], [float(UNITS)] * len(xs) + [1.0, -1.0], r))
+            if integer_cuts and r % UNITS:
                 # Any plan puts a whole number S of agents on (c, t): its cost is at least the
-                # chord of the cost curve between floor(r/10) and ceil(r/10) (convex, so the
+                # chord of the cost curve between floor(r/U) and ceil(r/U) (convex, so the
                 # chord is below it at every integer S and the cut is valid). Without it, the LP
                 # meets a fractional requirement exactly and the gap counts that as the plan's.
-                n0 = r // 10
-                f0 = w_short[c] * (r - 10 * n0)
-                f1 = weights.overstaffing * (10 * (n0 + 1) - r)
+                n0 = r // UNITS
+                f0 = w_short[c] * (r - UNITS * n0)
+                f1 = weights.overstaffing * (UNITS * (n0 + 1) - r)
                 e = cols.add(1.0)
                 ub_rows.append(([*xs, s, o, e],
                                 [f1 - f0] * len(xs) + [-float(w_short[c]),
@@ -213,7 +215,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
         for (g, t), col in p_cols.items():
             presence_out[g, t] = res.x[col]
     if details is not None:
-        h = iv / 60 / 10
+        h = iv / 60 / UNITS
         for c, pairs in short_cols.items():
             details[problem.activities[c]] = (
                 float(sum(res.x[s] for s, _ in pairs)) * h, float(sum(res.x[o] for _, o in pairs)) * h)

@@ -42,7 +42,14 @@ import pandas as pd
 from planner.domain import ABSENT
 from planner.io.cells import read_csv
 from planner.io.folder import load_folder
-from planner.scheduling.problem import SWARM, TIER_RANK, read_requirements, read_tiers
+from planner.io.runfolder import RunFolder
+from planner.scheduling.problem import (
+    SWARM,
+    TIER_RANK,
+    UNJUDGED_TIER,
+    read_requirements,
+    read_tiers,
+)
 from planner.scheduling.templates import DAY, Grid, break_windows, open_mask
 
 _BREAK = re.compile(r"^(break|lunch) (\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -72,17 +79,17 @@ def _minutes(ts: pd.Timestamp, base: pd.Timestamp) -> int:
 def check_schedule(run_dir: str | Path, data_dir: str | Path, *, column: str = "agents_net"
                    ) -> CheckReport:
     """Check the plan in ``run_dir`` against the rules of ``data_dir`` (see the module docstring)."""
-    run = Path(run_dir)
+    run = RunFolder(run_dir)
     data = load_folder(data_dir)
     cfg = data.config
     sh = cfg.shifts
     iv = cfg.center.interval_minutes
     rep = CheckReport()
     v = rep.violations
-    req = read_requirements(run / "requirements.csv", cfg.center.timezone)
-    tiers = read_tiers(run / "tiers.csv")
-    sched = read_csv(run / "schedule.csv", dtype={"agent_id": str}, keep_default_na=False)
-    assign = read_csv(run / "assignments.csv", dtype={"agent_id": str})
+    req = read_requirements(run.file("requirements"), cfg.center.timezone)
+    tiers = read_tiers(run.file("tiers"))
+    sched = read_csv(run.file("schedule"), dtype={"agent_id": str}, keep_default_na=False)
+    assign = read_csv(run.file("assignments"), dtype={"agent_id": str})
     agents = data.agents.set_index("agent_id")
     base = pd.Timestamp(req["interval_start"].min()).normalize()
     grid = Grid(base.date(), cfg.horizon_days, iv)
@@ -407,7 +414,7 @@ def _check_assignments(rep, cfg, sched, assign, base, tier_of, levels, worked):
             v.append(f"agent {a}: {act} outside their break windows at minute {t}")
             bad += 1
         elif act not in OK_ACTIVITIES:
-            tier = tier_of.get(a, "medium")
+            tier = tier_of.get(a, UNJUDGED_TIER)
             if act == SWARM:
                 ok = tier == "high" and any(levels.get((a, c), 0) >= max(4, cfg.case_type(c).min_level)
                                             for c in swarm_types)
@@ -428,7 +435,7 @@ def _check_assignments(rep, cfg, sched, assign, base, tier_of, levels, worked):
 
 def _check_coverage(rep, run, req, assign, base, grid, column, cfg):
     iv = cfg.center.interval_minutes
-    cov = read_csv(run / "coverage.csv", dtype={"case_type": str})
+    cov = read_csv(run.file("coverage"), dtype={"case_type": str})
     cov["interval_start"] = pd.to_datetime(cov["interval_start"])
     counts = (assign.groupby(["activity", pd.to_datetime(assign["interval_start"])]).size()
               .rename("recomputed"))

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from planner.scheduling.cover_curve import add_cover_cost, units
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.roster_check import row_violations
 from planner.scheduling.rules import RosterProblem
@@ -170,7 +171,8 @@ def day_options(problem: SchedulingProblem, rp: RosterProblem, shifts: Mapping[t
 
 
 def _agent_costs(problem: SchedulingProblem, rp: RosterProblem, shifts: Mapping[tuple[int, int], int],
-                 i: int, d: int, weights: Weights) -> dict[int, float]:
+                 i: int, d: int, weights: Weights,
+                 requests: Mapping[tuple[str, int], list] | None = None) -> dict[int, float]:
     """Per-agent objective terms of working template ``k`` today (relative to a day off)."""
     a = problem.agents[i]
     days = problem.grid.days
@@ -180,7 +182,8 @@ def _agent_costs(problem: SchedulingProblem, rp: RosterProblem, shifts: Mapping[
     late_other = sum(1 for e in range(days) if e != d and (i, e) in shifts
                      and problem.templates[shifts[(i, e)]].end_minute > LATE_END)
     wish = {}
-    for r in rp.requests:
+    mine = rp.requests if requests is None else requests.get((a.agent_id, d), ())
+    for r in mine:
         if r.employee == a.agent_id and r.day == d and not r.on:
             wish[r.shift] = wish.get(r.shift, 0) + r.weight
     out = {}
@@ -269,12 +272,11 @@ def _solve(problem: SchedulingProblem, d: int, classes: list[_Class], weights: W
             cover.setdefault((c, t), []).append(v)
         nb = brk.get((g, t), [])
         rows.append((xs + nb + zs, [1.0] * (len(xs) + len(nb)) + [-1.0] * len(zs), 0.0))
-    req10 = np.rint(problem.required * 10)
+    req = units(problem.required)
     for (c, t), xs in cover.items():
         w_short = max(1, round(weights.shortfall * problem.priority[c]))
-        s_ = col(float(w_short), 0.0, np.inf, False)
-        o_ = col(float(weights.overstaffing), 0.0, np.inf, False)
-        rows.append(([*xs, s_, o_], [10.0] * len(xs) + [1.0, -1.0], float(req10[c, t])))
+        add_cover_cost(lambda cost, ub: col(cost, 0.0, ub, False), rows, xs, int(req[c, t]),
+                       w_short, weights.overstaffing)
     a, rhs = rows_to_matrix(rows, len(cost))
     res = milp(np.array(cost), integrality=np.array(integral),
                bounds=Bounds(np.array(lower), np.array(upper)),
@@ -332,31 +334,37 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
 
     scores: dict[int, float] = {}
 
+    requests: dict[tuple[str, int], list] = {}
+    for r in rp.requests:
+        requests.setdefault((r.employee, r.day), []).append(r)
+    # Agents who take no case type change no coverage: their days stay as they are.
+    movable = [i for i, a in enumerate(problem.agents) if problem.group_eligible[a.group]]
+
     def visit(d: int) -> bool:
         """Re-solve day ``d``; whether it changed."""
-        options = {i: day_options(problem, rp, out, i, d, window)
-                   for i in range(len(problem.agents))}
+        options = {i: day_options(problem, rp, out, i, d, window) for i in movable}
         options = {i: o for i, o in options.items() if o != [OFF]}
-        if not any(len(o) > 1 for o in options.values()):
+        if not any(len(o) > 1 for o in options.values()) or left() <= 0:
             return False
-        costs = {i: _agent_costs(problem, rp, out, i, d, weights) for i in options}
+        costs = {i: _agent_costs(problem, rp, out, i, d, weights, requests) for i in options}
         now = {i: out.get((i, d), OFF) for i in options}
         classes = _classes(problem, options, costs, now, weights)
         # HiGHS's time limits are guards as well: each MIP and LP normally ends at its gap or
-        # optimum well before them, the same way whatever the load of the machine.
-        base = _solve(problem, d, classes, weights, max(0.5, min(30.0, left())), fix=True)
-        if base is None:
+        # optimum well before them, the same way whatever the load of the machine. The three
+        # solves of a visit share the time left, so that a visit too big for it ends in time.
+        base = _solve(problem, d, classes, weights, max(0.2, min(30.0, left() / 3)), fix=True)
+        if base is None or left() <= 0:
             return False
         scores[d] = base[0]
-        found = _search(problem, d, classes, weights, max(0.5, left()))
-        if found is None:
+        found = _search(problem, d, classes, weights, max(0.2, left() / 2))
+        if found is None or left() <= 0:
             return False
         trial = [_Class(cl.group, cl.options, cl.costs, cl.members,
                         [_disaggregate(cl, counts)[i] for i in cl.members])
                  for cl, counts in zip(classes, found, strict=True)]
         if all(t.current == cl.current for t, cl in zip(trial, classes, strict=True)):
             return False
-        new = _solve(problem, d, trial, weights, max(0.5, min(30.0, left())), fix=True)
+        new = _solve(problem, d, trial, weights, max(0.2, min(30.0, left())), fix=True)
         # Both scores are MIP optima within HiGHS's relative gap: ask for a real gain.
         if new is None or new[0] >= base[0] - MARGIN * abs(base[0]):
             return False

@@ -32,23 +32,30 @@ def schedule_frame(problem: SchedulingProblem, shifts: dict[tuple[int, int], int
     rows = []
     iv = problem.interval
     base = datetime.combine(problem.grid.start, datetime.min.time())
+    # One shift's times and break text per (day, template, break offsets): thousands of agents
+    # share a few.
+    shift_cache: dict[tuple[int, int, tuple[int, ...]], tuple[str, datetime, datetime, str]] = {}
     for (i, d), k in sorted(shifts.items(), key=lambda kv: (problem.agents[kv[0][0]].agent_id,
                                                                kv[0][1])):
         tpl = problem.templates[k]
-        day0 = base + timedelta(days=d)
-        start = day0 + timedelta(minutes=tpl.start_minute)
-        end = day0 + timedelta(minutes=tpl.end_minute)
         offs = plan.breaks.get((i, d), tuple(w.nominal for w in tpl.breaks))
-        parts = []
-        for w, off in zip(tpl.breaks, offs, strict=True):
-            b = start + timedelta(minutes=off)
-            parts.append(f"{w.kind} {_hhmm(b)}-{_hhmm(b + timedelta(minutes=w.minutes))}")
+        got = shift_cache.get((d, k, offs))
+        if got is None:
+            day0 = base + timedelta(days=d)
+            start = day0 + timedelta(minutes=tpl.start_minute)
+            parts = []
+            for w, off in zip(tpl.breaks, offs, strict=True):
+                b = start + timedelta(minutes=off)
+                parts.append(f"{w.kind} {_hhmm(b)}-{_hhmm(b + timedelta(minutes=w.minutes))}")
+            got = shift_cache[(d, k, offs)] = (
+                day0.date().isoformat(), start, day0 + timedelta(minutes=tpl.end_minute),
+                "; ".join(parts))
         row = {
             "agent_id": problem.agents[i].agent_id,
-            "date": day0.date().isoformat(),
-            "shift_start": start,
-            "shift_end": end,
-            "breaks": "; ".join(parts),
+            "date": got[0],
+            "shift_start": got[1],
+            "shift_end": got[2],
+            "breaks": got[3],
             "paid_hours": tpl.paid_minutes / 60,
         }
         if problem.training:
@@ -64,20 +71,29 @@ def schedule_frame(problem: SchedulingProblem, shifts: dict[tuple[int, int], int
 
 def assignments_frame(problem: SchedulingProblem, plan: DayPlan,
                       topic: dict[tuple[int, int], str] | None = None) -> pd.DataFrame:
-    stamps = problem.grid.timestamps()
+    stamps = np.asarray(problem.grid.timestamps(), dtype="datetime64[ns]")
     topic = topic or {}
-    ids, times, acts, topics = [], [], [], []
-    for i in sorted(plan.activity, key=lambda i: problem.agents[i].agent_id):
-        for t, act in sorted(plan.activity[i].items()):
-            ids.append(problem.agents[i].agent_id)
-            times.append(stamps[t])
-            acts.append(act)
-            topics.append(topic.get((i, t)))
-    out = pd.DataFrame({"agent_id": pd.Series(ids, dtype="string"),
-                        "interval_start": pd.to_datetime(np.array(times, dtype="datetime64[ns]")),
+    agents = sorted(plan.activity, key=lambda i: problem.agents[i].agent_id)
+    counts = [len(plan.activity[i]) for i in agents]
+    total = sum(counts)
+    ts = np.empty(total, dtype=np.int64)
+    acts = np.empty(total, dtype=object)
+    pos = 0
+    for i, n in zip(agents, counts, strict=True):
+        row = plan.activity[i]
+        t = np.fromiter(row.keys(), dtype=np.int64, count=n)
+        order = np.argsort(t, kind="stable")
+        ts[pos:pos + n] = t[order]
+        acts[pos:pos + n] = np.array(list(row.values()), dtype=object)[order]
+        pos += n
+    who = np.repeat(np.array([problem.agents[i].agent_id for i in agents], dtype=object), counts)
+    out = pd.DataFrame({"agent_id": pd.Series(who, dtype="string"),
+                        "interval_start": pd.to_datetime(stamps[ts]),
                         "activity": pd.Series(acts, dtype="string")})
     if problem.training:
-        out["topic"] = pd.Series(topics, dtype="string")
+        who_i = np.repeat(np.array(agents, dtype=np.int64), counts)
+        out["topic"] = pd.Series([topic.get((int(i), int(t))) for i, t in zip(who_i, ts, strict=True)],
+                                 dtype="string")
     return out
 
 

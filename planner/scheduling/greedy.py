@@ -22,16 +22,17 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.scheduling.constraints import is_const, negate
+from planner.scheduling.cover_curve import UNITS
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.roster import build_roster_model
 from planner.scheduling.rules import RosterProblem
 from planner.scheduling.week import (
     DEFAULT_WEIGHTS,
-    VARIANTS,
     Weights,
     add_agent_extras,
     agent_day_shifts,
     break_variant_offsets,
+    default_variant,
     roster_problem,
 )
 
@@ -39,6 +40,9 @@ from planner.scheduling.week import (
 # gets the same roster under any load. The deadline is only a guard (large centers reach it, and
 # where a pass stops then depends on the clock).
 MAX_PASSES = 30
+# Past the placement deadline, at most this many distinct weeks per set of hard rules are tried
+# for each agent placed without a solve (5,000 agents: scoring every week solved took 40 s).
+CANDIDATES = 30
 
 
 @dataclass
@@ -62,13 +66,14 @@ def _rules_keys(problem: SchedulingProblem, rp: RosterProblem, i: int, variant: 
     value of coverage (two agents with the same first key get the same optimal week from the same
     value); the second only its hard rules (the same second key: the one's week is valid for the
     other)."""
-    from dataclasses import astuple, replace
-
     a = problem.agents[i]
-    rules = repr(replace(rp.employees[i], employee=""))
+    r = rp.employees[i]
+    # The rules row without its name; its availability is the agent's allowed templates.
+    rules = (r.min_minutes, r.max_minutes, r.work_sequence, r.off_sequence, r.max_weekends,
+             r.days_off, tuple(sorted(r.max_shifts.items())), problem.allowed[i])
     hard = (a.min_minutes, a.max_minutes, a.max_days, a.earliest_start, a.latest_end, rules, floor)
     person = (a.tier, a.hourly_cost, tuple(sorted(a.levels.items())), a.eligible, a.group)
-    own = tuple(repr(astuple(replace(r, employee=""))) for r in requests)
+    own = tuple((r.day, r.shift, r.weight, r.on) for r in requests)
     return (hard, person, own, variant), hard
 
 
@@ -78,10 +83,10 @@ def _marginal(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[
     size = problem.grid.size
     horizon = problem.grid.days * problem.grid.per_day
     if not eligible:
-        return np.full(size, -10.0 * weights.overstaffing)
+        return np.full(size, -float(UNITS * weights.overstaffing))
     need = np.clip(residual[list(eligible)], 0, 1) * problem.priority[list(eligible), None]
-    best = need.max(axis=0) * 10 * weights.shortfall
-    value = np.where(best > 0, best, -10.0 * weights.overstaffing)
+    best = need.max(axis=0) * UNITS * weights.shortfall
+    value = np.where(best > 0, best, -float(UNITS * weights.overstaffing))
     value[horizon:] = 0.0
     return value
 
@@ -91,7 +96,8 @@ def _toward(problem: SchedulingProblem, gap: np.ndarray, weights: Weights) -> np
     (the LP's): the share of an agent still missing from the target, else an overstaffing cost."""
     horizon = problem.grid.days * problem.grid.per_day
     fill = np.clip(gap, 0, 1)
-    value = np.where(fill > 0, fill * 10 * weights.shortfall, -10.0 * weights.overstaffing)
+    value = np.where(fill > 0, fill * UNITS * weights.shortfall,
+                     -float(UNITS * weights.overstaffing))
     value[horizon:] = 0.0
     return value
 
@@ -116,7 +122,19 @@ def _take(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[int,
 
 def presence_mask(problem: SchedulingProblem, day: int, template: int,
                   offsets: tuple[int, ...]) -> np.ndarray:
-    """Grid intervals where an agent on ``template`` on ``day`` is on an activity (not on break)."""
+    """Grid intervals where an agent on ``template`` on ``day`` is on an activity (not on break).
+    Shared and read-only: one array per (day, template, offsets) of a problem."""
+    cache = problem.derived.setdefault("presence_masks", {})
+    key = (day, template, offsets)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = _presence_mask(problem, day, template, offsets)
+        got.flags.writeable = False
+    return got
+
+
+def _presence_mask(problem: SchedulingProblem, day: int, template: int,
+                   offsets: tuple[int, ...]) -> np.ndarray:
     grid, iv = problem.grid, problem.interval
     tpl = problem.templates[template]
     out = np.zeros(grid.size, dtype=bool)
@@ -180,8 +198,8 @@ def residual_cost(problem: SchedulingProblem, residual: np.ndarray, weights: Wei
     horizon = problem.grid.days * problem.grid.per_day
     r = residual[:, :horizon]
     w = np.maximum(1, np.rint(weights.shortfall * problem.priority))
-    return float((w[:, None] * 10 * np.clip(r, 0, None)).sum()
-                 + weights.overstaffing * 10 * np.clip(-r, 0, None).sum())
+    return float((w[:, None] * UNITS * np.clip(r, 0, None)).sum()
+                 + weights.overstaffing * UNITS * np.clip(-r, 0, None).sum())
 
 
 def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS, seed: int = 0,
@@ -219,7 +237,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     for r in rp.requests:
         own_requests.setdefault(r.employee, []).append(r)
     solved: dict[tuple, tuple[dict[int, int], int | None]] = {}
-    valid_for: dict[tuple, tuple[dict[int, int], int | None]] = {}
+    valid_for: dict[tuple, list[tuple[dict[int, int], int | None]]] = {}
     copied = 0
     cut: list[str] = []
 
@@ -227,11 +245,11 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         assert target is not None
         miss = np.clip(target - have, 0, None).sum()
         extra = np.clip(have - target, 0, None).sum()
-        return float(10 * weights.shortfall * miss + 10 * weights.overstaffing * extra)
+        return float(UNITS * (weights.shortfall * miss + weights.overstaffing * extra))
 
     def put(i: int, placed: dict[int, int]) -> None:
         a = problem.agents[i]
-        variant = problem.groups[a.group].index(i) % VARIANTS
+        variant = default_variant(problem, i)
         elig = problem.group_eligible[a.group]
         placed_of[i] = placed
         taken[i] = []
@@ -252,22 +270,30 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     def place(i: int, fast: bool, aim: bool = False, first: bool = False) -> dict[int, int]:
         nonlocal copied
         a = problem.agents[i]
-        variant = problem.groups[a.group].index(i) % VARIANTS
+        variant = default_variant(problem, i)
         if fast and a.min_minutes == 0:
             return {}
         floor = relaxed.get(i)
         # An agent who can take no case type sees the same (constant) value as every other such
         # agent: one solve serves all with the same model. Past the deadline, an agent with the same
-        # hard rules as one already placed gets that week instead of a solve (bounded time for
-        # thousands of agents; valid, but not optimal for them: wishes and the residual differ).
+        # hard rules as agents already placed gets the one of their weeks worth most against the
+        # residual instead of a solve (bounded time for thousands of agents; valid, but not
+        # optimal for them: wishes differ, and only weeks solved before are tried).
         keys = (_rules_keys(problem, rp, i, variant, floor, own_requests.get(a.agent_id, []))
                 if first else None)
         idle = not problem.group_eligible[a.group] and (target is None or not aim)
         hit = None
         if keys is not None and idle and keys[0] in solved:
             hit = solved[keys[0]]
+        elif keys is not None and fast and keys[1] in valid_for and idle:
+            hit = valid_for[keys[1]][0]  # takes no case: every valid week covers the same
+            copied += 1
         elif keys is not None and fast and keys[1] in valid_for:
-            hit = valid_for[keys[1]]
+            value = _marginal(problem, residual, problem.group_eligible[a.group], weights)
+            hit = max(valid_for[keys[1]], key=lambda week: sum(
+                float(value[presence_mask(problem, d, k, break_variant_offsets(
+                    problem.templates[k], problem.interval, variant))].sum())
+                for d, k in week[0].items()))
             copied += 1
         if hit is not None:
             if hit[1] is not None:
@@ -284,7 +310,10 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
             placed = _solve_agent(problem, rp, i, value, weights, variant, seed,
                                   min_minutes=relaxed[i])
         if keys is not None:
-            solved[keys[0]] = valid_for[keys[1]] = (dict(placed or {}), relaxed.get(i))
+            solved[keys[0]] = (dict(placed or {}), relaxed.get(i))
+            weeks = valid_for.setdefault(keys[1], [])
+            if len(weeks) < CANDIDATES and solved[keys[0]] not in weeks:
+                weeks.append(solved[keys[0]])
         return placed or {}
 
     for i in order:

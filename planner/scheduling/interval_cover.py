@@ -12,9 +12,8 @@ with the case type's priority, ``w_o`` the overstaffing weight), plus the tier c
 transactional work per agent-interval.
 
 Exact cost (:meth:`IntervalCover.cost`): per interval the best flow of present agents to
-activities is a min-cost flow whose activity costs are convex in whole agents (marginal costs
-``-10 w_c`` up to ``floor(R / 10)`` agents, then one agent at ``-rho w_c + (10 - rho) w_o`` for
-the remainder ``rho``, then ``10 w_o``); written as arcs of capacity one segment each, its LP has
+activities is a min-cost flow whose activity costs are convex in whole agents
+(:func:`planner.scheduling.cover_curve.segments`); written as arcs of capacity one segment each, its LP has
 integral vertices, so HiGHS's simplex gives the integer optimum. Intervals are solved together in
 one LP, and only those whose presence changed since the last call (moves touch a few agents).
 The per-agent terms of the objective are priced per cell here too: pay, a weekend worked on both
@@ -31,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from planner.scheduling.constraints import Penalty, negate
+from planner.scheduling.cover_curve import UNITS, segments, units
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.rules import RosterProblem, ShiftType
 from planner.scheduling.week import (
@@ -67,16 +68,21 @@ class IntervalCover:
         self.agent = {a.agent_id: i for i, a in enumerate(problem.agents)}
         self.group = np.array([a.group for a in problem.agents], dtype=int)
         self.w_short = np.maximum(1, np.rint(weights.shortfall * problem.priority)).astype(int)
-        self.req10 = np.rint(problem.required[:, :self.horizon] * 10).astype(int)
+        self.req = units(problem.required[:, :self.horizon])
         self.unit = float(self.w_short.min()) if len(self.w_short) else 1.0
         self.weekday = (grid.start.weekday() + np.arange(grid.days)) % 7
-        self.pay = [{k: round(a.hourly_cost * problem.templates[k].paid_minutes * weights.cost)
-                     for k in range(len(problem.templates))} for a in problem.agents]
+        pay_of: dict[float, dict[int, int]] = {}  # one table per hourly cost
+        for a in problem.agents:
+            if a.hourly_cost not in pay_of:
+                pay_of[a.hourly_cost] = {
+                    k: round(a.hourly_cost * t.paid_minutes * weights.cost)
+                    for k, t in enumerate(problem.templates)}
+        self.pay = [pay_of[a.hourly_cost] for a in problem.agents]
         self.late = {k for k, t in enumerate(problem.templates) if t.end_minute > LATE_END}
         # (group, activity) pairs and their tier costs, for the flow LP and the CP-SAT terms.
         self.elig = [list(problem.group_eligible[g]) for g in range(len(problem.groups))]
         # What nobody present costs: every requirement short.
-        self.empty = (self.w_short[:, None] * self.req10).sum(axis=0).astype(float)
+        self.empty = (self.w_short[:, None] * self.req).sum(axis=0).astype(float)
         self._segments: dict[tuple[int, int, int], tuple[tuple[int, int], ...]] = {}
         self._pres = np.zeros((len(problem.groups), self.horizon), dtype=int)
         self._cost_t = self.empty.copy()
@@ -111,12 +117,17 @@ class IntervalCover:
 
     def presence(self, roster: Mapping[Cell, str]) -> np.ndarray:
         """``p[g, t]``: agents of each group present in each horizon interval."""
-        pres = np.zeros_like(self._pres)
+        gs, starts, ends = [], [], []
         for (e, d), s in roster.items():
             g = self.group[self.agent[e]]
             for a, b in self.segments(d, *self.shift_of[s]):
-                pres[g, a:b] += 1
-        return pres
+                gs.append(g)
+                starts.append(a)
+                ends.append(b)
+        diff = np.zeros((self._pres.shape[0], self.horizon + 1), dtype=int)
+        np.add.at(diff, (gs, starts), 1)
+        np.add.at(diff, (gs, ends), -1)
+        return np.cumsum(diff[:, :-1], axis=1)
 
     # --- exact cost -------------------------------------------------------------------------
     def _flow(self, pres: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -129,7 +140,6 @@ class IntervalCover:
         rows, cols_, vals = [], [], []
         rhs: list[float] = []
         x_of: list[tuple[int, int, int, int]] = []  # (column, group, activity, position)
-        arcs: list[tuple[int, int, int, int]] = []  # (column, activity, position, kind)
         for pos, t in enumerate(cols):
             act_rows: dict[int, int] = {}
             for g in np.flatnonzero(pres[:, t]):
@@ -150,23 +160,13 @@ class IntervalCover:
                     vals += [1.0, 1.0]
                     x_of.append((j, int(g), c, pos))
             for c, r_c in act_rows.items():
-                r = int(self.req10[c, t])
-                full, rho = divmod(r, 10)
-                w = float(self.w_short[c])
-                segs = [(-10.0 * w, float(full), 0)]
-                if rho:
-                    segs.append((-rho * w + (10 - rho) * w_o, 1.0, 1))
-                segs.append((10.0 * w_o, np.inf, 2))
-                for price, cap, kind in segs:
-                    if cap == 0:
-                        continue
+                for price, cap in segments(int(self.req[c, t]), self.w_short[c], w_o)[1]:
                     j = len(cost)
                     cost.append(price)
                     upper.append(cap)
                     rows.append(r_c)
                     cols_.append(j)
                     vals.append(-1.0)
-                    arcs.append((j, c, pos, kind))
         out = self.empty[cols].copy()
         short = self.empty[cols].copy()
         self._alloc[:, :, cols] = 0
@@ -184,9 +184,9 @@ class IntervalCover:
             n[c, pos] += v
             tier[pos] += cost[j] * v
             self._alloc[g, c, cols[pos]] = v
-        req = self.req10[:, cols]
-        short_c = self.w_short[:, None] * np.maximum(0, req - 10 * n)
-        over_c = w_o * np.maximum(0, 10 * n - req)
+        req = self.req[:, cols]
+        short_c = self.w_short[:, None] * np.maximum(0, req - UNITS * n)
+        over_c = w_o * np.maximum(0, UNITS * n - req)
         out = short_c.sum(axis=0) + over_c.sum(axis=0) + tier
         return out, short_c.sum(axis=0).astype(float)
 
@@ -239,12 +239,12 @@ class IntervalCover:
         delta = np.zeros(self.horizon + 1)
         if elig:
             n = self._alloc[:, elig, :].sum(axis=0).astype(float)
-            req = self.req10[elig]
+            req = self.req[elig]
             w = self.w_short[elig][:, None].astype(float)
             w_o = float(self.weights.overstaffing)
 
             def cost(k):
-                return w * np.maximum(0, req - 10 * k) + w_o * np.maximum(0, 10 * k - req)
+                return w * np.maximum(0, req - UNITS * k) + w_o * np.maximum(0, UNITS * k - req)
 
             tier = np.array([self.problem.tier_cost(g, c) * self.weights.tier for c in elig],
                             dtype=float)[:, None]
@@ -330,12 +330,12 @@ class IntervalCover:
             fixed_n = alloc[others, :, t].sum(axis=0)
             now_n = alloc[:, :, t].sum(axis=0)
             for c, xs in cover.items():
-                r = int(self.req10[c, t]) - 10 * int(fixed_n[c])
-                top = 10 * sum(len(problem.groups[g]) for g in mine)
+                r = int(self.req[c, t]) - UNITS * int(fixed_n[c])
+                top = UNITS * sum(len(problem.groups[g]) for g in mine)
                 s_ = model.NewIntVar(0, max(0, r), "")
                 o_ = model.NewIntVar(0, top + max(0, -r), "")
-                model.Add(10 * sum(xs) + s_ - o_ == r)
-                dev = int(self.req10[c, t]) - 10 * int(now_n[c])
+                model.Add(UNITS * sum(xs) + s_ - o_ == r)
+                dev = int(self.req[c, t]) - UNITS * int(now_n[c])
                 model.AddHint(s_, max(0, dev))
                 model.AddHint(o_, max(0, -dev))
                 cost_terms.append(int(self.w_short[c]) * s_ + w.overstaffing * o_)
@@ -366,10 +366,15 @@ def with_break_variants(rp: RosterProblem, problem: SchedulingProblem
                 types.append(ShiftType(seen[offs], tpl.paid_minutes, tpl.start_minute))
             name_of[(k, v)] = seen[offs]
     employees = []
+    expanded: dict[int, Mapping[int, frozenset[str]]] = {}  # by id of a shared map
     for r in rp.employees:
-        avail = None if r.available_shifts is None else {
-            d: frozenset(n for s in names for n in expand[s])
-            for d, names in r.available_shifts.items()}
+        avail = r.available_shifts
+        if avail is not None:
+            if id(avail) not in expanded:
+                expanded[id(avail)] = MappingProxyType({
+                    d: frozenset(n for s in names for n in expand[s])
+                    for d, names in avail.items()})
+            avail = expanded[id(avail)]
         employees.append(replace(r, available_shifts=avail))
     requests = [replace(q, shift=n) for q in rp.requests
                 for n in (expand[q.shift] if q.shift is not None else [None])]

@@ -18,6 +18,7 @@ agents) instead of on agents, which is what makes it scale.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -25,7 +26,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from planner.domain import SWARM, TIER_RANK
+from planner.domain import SWARM, TIER_RANK, TIERS, tier_rank
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io.config import PlannerConfig
 from planner.io.contracts import REQUIREMENTS, TIERS_OUT
@@ -33,8 +34,8 @@ from planner.io.folder import DataFolder
 from planner.io.tables import read_table
 from planner.scheduling.templates import DAY, Grid, Template, day_templates, open_mask
 
-# Cost per agent-interval of giving transactional work to a tier (keeps high performers free).
-TRANSACTIONAL_TIER_COST = {"low": 0, "insufficient_evidence": 1, "medium": 1, "high": 2}
+# The tier an agent counts as when tiers.csv does not judge them.
+UNJUDGED_TIER = "medium"
 
 
 
@@ -116,6 +117,10 @@ class SchedulingProblem:
     open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     notes: list[str] = field(default_factory=list)
     training: tuple[TrainingSession, ...] = ()
+    # Tables derived from the fields above on demand, kept for the problem's life (e.g. presence
+    # masks per day, template and break offsets).
+    # Not an init field: dataclasses.replace() gives a changed problem a cache of its own.
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def training_minutes(self) -> np.ndarray:
@@ -132,11 +137,23 @@ class SchedulingProblem:
     def interval(self) -> int:
         return self.grid.interval
 
+    @functools.cached_property
+    def group_position(self) -> tuple[int, ...]:
+        """Per agent, their place in their skill group (stage 1's break variants follow it)."""
+        out = [0] * len(self.agents)
+        for members in self.groups:
+            for pos, i in enumerate(members):
+                out[i] = pos
+        return tuple(out)
+
     def tier_cost(self, group: int, activity: int) -> int:
         """Cost per agent-interval of group ``group`` on ``activity`` (transactional preference)."""
         if self.complexity[activity] != "transactional":
             return 0
-        return TRANSACTIONAL_TIER_COST.get(self.group_tier[group], 1)
+        # The tier's rank: high performers are kept free for the rest; an agent not judged
+        # counts as the tier they are scheduled as.
+        tier = self.group_tier[group]
+        return tier_rank(tier if tier in TIERS else UNJUDGED_TIER)
 
 
 def read_requirements(path, tz: str) -> pd.DataFrame:
@@ -236,7 +253,7 @@ def build_problem(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     agents: list[Agent] = []
     for row in agents_df.itertuples(index=False):
         aid = str(row.agent_id)
-        tier = tier_of.get(aid, "medium")
+        tier = tier_of.get(aid, UNJUDGED_TIER)
         lv = levels.get(aid, {})
         elig = []
         for i, c in enumerate(types):
@@ -396,9 +413,18 @@ def _availability(data: DataFolder, grid: Grid, agents: list[Agent], templates: 
             else:
                 wishes.append(Wish(i, d, s, e, float(w)))
     allowed = []
+    # Agents with the same own hours, blocked spans and windows on a day get the same templates:
+    # each such day is worked out once (thousands of agents share a few).
+    seen: dict[tuple, tuple[int, ...]] = {}
     for i, a in enumerate(agents):
         per_day = []
         for d in range(grid.days):
+            key = (d, a.earliest_start, a.latest_end, tuple(hard.get((i, d), ())),
+                   tuple(hard.get((i, d + 1), ())), tuple(avail.get((i, d), ())) if (i, d) in avail
+                   else None)
+            if key in seen:
+                per_day.append(seen[key])
+                continue
             ok = []
             for k in day_ids[d]:
                 tpl = templates[k]
@@ -419,7 +445,8 @@ def _availability(data: DataFolder, grid: Grid, agents: list[Agent], templates: 
                         for s, e in wins):
                     continue
                 ok.append(k)
-            per_day.append(tuple(ok))
+            seen[key] = tuple(ok)
+            per_day.append(seen[key])
         allowed.append(tuple(per_day))
     return tuple(allowed), wishes
 

@@ -503,12 +503,17 @@ def _shifts_per_cell(problem: RosterProblem) -> float:
     """Shift types an employee may choose from on a day, on average: the unit of move sizes.
     Types capped at 0 do not count; with availability per day, the types available that day."""
     total = 0.0
+    names = problem.shift_names
+    seen: dict[int, float] = {}  # by id of a shared availability map (large centers)
     for r in problem.employees:
         if r.available_shifts is None:
-            total += sum(1 for s in problem.shift_names if r.max_shifts.get(s, 1) > 0)
+            total += sum(1 for s in names if r.max_shifts.get(s, 1) > 0)
         else:
-            total += sum(len(r.available_shifts.get(d, problem.shift_names))
-                         for d in range(problem.days)) / max(1, problem.days)
+            key = id(r.available_shifts)
+            if key not in seen:
+                seen[key] = sum(len(r.available_shifts.get(d, names))
+                                for d in range(problem.days)) / max(1, problem.days)
+            total += seen[key]
     return max(1.0, total / max(1, len(problem.employees)))
 
 
@@ -565,9 +570,10 @@ class _Neighbourhoods:
         # Its share is fixed (WEEKEND_EXCHANGE_SHARE): only its size adapts, it has no weight.
         self.target["weekend"] = self._weekend_size(WEEKEND_REACH_START)
         self.by_name = {r.employee: r for r in problem.employees}
+        every = frozenset(problem.shift_names)
         self.skills = {r.employee: frozenset(s for s in problem.shift_names
                                              if r.max_shifts.get(s, 1) > 0)
-                       for r in problem.employees}
+                       if r.max_shifts else every for r in problem.employees}
 
     def choose(self, cur: Roster) -> _Move:
         rng, names, n_emp, n_days = self.rng, self.names, self.n_emp, self.n_days
@@ -720,7 +726,8 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
          frozen: Collection[Cell] | None = None, request_share: float | None = None,
          spare_share: float = 0.0, weekend: bool = True,
          coverage: CoverageModel | None = None, budget: float | None = None,
-         patience: int | None = None, kinds: tuple[str, ...] = KINDS) -> None:
+         patience: int | None = None, kinds: tuple[str, ...] = KINDS,
+         max_moves: int | None = None) -> None:
     """Relax-and-resolve until ``deadline`` (or a roster meets the proven bound ``floor``);
     ``improved`` hears of every accepted roster. ``exchange``: whether exchange moves are drawn,
     ``request_share``: which of them go to broken requests, ``spare_share``: which are
@@ -749,6 +756,8 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     as long as ``patience`` (stop after that many moves in a row found no roster cheaper than the
     best), not the
     deadline, ends it. ``kinds``: the neighbourhood kinds drawn (:data:`KINDS`, or "single").
+    ``max_moves``: stop after that many moves (a work budget: with ``budget`` and one worker,
+    the search is then the same for a seed under any load whatever ends it but the deadline).
     """
     cover = DayShiftCover(problem) if coverage is None else coverage
     frozen_days: set[int] = set()
@@ -765,6 +774,7 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
     idle = 0  # moves in a row since the best roster last got cheaper
     last_start: float | None = None
     longest = 0.0  # the longest move so far, with its merge (with ``budget``: the guard's margin)
+    moves = 0
     parameters = dict(SUB_PARAMETERS)
     if budget is not None:
         parameters["max_deterministic_time"] = budget
@@ -781,7 +791,8 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                     break  # a move that cannot end by the deadline is not started
                 else:
                     left = min(left, BUDGET_WALL_CAP)
-                if left <= 0.05 or (patience is not None and idle >= patience):
+                if (left <= 0.05 or (patience is not None and idle >= patience)
+                        or (max_moves is not None and moves >= max_moves)):
                     break
                 move = hoods.choose(cur)
                 kick = stall >= STALL_MOVES and rng.random() < KICK_SHARE
@@ -789,6 +800,7 @@ def lns(problem: RosterProblem, cur: Roster, cur_obj: float, deadline: float,
                                   rng.randrange(1 << 30), 1, parameters=parameters,
                                   differ=kick, frozen=frozen, coverage=coverage)
                 running[fut] = (move, kick)
+                moves += 1
                 last_start = time.perf_counter()
             if not running:
                 break

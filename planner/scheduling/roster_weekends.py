@@ -169,12 +169,15 @@ def _patterns(problem: RosterProblem, rules: EmployeeRules, days: tuple[int, ...
     return out
 
 
-def plan_weekends(problem: RosterProblem, time_limit: float, whole_rows: bool = True
-                  ) -> WeekendPlan | None:
+def plan_weekends(problem: RosterProblem, time_limit: float, whole_rows: bool = True,
+                  priced_rows: int | None = None) -> WeekendPlan | None:
     """The weekend pattern program (see the module docstring) solved by HiGHS within
     ``time_limit`` seconds; None when it is too large or finds nothing in time.
     ``whole_rows``: price each pattern by the employee's whole row (else by the requests on
-    its weekend days only, which makes the LP value a bound)."""
+    its weekend days only, which makes the LP value a bound), for the employees in order while
+    ``PRICING_SHARE`` of the time limit lasts, or, with ``priced_rows``, for exactly that many
+    employees (a work budget: the plan is then the same under any load, as long as the time
+    limit, a guard then, is not reached)."""
     weekends = problem.weekends()
     if not weekends:
         return None
@@ -192,7 +195,8 @@ def plan_weekends(problem: RosterProblem, time_limit: float, whole_rows: bool = 
                 for pat, cost in _patterns(problem, rules, days, requests)]
         if len(cols) + len(mine) > MAX_PATTERNS:
             return None
-        if whole_rows and time.perf_counter() - start < PRICING_SHARE * time_limit:
+        if whole_rows and (time.perf_counter() - start < PRICING_SHARE * time_limit
+                           if priced_rows is None else e < priced_rows):
             rows = weekend_pattern_costs(
                 problem, rules, by_employee[e],
                 [(w, (None,) * len(days)) for w, days in enumerate(weekends)]

@@ -8,6 +8,7 @@ Day 0 falls on ``first_weekday`` (0 = Monday), so Saturday is every day with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -77,6 +78,8 @@ class SequenceRule:
 
 
 def _frozen_map(value: Mapping | None) -> Mapping:
+    if isinstance(value, MappingProxyType):
+        return value  # already a frozen copy: shared as it is (thousands of agents, one map)
     return MappingProxyType(dict(value or {}))
 
 
@@ -178,7 +181,7 @@ class RosterProblem:
         object.__setattr__(self, "requests", tuple(self.requests))
         object.__setattr__(self, "cover", tuple(self.cover))
 
-    @property
+    @functools.cached_property
     def shift_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.shift_types)
 

@@ -26,7 +26,7 @@ from planner.scheduling.interval_cover import IntervalCover, with_break_variants
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.roster import roster_objective
 from planner.scheduling.roster_lns import lns
-from planner.scheduling.week import DEFAULT_WEIGHTS, VARIANTS, Weights, roster_problem
+from planner.scheduling.week import DEFAULT_WEIGHTS, Weights, default_variant, roster_problem
 
 # One agent re-placed at a time (every cell priced alone by the coverage model): on the
 # generated 100-agent center a move of two agents over the week built a flow model of 3,000
@@ -37,11 +37,6 @@ KINDS = ("single",)
 # before the search stops on its own.
 MOVE_BUDGET = 1.0
 PATIENCE = 60
-
-
-def default_variant(problem: SchedulingProblem, agent: int) -> int:
-    """Stage 1's break variant of an agent when nothing chose one: by their place in the group."""
-    return problem.groups[problem.agents[agent].group].index(agent) % VARIANTS
 
 
 @dataclass(frozen=True)
@@ -59,9 +54,10 @@ class SearchResult:
 def search_shifts(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], int],
                   weights: Weights = DEFAULT_WEIGHTS, relax: Mapping[int, int] | None = None,
                   deadline: float | None = None, seed: int = 0,
-                  progress: Callable[[str, float, float], None] | None = None) -> SearchResult:
-    """Improve ``shifts`` (``(agent, day) -> template id``) until ``deadline`` or convergence
-    (see the module docstring)."""
+                  progress: Callable[[str, float, float], None] | None = None,
+                  max_moves: int | None = None) -> SearchResult:
+    """Improve ``shifts`` (``(agent, day) -> template id``) until ``deadline``, convergence
+    or ``max_moves`` moves (see the module docstring)."""
     t0 = time.perf_counter()
     rp, shift_of, name_of = with_break_variants(roster_problem(problem, weights, relax), problem)
     cover = IntervalCover(problem, shift_of, weights)
@@ -78,7 +74,7 @@ def search_shifts(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], i
     end = time.perf_counter() + 3600.0 if deadline is None else deadline
     lns(rp, roster, start, end, random.Random(seed), 1, improved, exchange=False,
         weekend=False, coverage=cover, budget=MOVE_BUDGET, patience=PATIENCE,
-        kinds=KINDS)
+        kinds=KINDS, max_moves=max_moves)
     agent = {a.agent_id: i for i, a in enumerate(problem.agents)}
     cells = {(agent[e], d): shift_of[s] for (e, d), s in best[0].items()}
     return SearchResult({c: k for c, (k, _) in cells.items()},

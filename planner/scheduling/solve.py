@@ -24,8 +24,12 @@ The time limit is shared: the greedy construction may use up to ``CONSTRUCT_SHAR
 agent-by-agent improvement runs until ``IMPROVE_SHARE``, the search until ``SEARCH_SHARE``
 (``SEARCH_SHARE_SMALL`` on small centers, ``DAYS_SHARE`` where shifts cross midnight and the day
 re-solve has nothing to do), the day re-solve until ``DAYS_SHARE``, and the per-day
-break/activity MIPs the rest. Improvement stops early when a pass (or ``PATIENCE`` moves of the
-search) finds nothing.
+break/activity MIPs the rest but ``POST_SHARE`` (training placement and the tables), every
+share counted from the start of the call, so a stage that overran leaves less to the next one
+rather than pushing the end. The search and the day re-solve are skipped (with a note) when
+their share is shorter than their set-up would take on the center; a day whose MIP is cut by the
+clock is planned from its rounded LP. Improvement stops early when a pass (or ``PATIENCE`` moves
+of the search) finds nothing.
 
 Determinism: the same seed and input give the same plan, whatever the load of the machine, when
 no stage is cut short by the wall clock. Every stage stops on its own work, not on the clock:
@@ -35,7 +39,8 @@ a budget in CP-SAT's deterministic time (the search's moves one after another), 
 ``PATIENCE`` moves without a gain, the HiGHS day models at their MIP gap. The wall clock remains
 only as a guard, so that a big center or a very slow machine still returns within about
 ``time_limit``. A stage cut short by it (typical on large centers) may stop at a different point
-on a loaded machine, and the plan may then differ between runs; the search notes it.
+on a loaded machine, and the plan may then differ between runs; the notes say so. With
+``deterministic=True`` the clock is not consulted at all (each stage stops on its budget alone).
 """
 
 from __future__ import annotations
@@ -79,6 +84,17 @@ IMPROVE_SHARE = 0.4
 SEARCH_SHARE = 0.5
 SEARCH_SHARE_SMALL = 0.75
 DAYS_SHARE = 0.85
+# Kept for training placement and the tables after stage 2.
+POST_SHARE = 0.03
+# The search and the day re-solve are not started when their share leaves less than their set-up
+# would take: about this many seconds per shift of the first roster (the search's shift-level
+# problem, coverage model and first exact cost: 2.6 s for 5,000 agents and 24,000 shifts on a
+# loaded machine; the day re-solve's options of every agent on a day about as much).
+SEARCH_SETUP_PER_SHIFT = 1e-4
+# With ``deterministic``: the search's moves per agent at most (it usually stops on its patience
+# first), and the wall-clock guard of every stage.
+DETERMINISTIC_MOVES = 5
+GUARD_SECONDS = 3600.0
 # At most this many (agent, day, template) cells: a small center, whose search mostly converges
 # on its own (it gets more of the time limit, as the CP-SAT week model it replaces did).
 SMALL_CELLS = 8_000
@@ -127,7 +143,8 @@ class ScheduleResult:
 def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFrame | None = None,
                   *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int | None = None,
                   workers: int = 2, column: str = "agents_net", weights: Weights = DEFAULT_WEIGHTS,
-                  progress: Progress | None = None, compute_bound: bool = True) -> ScheduleResult:
+                  progress: Progress | None = None, compute_bound: bool = True,
+                  deterministic: bool = False) -> ScheduleResult:
     """Schedule the agents of ``data`` against ``requirements`` (see the module docstring).
 
     Parameters
@@ -145,6 +162,12 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         Workers of stage 2's solvers (the search runs one move at a time, for determinism).
     progress : callable, optional
         ``progress(stage, seconds, objective)`` on every improvement.
+    deterministic : bool
+        Stop every stage on its own work budget only (``MAX_PASSES`` improvement passes, the
+        search's patience and ``DETERMINISTIC_MOVES`` moves per agent, the day re-solve's
+        rounds, the day models' MIP gap), never on the clock: the same plan for a seed and input
+        on any machine under any load. ``time_limit`` is then not enforced (a large center takes
+        what its budgets take).
 
     Raises
     ------
@@ -158,7 +181,10 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     notes = list(problem.notes)
     cells = sum(len(ks) for per_day in problem.allowed for ks in per_day)
     small = cells <= SMALL_CELLS
-    greedy = greedy_roster(problem, weights, seed=seed, deadline=t0 + CONSTRUCT_SHARE * time_limit,
+    if deterministic:
+        time_limit = GUARD_SECONDS  # each stage's share of it is a guard its budget never reaches
+    greedy = greedy_roster(problem, weights, seed=seed,
+                           deadline=None if deterministic else t0 + CONSTRUCT_SHARE * time_limit,
                            improve_until=t0 + IMPROVE_SHARE * time_limit, progress=progress)
     relaxed = greedy.relaxed
     if greedy.clock_stopped:
@@ -179,19 +205,31 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     overnight = any(t.end_minute > DAY for t in problem.templates)
     share = DAYS_SHARE if overnight else SEARCH_SHARE_SMALL if small else SEARCH_SHARE
     search_until = t0 + share * time_limit
-    found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until, seed=seed,
-                          progress=progress)
-    shifts, variants = found.shifts, found.variants
-    stage1_start, stage1_objective = found.start, found.objective
-    if time.perf_counter() >= search_until - 0.5:
-        notes.append("the roster search ran to its share of the time limit: the plan may differ "
-                     "between runs on a loaded machine")
+    stage1_start = stage1_objective = None
+    variants: dict[tuple[int, int], int] = {}
+    searched = dict(shifts)
+    if search_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
+        found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until,
+                              seed=seed, progress=progress,
+                              max_moves=DETERMINISTIC_MOVES * len(problem.agents)
+                              if deterministic else None)
+        shifts, variants, searched = found.shifts, found.variants, found.shifts
+        stage1_start, stage1_objective = found.start, found.objective
+        if time.perf_counter() >= search_until - 0.5:
+            notes.append("the roster search ran to its share of the time limit: the plan may "
+                         "differ between runs on a loaded machine")
+    else:
+        notes.append("the roster search was skipped: the time limit left it too little time for "
+                     "this center (a longer --time-limit lets it run)")
     # Day-wise re-solve scored as stage 2 scores a day (never worse: a day changes only when
     # that score falls); the rest is left to stage 2.
-    shifts = improve_days(problem, shifts, weights, relaxed,
-                          deadline=t0 + DAYS_SHARE * time_limit, progress=progress)
-    left = max(1.0, time_limit - (time.perf_counter() - t0))
-    variants = {c: v for c, v in variants.items() if shifts.get(c) == found.shifts[c]}
+    days_until = t0 + DAYS_SHARE * time_limit
+    if days_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
+        shifts = improve_days(problem, shifts, weights, relaxed, deadline=days_until,
+                              progress=progress)
+    # Stage 2 takes what is left but the tables' share (each day at least its floor).
+    left = max(0.0, (1 - POST_SHARE) * time_limit - (time.perf_counter() - t0))
+    variants = {c: v for c, v in variants.items() if shifts.get(c) == searched[c]}
     plan = plan_days(problem, shifts, time_limit=left, seed=seed, workers=workers,
                      weights=weights, progress=progress, variants=variants)
     scheduled = scheduled_matrix(problem, plan)

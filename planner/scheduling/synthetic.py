@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.domain import TIERS
+from planner.io.runfolder import RunFolder
 from planner.io.writers import write_csv, write_text
 
 TYPES = [
@@ -104,10 +105,10 @@ def write_center(data_dir: str | Path, run_dir: str | Path, n_agents: int, *, n_
     av = []
     for n in rng.choice(n_agents, size=max(1, n_agents // 20), replace=False):
         d = START + timedelta(days=int(rng.integers(0, 5)))
-        av.append((ids[n], d.isoformat(), "00:00", "24:00", "time_off", ""))
+        av.append((ids[n], d.isoformat(), "00:00", "00:00", "time_off", ""))
     for n in rng.choice(n_agents, size=max(1, n_agents // 10), replace=False):
         d = START + timedelta(days=int(rng.integers(0, 7)))
-        av.append((ids[n], d.isoformat(), "16:00", "24:00", "unavailable", "2"))
+        av.append((ids[n], d.isoformat(), "16:00", "00:00", "unavailable", "2"))
     write_csv(pd.DataFrame(av, columns=["agent_id", "date", "start", "end", "kind", "weight"]),
               data_dir / "availability.csv")
     write_csv(pd.DataFrame({"case_type": types, "interval_start": ["2026-11-16T09:00:00"] * len(types),
@@ -137,6 +138,6 @@ def write_center(data_dir: str | Path, run_dir: str | Path, n_agents: int, *, n_
                 net = round(float(vals[j]), 2)
                 req_rows.append((c, ts, net, float(np.ceil(net / 0.7))))
     req = pd.DataFrame(req_rows, columns=["case_type", "interval_start", "agents_net", "agents_gross"])
-    write_csv(req, run_dir / "requirements.csv")
+    write_csv(req, RunFolder(run_dir).file("requirements"))
     if tiers:
-        write_csv(pd.DataFrame({"agent_id": ids, "tier": tier_list}), run_dir / "tiers.csv")
+        write_csv(pd.DataFrame({"agent_id": ids, "tier": tier_list}), RunFolder(run_dir).file("tiers"))

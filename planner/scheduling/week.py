@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,11 @@ def break_variant_offsets(tpl: Template, interval: int, variant: int) -> tuple[i
     return tuple(out)
 
 
+def default_variant(problem: SchedulingProblem, agent: int) -> int:
+    """Stage 1's break variant of an agent when nothing chose one: by their place in the group."""
+    return problem.group_position[agent] % VARIANTS
+
+
 def roster_problem(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS,
                    relax: Mapping[int, int] | None = None) -> RosterProblem:
     """The day-level part as a :class:`RosterProblem` of the shared core.
@@ -83,10 +89,15 @@ def roster_problem(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHT
     paired = 2 if sh.paired_days_off else 0
     employees = []
     requests = []
+    # Agents with the same allowed templates share one availability map (large centers).
+    rows: dict[tuple, tuple[Mapping[int, frozenset[str]], frozenset[int]]] = {}
     for i, a in enumerate(problem.agents):
-        avail = {d: frozenset(names[k] for k in problem.allowed[i][d])
-                 for d in range(problem.grid.days)}
-        off_days = frozenset(d for d, s in avail.items() if not s)
+        got = rows.get(problem.allowed[i])
+        if got is None:
+            avail = MappingProxyType({d: frozenset(names[k] for k in ks)
+                                      for d, ks in enumerate(problem.allowed[i])})
+            got = rows[problem.allowed[i]] = avail, frozenset(d for d, s in avail.items() if not s)
+        avail, off_days = got
         min_minutes = a.min_minutes if relax is None or i not in relax else relax[i]
         employees.append(EmployeeRules(
             employee=a.agent_id, min_minutes=min_minutes,

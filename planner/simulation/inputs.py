@@ -12,21 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.domain import TIERS, UNTIERED
 from planner.errors import ContractError, MissingInputError, Problem
 from planner.io import DataFolder
-from planner.io.contracts import ASSIGNMENTS, FORECAST, SCHEDULE, Column, Contract
+from planner.io.contracts import ASSIGNMENTS, FORECAST, SCHEDULE, TIERS_OUT, Contract
+from planner.io.runfolder import RunFolder
 from planner.io.tables import read_table
 from planner.routing.center import Center
 from planner.simulation.plan import Plan, build_plan
-
-# tiers.csv as the simulation reads it: an empty tier is allowed (routed as medium).
-TIERS_FILE = Contract(
-    "tiers.csv",
-    (Column("agent_id", "str", required=True),
-     Column("tier", "str", required=True, choices=(*TIERS, *UNTIERED))),
-    key=("agent_id",),
-)
 
 
 @dataclass(frozen=True)
@@ -39,22 +31,21 @@ class RunInputs:
     tiers: pd.DataFrame | None
 
 
-def _maybe(folder: Path, contract: Contract, tz: str) -> pd.DataFrame | None:
-    for name in (contract.file, contract.file + ".gz"):
-        if (folder / name).exists():
-            return read_table(folder / name, contract, tz=tz)
-    return None
+def _maybe(run: RunFolder, name: str, contract: Contract, tz: str) -> pd.DataFrame | None:
+    path = run.find(name)
+    return None if path is None else read_table(path, contract, tz=tz)
 
 
 def read_run(run: str | Path, tz: str) -> RunInputs:
     """Read forecast.csv (required), schedule.csv / assignments.csv (one of them), tiers.csv."""
-    run = Path(run)
+    folder = RunFolder(run)
+    run = folder.path
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame | None] = {}
     for key, contract in (("forecast", FORECAST), ("schedule", SCHEDULE),
-                          ("assignments", ASSIGNMENTS), ("tiers", TIERS_FILE)):
+                          ("assignments", ASSIGNMENTS), ("tiers", TIERS_OUT)):
         try:
-            frames[key] = _maybe(run, contract, tz)
+            frames[key] = _maybe(folder, key, contract, tz)
         except ContractError as err:
             problems += err.problems
     if problems:

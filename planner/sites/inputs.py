@@ -131,7 +131,14 @@ def split_by_site(data: str | Path, dest: str | Path) -> list[Site]:
         src = _source(data, name)
         if src is not None:
             frame = _read(src)
-            tables[name] = (frame, _site_of_history(frame, agent_site, str(src)))
+            site_of = _site_of_history(frame, agent_site, str(src))
+            if "site" in frame.columns:
+                unknown = [int(i) + 2 for i in (~site_of.isin(names)).to_numpy().nonzero()[0][:20]]
+                if unknown:
+                    raise ContractError([Problem(str(src), r, "site", str(site_of.iloc[r - 2]),
+                                                 f"one of the sites of agents.csv ({', '.join(names)})")
+                                         for r in unknown])
+            tables[name] = (frame, site_of)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:

@@ -34,7 +34,8 @@ ROLLUP_FILES = ("sites.csv", "coverage.csv", "hiring.csv", "training_candidates.
                 "report.html", "sites.json")
 SITE_COLUMNS = ["site", "status", "timezone", "agents", "required_hours", "scheduled_hours",
                 "shortfall_hours", "shortfall_share", "service_level", "below_target", "hires_fte",
-                "training_hours_planned", "training_candidates", "seconds", "cores", "attempts", "error"]
+                "training_hours_planned", "training_candidates", "seconds", "cpu_seconds", "cores", "attempts",
+                "error"]
 
 
 def _frame(run: RunFolder, name: str) -> pd.DataFrame | None:
@@ -50,7 +51,8 @@ def _frame(run: RunFolder, name: str) -> pd.DataFrame | None:
 def _site_row(out: SiteOutcome, folder: Path) -> dict:
     row: dict = dict.fromkeys(SITE_COLUMNS, math.nan)
     row.update(site=out.site, status="done" if out.ok else "failed", error=out.error,
-               seconds=round(out.seconds, 1), cores=out.cores, attempts=out.attempts,
+               seconds=round(out.seconds, 1), cpu_seconds=round(out.cpu_seconds, 1), cores=out.cores,
+               attempts=out.attempts,
                below_target="", timezone="")
     if not out.ok:
         return row
@@ -205,6 +207,7 @@ def write_rollup(outcomes: list[SiteOutcome], out: str | Path, *, engine: str, o
                 "sites": {o.site: {"status": "done" if o.ok else "failed", "error": o.error,
                                    "attempts": o.attempts, "cores": o.cores,
                                    "seconds": round(o.seconds, 1),
+                                   "cpu_seconds": round(o.cpu_seconds, 1),
                                    "timings": {k: round(v, 2) for k, v in o.timings.items()}}
                           for o in outcomes}}
     write_text(json.dumps(manifest, indent=2, default=str) + "\n", out / "sites.json")

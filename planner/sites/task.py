@@ -44,6 +44,7 @@ class SiteOutcome:
     error: str = ""
     exit_code: int = 0  # what the error means for the exit status (2 bad input, 3 cannot run, ...)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # processor time of the site's process and its finished children
     cores: int = 1
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -71,7 +72,7 @@ def run_site(site: Site, out: Path, options: SiteOptions, env: JobEnv) -> SiteOu
 
     from planner.pipeline import run_cycle
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu()
     cores = max(1, env.cores)
     # A daemon worker (a Dask worker's default) may not start processes: the simulation then runs
     # its replications in the worker itself (the same results, more slowly).
@@ -87,6 +88,14 @@ def run_site(site: Site, out: Path, options: SiteOptions, env: JobEnv) -> SiteOu
     except Exception as err:
         text, code = _describe(err)
         notes = tuple(getattr(err, "__notes__", ()))
-        return SiteOutcome(site.name, False, text, code, time.perf_counter() - t0, cores, notes=notes)
-    return SiteOutcome(site.name, True, seconds=time.perf_counter() - t0, cores=cores,
-                       timings=dict(res.timings), notes=tuple(res.notes))
+        return SiteOutcome(site.name, False, text, code, time.perf_counter() - t0, _cpu() - cpu0, cores,
+                           notes=notes)
+    return SiteOutcome(site.name, True, seconds=time.perf_counter() - t0, cpu_seconds=_cpu() - cpu0,
+                       cores=cores, timings=dict(res.timings), notes=tuple(res.notes))
+
+
+def _cpu() -> float:
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime

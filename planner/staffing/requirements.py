@@ -20,6 +20,7 @@ from planner.errors import ContractError, MissingInputError, Problem
 from planner.io.calendar import holiday_dates, open_mask
 from planner.io.config import PlannerConfig
 from planner.io.contracts import FORECAST
+from planner.io.runfolder import RunFolder
 from planner.io.tables import read_table
 from planner.staffing import erlang, erlang_a
 from planner.staffing.backoffice import spread_workload
@@ -110,10 +111,9 @@ def targets_for(config: PlannerConfig, name: str, overrides: Overrides | None = 
 
 def read_forecast(run: str | Path, tz: str) -> pd.DataFrame:
     """Read and validate ``RUN/forecast.csv`` (or ``.gz``); a clear message when it is absent."""
-    run = Path(run)
-    for name in ("forecast.csv", "forecast.csv.gz"):
-        if (run / name).exists():
-            return read_table(run / name, FORECAST, tz=tz)
+    path = RunFolder(run).find("forecast")
+    if path is not None:
+        return read_table(path, FORECAST, tz=tz)
     raise MissingInputError(f"requirements needs forecast.csv in {run}: run `planner forecast "
                             f"--data DIR --out {run}` first")
 

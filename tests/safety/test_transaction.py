@@ -83,6 +83,52 @@ def test_a_second_writer_is_refused_at_once(tmp_path: Path) -> None:
     assert _contents(out) == {"forecast.csv": "second"}
 
 
+def test_a_killed_writer_leaves_no_lock_behind(tmp_path: Path) -> None:
+    import contextlib
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    ready = tmp_path / "ready"
+    # A writer that holds the lock, forks a child (as the simulation's workers are forked), and
+    # waits to be killed.
+    code = ("import os, sys, time, pathlib\n"
+            "from planner.io.transaction import run_transaction\n"
+            "with run_transaction(sys.argv[1], 'forecast'):\n"
+            "    child = os.fork()\n"
+            "    if child == 0:\n"
+            "        time.sleep(60); os._exit(0)\n"
+            "    pathlib.Path(sys.argv[3]).write_text(str(child))\n"
+            "    pathlib.Path(sys.argv[2]).write_text('x')\n"
+            "    time.sleep(60)\n")
+    child = tmp_path / "child"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(out), str(ready), str(child)],
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        for _ in range(600):
+            if ready.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert ready.exists()
+        with pytest.raises(RunLockedError, match=rf"\(pid {proc.pid}\)"), run_transaction(out, "forecast"):
+            pass
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        # Nothing of the lock is left in the file system, and the forked child (still sleeping)
+        # does not keep the dead writer's lock.
+        assert sorted(p.name for p in tmp_path.iterdir() if ".lock" in p.name) == []
+        with run_transaction(out, "forecast") as st:
+            _write(st, ["forecast.csv"], "after the kill")
+        assert _contents(out) == {"forecast.csv": "after the kill"}
+    finally:
+        proc.kill()
+        if child.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(child.read_text()), signal.SIGKILL)
+
+
 def test_a_killed_run_is_cleaned_up_by_the_next(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with run_transaction(out, "run", fresh=True) as st:
@@ -186,3 +232,41 @@ def test_manifest_lists_every_file_with_its_hash(tmp_path: Path) -> None:
     assert m["files"]["forecast.csv"]["sha256"] == \
         "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"  # sha256 of "x"
     assert m["complete"] is True and m["folder"] == str(out)
+
+
+def test_the_pipeline_runs_every_stage_and_the_cycle_as_a_transaction(tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    import dataclasses
+
+    from planner import pipeline
+
+    data = write_data(tmp_path / "data")
+    out = tmp_path / "out"
+    pipeline.run_stage("forecast", data, out)
+    pipeline.run_stage("requirements", data, out)
+    before, manifest = _contents(out), read_manifest(out)
+    assert manifest["complete"] and {"forecast.csv", "requirements.csv"} <= set(before)
+
+    def dies(stage: str):
+        real = pipeline.STAGES[stage].write
+
+        def write(result, run):
+            written = real(result, run)  # the stage's files are written (into the staging folder)
+            raise OSError(errno.ENOSPC, "No space left on device", str(written[0]))
+
+        return write
+
+    stages = dict(pipeline.STAGES)
+    for name in ("requirements", "forecast"):
+        stages[name] = dataclasses.replace(pipeline.STAGES[name], write=dies(name))
+        monkeypatch.setattr(pipeline, "STAGES", stages)
+        with pytest.raises(OSError) as err:
+            pipeline.run_stage(name, data, out)
+        # The message names the run folder, not the staging folder the user never sees.
+        assert str(out) in err.value.filename and ".staging-" not in err.value.filename
+        assert _contents(out) == before and read_manifest(out) == manifest
+    # A whole run that fails in its first stage leaves the previous run as it was, too.
+    with pytest.raises(OSError):
+        pipeline.run_cycle(data, out)
+    assert _contents(out) == before and read_manifest(out) == manifest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]

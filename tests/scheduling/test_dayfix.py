@@ -57,8 +57,10 @@ def test_generated_center_gets_better_and_stays_legal(tmp_path):
     problem = _problem(data, run)
     t0 = time.perf_counter()
     greedy = greedy_roster(problem, seed=0, improve_until=t0 + 1.0)
+    # The deadline is a guard (a few seconds on a quiet machine): with 5 s, a machine at load 12
+    # finished no day.
     after = improve_days(problem, greedy.shifts, relax=greedy.relaxed,
-                         deadline=time.perf_counter() + 5.0)
+                         deadline=time.perf_counter() + 60.0)
     rp = roster_problem(problem, relax=greedy.relaxed)
     for i in range(len(problem.agents)):
         row = [after.get((i, d), OFF) for d in range(problem.grid.days)]
