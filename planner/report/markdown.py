@@ -25,11 +25,13 @@ def md_text(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", one_line)
 
 
-def _md_table(frame: pd.DataFrame, formats: dict[str, str | None], max_rows: int = 10) -> str:
+def md_table(frame: pd.DataFrame, formats: dict[str, str | None], max_rows: int | None = 10) -> str:
+    """The columns of ``formats`` (a format string, "pct", or None for text) as a Markdown table of
+    at most ``max_rows`` rows (every row with None)."""
     cols = [c for c in formats if c in frame.columns]
     lines = ["| " + " | ".join(c.replace("_", " ") for c in cols) + " |",
              "|" + "|".join("---" for _ in cols) + "|"]
-    for _, r in frame.head(max_rows).iterrows():
+    for _, r in (frame if max_rows is None else frame.head(max_rows)).iterrows():
         cells = []
         for c in cols:
             v, f = r[c], formats[c]
@@ -56,12 +58,12 @@ def render_markdown(rep: WeeklyReport) -> str:
     out += [f"{i}. {md_text(h)}" for i, h in enumerate(rep.headlines, 1)] or ["Nothing to act on."]
     if rep.shortages is not None and (rep.shortages["shortfall_hours"] > 0).any():
         out += ["", "## Skill shortages", "",
-                _md_table(rep.shortages[rep.shortages["shortfall_hours"] > 0],
+                md_table(rep.shortages[rep.shortages["shortfall_hours"] > 0],
                           {"case_type": None, "shortfall_hours": "{:.1f}", "peak_shortfall": "{:.0f}",
                            "cause": None, "simulated_service_level": "pct"})]
     if rep.training is not None and len(rep.training):
         out += ["", "## Training, ranked by shortfall removed", "",
-                _md_table(rep.training, {"kind": None, "agent_id": None, "change": None,
+                md_table(rep.training, {"kind": None, "agent_id": None, "change": None,
                                          "fixed_shift_hours": "{:.1f}", "estimated_hours": "{:.1f}",
                                          "measured_hours": "{:.1f}"}, 5)]
         if rep.training_suggested is not None and len(rep.training_suggested):
@@ -69,18 +71,18 @@ def render_markdown(rep: WeeklyReport) -> str:
                     "training.csv: copy it into the data folder to plan them next week)."]
     if rep.planned_training is not None:
         out += ["", "## Planned training", "",
-                _md_table(rep.planned_training, {"agent_id": None, "topic": None,
+                md_table(rep.planned_training, {"agent_id": None, "topic": None,
                                                  "hours": "{:.1f}", "days": None}, 30)]
     if rep.hiring is not None and len(rep.hiring):
         out += ["", "## Hiring", "",
-                _md_table(rep.hiring, {"skill_set": None, "shortfall_hours": "{:.1f}", "fte": "{:.2f}",
+                md_table(rep.hiring, {"skill_set": None, "shortfall_hours": "{:.1f}", "fte": "{:.2f}",
                                        "heads": "{:.0f}", "heads_for_peak": "{:.0f}"})]
     if rep.tier_moves is not None and len(rep.tier_moves):
         out += ["", f"## Tier moves since last week ({len(rep.tier_moves)})", "",
-                _md_table(rep.tier_moves, {"agent_id": None, "previous_tier": None, "tier": None}, 15)]
+                md_table(rep.tier_moves, {"agent_id": None, "previous_tier": None, "tier": None}, 15)]
     if "anomalies" in rep.tables:
         out += ["", "## History anomalies", "",
-                _md_table(rep.tables["anomalies"], {"case_type": None, "start": None, "end": None,
+                md_table(rep.tables["anomalies"], {"case_type": None, "start": None, "end": None,
                                                     "kind": None, "change": "{:+.0%}",
                                                     "action": None}, 15)]
     missing = [n for n in rep.notes]

@@ -27,7 +27,7 @@ from planner.io.cells import read_csv
 from planner.io.runfolder import RunFolder
 from planner.io.writers import write_csv, write_text
 from planner.report.html import CSS, table
-from planner.report.markdown import md_text
+from planner.report.markdown import md_table, md_text
 from planner.sites.task import SiteOutcome
 
 ROLLUP_FILES = ("sites.csv", "coverage.csv", "hiring.csv", "training_candidates.csv", "report.md",
@@ -106,25 +106,6 @@ def _combined(outcomes: list[SiteOutcome], out: Path, name: str) -> pd.DataFrame
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["site"])
 
 
-def _md_table(frame: pd.DataFrame, formats: dict[str, str | None]) -> str:
-    cols = [c for c in formats if c in frame.columns]
-    lines = ["| " + " | ".join(c.replace("_", " ") for c in cols) + " |", "|" + "---|" * len(cols)]
-    for _, r in frame.iterrows():
-        cells = []
-        for c in cols:
-            v, f = r[c], formats[c]
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                cells.append("")
-            elif f == "pct":
-                cells.append(f"{v:.0%}")
-            elif f:
-                cells.append(f.format(v))
-            else:
-                cells.append(md_text(v))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 FORMATS: dict[str, str | None] = {
     "site": None, "status": None, "timezone": None, "agents": "{:,.0f}", "required_hours": "{:,.1f}",
     "shortfall_hours": "{:,.1f}", "shortfall_share": "pct", "service_level": "pct",
@@ -151,7 +132,7 @@ def _headline(sites: pd.DataFrame) -> list[str]:
 def render_markdown(sites: pd.DataFrame, hiring: pd.DataFrame, engine: str) -> str:
     parts = ["# Multi-site plan", "", *[f"- {md_text(h)}" for h in _headline(sites)], "",
              f"Ran {md_text(engine)}.", "", "## Sites, most at risk first", "",
-             _md_table(sites, {k: v for k, v in FORMATS.items() if k != "error"}), ""]
+             md_table(sites, {k: v for k, v in FORMATS.items() if k != "error"}, None), ""]
     failed = sites[sites["status"] != "done"]
     if len(failed):
         parts += ["## Failed sites", ""]
@@ -159,7 +140,7 @@ def render_markdown(sites: pd.DataFrame, hiring: pd.DataFrame, engine: str) -> s
         parts.append("")
     if len(hiring) > 1 or (len(hiring) == 1 and "fte" in hiring):
         by_site = hiring.groupby("site", sort=False)["fte"].sum().reset_index()
-        parts += ["## Hiring by site", "", _md_table(by_site, {"site": None, "fte": "{:,.1f}"}), ""]
+        parts += ["## Hiring by site", "", md_table(by_site, {"site": None, "fte": "{:,.1f}"}, None), ""]
     parts += ["Each site's own report: `<site>/report.md`. Combined tables: `coverage.csv`, "
               "`hiring.csv`, `training_candidates.csv` (a `site` column first).", ""]
     return "\n".join(parts)
