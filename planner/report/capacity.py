@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from planner.report.charts import _RC, NEED, PLAN, SHORT, _svg
-from planner.report.html import _SCRIPT, CSS, table
+from planner.report.html import html_page, table
 
 SECTIONS = [
     ("summary", "The plan at a glance"),
@@ -130,13 +130,4 @@ def render_capacity_html(plan: pd.DataFrame, hiring: pd.DataFrame, demand: pd.Da
                                     "required_fte": fte}, max_rows=400),
         "notes": "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>",
     }
-    nav = "".join(f'<a href="#{k}">{escape(t)}</a>' for k, t in SECTIONS)
-    sections = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{body[k]}</section>' for k, t in SECTIONS)
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(center)}: capacity plan</title><style>{CSS}</style>"
-        f"<script>{_SCRIPT}</script></head><body>"
-        f"<header><h1>{escape(center)}: capacity plan</h1><p>{escape(subtitle)}</p></header>"
-        f"<nav>{nav}</nav><main>{sections}</main></body></html>\n"
-    )
+    return html_page(f"{center}: capacity plan", escape(subtitle), SECTIONS, body)

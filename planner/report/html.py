@@ -9,6 +9,7 @@ the same without it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 
 import pandas as pd
@@ -292,13 +293,21 @@ def render_html(rep: WeeklyReport) -> str:
         "files": ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in rep.notes) + "</ul>"
                   if rep.notes else "<p>Every file of the cycle is present.</p>"),
     }
-    nav = "".join(f'<a href="#{k}">{escape(t)}</a>' for k, t in SECTIONS)
-    sections = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{body[k]}</section>' for k, t in SECTIONS)
+    return html_page(f"{rep.center}: weekly plan",
+                     f"{escape(when)} · run folder {escape(str(rep.run))}{run_id}", SECTIONS, body)
+
+
+def html_page(title: str, subtitle_html: str, sections: Sequence[tuple[str, str]],
+              body: dict[str, str]) -> str:
+    """A report page: ``title`` (escaped here), a subtitle already in HTML, a navigation bar and
+    one section per ``(key, heading)`` holding ``body[key]``."""
+    nav = "".join(f'<a href="#{k}">{escape(t)}</a>' for k, t in sections)
+    main = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{body[k]}</section>' for k, t in sections)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(rep.center)}: weekly plan</title><style>{CSS}</style>"
+        f"<title>{escape(title)}</title><style>{CSS}</style>"
         f"<script>{_SCRIPT}</script></head><body>"
-        f"<header><h1>{escape(rep.center)}: weekly plan</h1><p>{escape(when)} · run folder "
-        f"{escape(str(rep.run))}{run_id}</p></header><nav>{nav}</nav><main>{sections}</main></body></html>\n"
+        f"<header><h1>{escape(title)}</h1><p>{subtitle_html}</p></header>"
+        f"<nav>{nav}</nav><main>{main}</main></body></html>\n"
     )
