@@ -58,6 +58,11 @@ def make_sites(root: Path, n: int, agents: int, weeks: int) -> None:
             toml = re.sub(rf"\n\[case_types\.{name}\]\n(?:[^\[].*\n|\n)*", "\n", toml)
         (folder / "planner.toml").write_text(toml, encoding="utf-8")
         cases = pd.read_csv(folder / "cases.csv.gz", dtype=str, keep_default_na=False)
+        # The sample is generated on London's clock: drop what falls in the site's own spring-forward
+        # gap (times its clocks never show, which the planner rightly refuses).
+        naive = pd.to_datetime(cases["created_at"])
+        zone = TIMEZONES[i % len(TIMEZONES)]
+        cases = cases[naive.dt.tz_localize(zone, nonexistent="NaT", ambiguous=True).notna().to_numpy()]
         buf = io.StringIO()
         cases[~cases["case_type"].isin(drop)].to_csv(buf, index=False, lineterminator="\n")
         (folder / "cases.csv.gz").write_bytes(gzip.compress(buf.getvalue().encode(), mtime=0))
