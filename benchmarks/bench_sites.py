@@ -9,9 +9,13 @@ The sites are `planner sample` centers (a seed each), each given its own time zo
 its peak memory is its own: the main process (where the Dask scheduler and client run, and where
 the sequential run does all the work) and, on Dask, each worker's.
 
-Quality: where neither run's scheduler was cut by the clock the two runs' files must be the same
-(run.json and summary.json aside: they hold timings); otherwise each site's gap to its lower bound
-(--bound) is compared, and the goal is within one point of the sequential run's.
+Quality: by default every site is planned with ``deterministic`` (the scheduler stops on its work
+budgets, never on the clock), so the two runs' files must be the same (run.json and summary.json
+aside: they hold timings), whatever the load and the cores each site got. With ``--clock`` the
+scheduler stops on its time limit (--schedule-seconds), as a weekly run does by default; where
+neither run's scheduler was cut by the clock the files must still be the same, otherwise each
+site's gap to its lower bound is compared, and the goal is within one point of the sequential run's.
+A site that failed in either run is named, with its error, and left out of the comparison.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def one_mode(args: argparse.Namespace) -> None:
     from planner.sites import DaskEngine, InProcess, SiteOptions, find_sites, run_sites
 
     options = SiteOptions(schedule_seconds=args.schedule_seconds, replications=args.replications,
-                          bound=args.bound)
+                          bound=args.bound, deterministic=not args.clock)
     engine = DaskEngine(workers=args.workers) if args.mode == "dask" else InProcess()
     worker_peaks: list[float] = []
     if args.mode == "dask":
@@ -96,14 +100,17 @@ def one_mode(args: argparse.Namespace) -> None:
     wall = time.perf_counter() - t0
     print(json.dumps({"mode": args.mode, "wall": wall, "engine": res.engine,
                       "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "worker_peaks_mb": worker_peaks, "failed": [o.site for o in res.failed],
+                      "worker_peaks_mb": worker_peaks,
+                      "failed": {o.site: o.error for o in res.failed},
                       "site_seconds": {o.site: o.seconds for o in res.outcomes},
                       "site_cpu": {o.site: o.cpu_seconds for o in res.outcomes},
-                      "cores": {o.site: o.cores for o in res.outcomes}}))
+                      "cores": {o.site: o.cores for o in res.outcomes},
+                      "stages": {o.site: o.timings for o in res.outcomes}}))
 
 
 def site_quality(a: Path, b: Path) -> dict:
-    """Same files, or the two gaps to the bound; whether either scheduler was cut by the clock."""
+    """Same files, or the two gaps to the bound; whether either scheduler was cut by the clock.
+    Both runs of the site must have completed."""
     from planner.sites.same import plan_files
 
     out: dict = {}
@@ -114,7 +121,9 @@ def site_quality(a: Path, b: Path) -> dict:
         out[f"{tag}_objective"] = float(figures["objective"].replace(",", ""))
         gap = figures.get("gap to bound")
         out[f"{tag}_gap"] = float(gap.rstrip("%")) if gap else None
-    out["same_files"] = plan_files(a) == plan_files(b)
+    fa, fb = plan_files(a), plan_files(b)
+    out["same_files"] = fa == fb
+    out["differ"] = sorted(k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k))
     return out
 
 
@@ -137,6 +146,9 @@ def main() -> None:
     ap.add_argument("--history-weeks", type=int, default=8)
     ap.add_argument("--schedule-seconds", type=float, default=20.0)
     ap.add_argument("--replications", type=int, default=2)
+    ap.add_argument("--clock", action="store_true",
+                    help="stop each site's scheduler on its time limit (--schedule-seconds) instead "
+                         "of its work budgets (planner run --deterministic, the default here)")
     ap.add_argument("--bound", action=argparse.BooleanOptionalAction, default=False,
                     help="compute each site's lower bound inside the runs (`planner run --bound`, "
                          "timed); by default it is computed afterwards, untimed, where the two "
@@ -153,8 +165,9 @@ def main() -> None:
     data = args.root / f"data_{args.sites}x{args.agents}_w{args.history_weeks}"
     t0 = time.perf_counter()
     make_sites(data, args.sites, args.agents, args.history_weeks)
+    stop = f"clock, {args.schedule_seconds:g} s" if args.clock else "deterministic (work budgets)"
     print(f"{args.sites} sites of {args.agents} agents, {args.history_weeks} weeks of history "
-          f"(generated in {time.perf_counter() - t0:.0f} s); schedule {args.schedule_seconds:g} s, "
+          f"(generated in {time.perf_counter() - t0:.0f} s); schedule {stop}, "
           f"{args.replications} replications, bound {'on' if args.bound else 'off'}")
     print(f"load before: {Path('/proc/loadavg').read_text().split()[:3]}")
     results = {}
@@ -163,7 +176,8 @@ def main() -> None:
         shutil.rmtree(out, ignore_errors=True)
         cmd = [sys.executable, __file__, "--mode", mode, "--data", str(data), "--out", str(out),
                "--schedule-seconds", str(args.schedule_seconds), "--replications", str(args.replications),
-               "--workers", str(args.workers), "--bound" if args.bound else "--no-bound"]
+               "--workers", str(args.workers), "--bound" if args.bound else "--no-bound",
+               *(["--clock"] if args.clock else [])]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         line = [s for s in done.stdout.splitlines() if s.startswith("{")]
         if done.returncode or not line:
@@ -174,20 +188,38 @@ def main() -> None:
         print(f"{mode:>10}: {r['wall']:7.1f} s wall, main process peak {r['main_peak_mb']:,.0f} MB"
               + (f", workers' peaks {', '.join(f'{v:,.0f}' for v in r['worker_peaks_mb'])} MB"
                  if r["worker_peaks_mb"] else "")
-              + f"; {r['engine']}; cores per site {sorted(set(r['cores'].values()))}; failed {r['failed']}")
+              + f"; {r['engine']}; cores per site {sorted(set(r['cores'].values()))}; "
+              f"failed {sorted(r['failed']) or 'none'}")
         print(f"            load after: {Path('/proc/loadavg').read_text().split()[:3]}")
     seq, par = results["sequential"], results["dask"]
     print(f"speed-up {seq['wall'] / par['wall']:.2f}x (goal >= 1.7x); per-site seconds sequential: "
           f"median {sorted(seq['site_seconds'].values())[len(seq['site_seconds']) // 2]:.1f}, "
           f"total {sum(seq['site_seconds'].values()):.0f}")
+    for mode, r in (("sequential", seq), ("dask", par)):
+        stages = sorted({k for t in r["stages"].values() for k in t})
+        med = {k: sorted(t[k] for t in r["stages"].values() if k in t) for k in stages}
+        print(f"{mode} per-site stage seconds (median): "
+              + ", ".join(f"{k} {v[len(v) // 2]:.1f}" for k, v in med.items())
+              + f"; processor seconds per site: median "
+                f"{sorted(r['site_cpu'].values())[len(r['site_cpu']) // 2]:.1f}, "
+                f"total {sum(r['site_cpu'].values()):.0f}")
     print(f"{'site':<8}{'seq s':>7}{'par s':>7}{'same files':>11}{'clock seq/par':>14}{'gap seq':>9}"
           f"{'gap par':>9}{'diff [pt]':>10}")
     worst = 0.0
+    same = compared = 0
 
     def pct(v: float | None) -> str:
         return "" if v is None else f"{v:.1f}%"
 
+    failed = {}
     for site in sorted(seq["site_seconds"]):
+        if site in seq["failed"] or site in par["failed"]:
+            failed[site] = seq["failed"].get(site) or par["failed"].get(site)
+            print(f"{site:<8}{seq['site_seconds'][site]:7.1f}{par['site_seconds'][site]:7.1f}  failed "
+                  f"{'sequential' if site in seq['failed'] else ''}"
+                  f"{' and ' if site in seq['failed'] and site in par['failed'] else ''}"
+                  f"{'dask' if site in par['failed'] else ''}")
+            continue
         q = site_quality(args.root / "run_sequential" / site, args.root / "run_dask" / site)
         if not q["same_files"] and q["seq_gap"] is None:
             bound = lower_bound(data / site, args.root / "run_sequential" / site)
@@ -200,8 +232,15 @@ def main() -> None:
             worst = max(worst, diff)
         print(f"{site:<8}{seq['site_seconds'][site]:7.1f}{par['site_seconds'][site]:7.1f}"
               f"{'yes' if q['same_files'] else 'no':>11}{q['seq_clock']!s:>7}/{q['par_clock']!s:<6}"
-              f"{pct(q['seq_gap']):>9}{pct(q['par_gap']):>9}{'' if diff is None else f'{diff:+.1f}':>10}")
-    print(f"largest gap increase on Dask: {worst:+.1f} points (goal <= 1)")
+              f"{pct(q['seq_gap']):>9}{pct(q['par_gap']):>9}{'' if diff is None else f'{diff:+.1f}':>10}"
+              + (f"  differ: {', '.join(q['differ'][:4])}" if q["differ"] else ""))
+        same += q["same_files"]
+        compared += 1
+    print(f"same files on {same} of {compared} sites compared; largest gap increase on Dask: "
+          f"{worst:+.1f} points (goal <= 1)")
+    for site, error in failed.items():
+        print(f"failed: {site}: {error}")
+    print(f"load at the end: {Path('/proc/loadavg').read_text().split()[:3]}")
 
 
 if __name__ == "__main__":

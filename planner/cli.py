@@ -183,6 +183,9 @@ ScheduleSecondsOpt = Annotated[float, typer.Option(
     "--schedule-seconds", min=1, help=u("Scheduler time limit [s] (the lower bound is extra)"))]
 BoundOpt = Annotated[bool, typer.Option(
     "--bound/--no-bound", help="Compute the scheduler's LP lower bound and the gap (slow on large centers)")]
+DeterministicOpt = Annotated[bool, typer.Option(
+    "--deterministic", help="Stop the scheduler on its own work budgets, never on the clock: the "
+    "same plan for a seed on any machine, under any load (the time limit is then not enforced)")]
 ReplicationsOpt = Annotated[int, typer.Option("--replications", min=1, max=1000,
                                               help="Seeded simulation replications")]
 ResolveTopOpt = Annotated[int, typer.Option(
@@ -473,9 +476,7 @@ def schedule(
     schedule_seconds: ScheduleSecondsOpt = SCHEDULE_SECONDS,
     seed: Annotated[int | None, typer.Option("--seed", help="Solver seed (default: the config's)")] = None,
     bound: BoundOpt = False,
-    deterministic: Annotated[bool, typer.Option(
-        "--deterministic", help="Stop every stage on its own work budget, never on the clock: "
-        "the same plan for a seed on any machine (the time limit is then not enforced)")] = False,
+    deterministic: DeterministicOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Named agents into shifts and case types (OUT/requirements.csv, OUT/tiers.csv if present ->
@@ -656,6 +657,7 @@ def run_cmd(
         "--site-workers", min=1, help="Many sites: LocalCluster worker processes (default: the cores)")] = None,
     in_process: Annotated[bool, typer.Option(
         "--in-process", help="Many sites: one after another in this process, even with Dask installed")] = False,
+    deterministic: DeterministicOpt = False,
 ) -> None:
     """The whole weekly cycle: forecast, requirements, tiers, schedule, simulate, report.
     Name the run by its folder (--out out/peak-plus-10) to keep what-ifs side by side."""
@@ -678,7 +680,7 @@ def run_cmd(
 
         options = SiteOptions(schedule_seconds=schedule_seconds, replications=replications,
                               resolve_top=resolve_top, resolve_seconds=resolve_seconds, bound=bound,
-                              overrides=overrides)
+                              overrides=overrides, deterministic=deterministic)
         return _run_sites(out, sites, data, options, scheduler, site_workers, in_process, as_json)
     if scheduler is not None or site_workers is not None or in_process:
         raise typer.BadParameter("--scheduler, --site-workers and --in-process are for many sites "
@@ -692,7 +694,7 @@ def run_cmd(
 
         result = run_cycle(data, out, schedule_seconds=schedule_seconds, replications=replications,
                            resolve_top=resolve_top, resolve_seconds=resolve_seconds, bound=bound,
-                           overrides=overrides, progress=progress)
+                           overrides=overrides, deterministic=deterministic, progress=progress)
     if as_json:
         return print_json(out, None)
     table = Table(title="stages")

@@ -349,7 +349,7 @@ def _sum_simulate(res: SimulationResult) -> tuple[dict[str, str], list[str]]:
 # --- report ---------------------------------------------------------------------------------------
 
 def scheduler(folder: DataFolder, requirements: pd.DataFrame, time_limit: float,
-              seed: int | None = None) -> Resolver:
+              seed: int | None = None, deterministic: bool = False) -> Resolver:
     """A re-solver for the training measurements: the same scheduler with other skills/tiers."""
 
     def resolve(skills: pd.DataFrame, tiers: pd.DataFrame | None) -> pd.DataFrame:
@@ -357,13 +357,14 @@ def scheduler(folder: DataFolder, requirements: pd.DataFrame, time_limit: float,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolverLimitWarning)
             return make_schedule(changed, requirements, tiers, time_limit=time_limit, seed=seed,
-                                 workers=WORKERS, compute_bound=False).coverage
+                                 workers=WORKERS, compute_bound=False,
+                                 deterministic=deterministic).coverage
 
     return resolve
 
 
 def _run_report(ctx: Context, *, resolve_top: int = RESOLVE_TOP,
-                resolve_seconds: float = RESOLVE_SECONDS,
+                resolve_seconds: float = RESOLVE_SECONDS, deterministic: bool = False,
                 progress: Say | None = None) -> WeeklyReport:
     # Without a data folder the report asks run.json where the data was.
     folder = ctx.data if ctx._data is not None or ctx.data_dir is not None else None
@@ -378,7 +379,7 @@ def _run_report(ctx: Context, *, resolve_top: int = RESOLVE_TOP,
                 raise MissingInputError(f"measuring training candidates needs "
                                         f"{ctx.run.file('requirements')}")
             req = read_requirements(ctx.run.file("requirements"), folder.config.center.timezone)
-        resolve = scheduler(folder, req, resolve_seconds)
+        resolve = scheduler(folder, req, resolve_seconds, deterministic=deterministic)
     return build_report(ctx.run.path, folder, resolve=resolve, resolve_top=resolve_top,
                         progress=progress)
 
@@ -510,7 +511,7 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
               schedule_seconds: float = SCHEDULE_SECONDS, replications: int = REPLICATIONS,
               resolve_top: int = RESOLVE_TOP, resolve_seconds: float = RESOLVE_SECONDS,
               bound: bool = False, overrides: Overrides | None = None, workers: int = WORKERS,
-              progress: Say | None = None) -> CycleResult:
+              deterministic: bool = False, progress: Say | None = None) -> CycleResult:
     """Run forecast, requirements, tiers, schedule, simulate and the report into ``out``.
 
     Parameters
@@ -528,6 +529,10 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
         run.json.
     workers : the solvers' threads and the simulation's processes (a site on a shared worker gets
         the cores its worker has; the plan does not depend on it).
+    deterministic : the scheduler (and the report's re-schedules) stop on work budgets, never on
+        the clock (:func:`planner.scheduling.make_schedule`): the same files for the same data on
+        any machine, under any load, with any ``workers``; ``schedule_seconds`` is then not
+        enforced.
     """
     data_dir = Path(data) if data is not None else default_data_dir()
     # A whole run is one transaction: the previous run stays until this one is complete. Only the
@@ -536,14 +541,15 @@ def run_cycle(data: str | Path | None = None, out: str | Path = "out", *, weeks:
         res = _run_cycle(data_dir, RunFolder(staging), weeks=weeks, schedule_seconds=schedule_seconds,
                          replications=replications, resolve_top=resolve_top,
                          resolve_seconds=resolve_seconds, bound=bound, overrides=overrides,
-                         workers=workers, progress=progress)
+                         workers=workers, deterministic=deterministic, progress=progress)
     res.out = Path(out)
     return res
 
 
 def _run_cycle(data_dir: Path, run: RunFolder, *, weeks: int, schedule_seconds: float,
                replications: int, resolve_top: int, resolve_seconds: float, bound: bool,
-               overrides: Overrides | None, workers: int, progress: Say | None) -> CycleResult:
+               overrides: Overrides | None, workers: int, deterministic: bool,
+               progress: Say | None) -> CycleResult:
     say = progress or (lambda _m: None)
     ctx = Context(data_dir, run, say)
     res = CycleResult(run.path)
@@ -583,6 +589,7 @@ def _run_cycle(data_dir: Path, run: RunFolder, *, weeks: int, schedule_seconds: 
         ctx.notes.append("schedule and simulation skipped: the data folder has no agents.csv/skills.csv")
     else:
         plan = step("schedule", time_limit=schedule_seconds, bound=bound, workers=workers,
+                    deterministic=deterministic,
                     progress=lambda stage, sec, obj: say(f"schedule: {stage}, {sec:.0f} s, "
                                                          f"objective {obj:,.4g}"))
         if plan.gap is None and not bound:
@@ -592,7 +599,8 @@ def _run_cycle(data_dir: Path, run: RunFolder, *, weeks: int, schedule_seconds: 
              progress=lambda d, t: say(f"simulate: replication {d}/{t}"))
 
     manifest = {"data": str(data_dir.resolve()), "weeks": weeks, "seed": folder.config.seed,
-                "schedule_seconds": schedule_seconds, "replications": replications,
+                "schedule_seconds": schedule_seconds, "deterministic": deterministic,
+                "replications": replications,
                 "bound": bound, "resolve_top": resolve_top,
                 "timings_seconds": {k: round(v, 2) for k, v in res.timings.items()},
                 "timezone": folder.config.center.timezone, "versions": versions(),
@@ -602,7 +610,7 @@ def _run_cycle(data_dir: Path, run: RunFolder, *, weeks: int, schedule_seconds: 
     manifest = {**run.read_json("run"), **manifest}  # keeps the transaction's run id
     run.write_json("run", manifest)
     res.report = step("report", resolve_top=resolve_top, resolve_seconds=resolve_seconds,
-                      progress=lambda m: say(f"report: {m}"))
+                      deterministic=deterministic, progress=lambda m: say(f"report: {m}"))
     res.timings["total"] = time.perf_counter() - t_all
     manifest["timings_seconds"] = {k: round(v, 2) for k, v in res.timings.items()}
     run.write_json("run", manifest)

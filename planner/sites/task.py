@@ -33,6 +33,9 @@ class SiteOptions:
     resolve_seconds: float = 8.0
     bound: bool = False
     overrides: Overrides | None = None
+    # Work budgets instead of the clock (planner.scheduling.make_schedule): a site's files are then
+    # the same whichever worker, and however many cores, it gets.
+    deterministic: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def run_site(site: Site, out: Path, options: SiteOptions, env: JobEnv) -> SiteOu
                             schedule_seconds=options.schedule_seconds, replications=options.replications,
                             resolve_top=options.resolve_top, resolve_seconds=options.resolve_seconds,
                             bound=options.bound, overrides=options.overrides, workers=workers,
-                            progress=env.say)
+                            deterministic=options.deterministic, progress=env.say)
     except Exception as err:
         text, code = _describe(err)
         notes = tuple(getattr(err, "__notes__", ()))

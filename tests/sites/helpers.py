@@ -11,9 +11,9 @@ import pandas as pd
 
 # Two sites in one time zone (so one planner.toml serves both when split from one folder).
 TIMEZONES = {"leeds": "Europe/London", "york": "Europe/London", "boston": "America/New_York"}
-# A generous scheduler limit: every stage converges or stops on its deterministic budget well
-# inside it, so the plan does not depend on the machine's load (tests/scheduling/test_schedule.py).
-OPTIONS = {"schedule_seconds": 60.0, "replications": 1}
+# The scheduler on its work budgets, never on the clock (planner run --deterministic): the plan
+# then cannot depend on the machine's load or on the cores a site gets.
+OPTIONS = {"schedule_seconds": 60.0, "replications": 1, "deterministic": True}
 CLOCK_NOTES = ("time limit", "wall clock")
 
 CONFIG = """[center]
