@@ -24,6 +24,7 @@ from planner.forecast.baselines import SeasonalNaive, SeasonalWindowAverage
 from planner.forecast.boosting import PoissonBoosting
 from planner.forecast.combination import COMBINATION, DEFAULT_MEMBERS, MEMBERS, rank_models
 from planner.forecast.history import History
+from planner.forecast.month import month_effects
 from planner.forecast.profile import PooledShape, ProfileModel, pooled_shape
 from planner.forecast.recent import RecentLevelModel
 from planner.forecast.yearly import yearly_factors
@@ -148,17 +149,19 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
             scored = (history.open[name][o:stop] & ~history.masked[o:stop]
                       & np.isfinite(history.volume[name][o:stop]))
             raw = history.frame(name, end=o)
-            frame, _ = clean_history(raw, name)
+            month = month_effects(raw)
+            frame, _ = clean_history(month.deseasonalise(raw), name)
             train = np.where(history.open[name][:o], frame["volume"].to_numpy(), np.nan)
             valid = np.isfinite(train)
             scales[name].append(metrics.mase_scale(np.nan_to_num(train), valid, period))
             actual = history.volume[name][o:stop][scored]
             # last year's peaks are seasons, not events: read from the history as it came
             yearly = yearly_factors(raw, history.times[o:stop])[scored]
+            seasonal = yearly * month.factors(horizon["interval_start"], horizon["open"])[scored]
             for model in models:
                 tic = time.perf_counter()
                 fitted = fit_model(type(model)(**model.get_params()), frame, prior)
-                pred = fitted.predict(horizon)["volume"].to_numpy()[scored] * yearly
+                pred = fitted.predict(horizon)["volume"].to_numpy()[scored] * seasonal
                 seconds[model.label] += time.perf_counter() - tic
                 collected[name][model.label].append((actual, pred))
                 if keep_forecasts:
