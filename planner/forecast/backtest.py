@@ -22,7 +22,12 @@ from planner.forecast.anomalies import clean_history
 from planner.forecast.base import Forecaster
 from planner.forecast.baselines import SeasonalNaive, SeasonalWindowAverage
 from planner.forecast.boosting import PoissonBoosting
-from planner.forecast.combination import COMBINATION, DEFAULT_MEMBERS, MEMBERS, rank_models
+from planner.forecast.combination import (
+    COMBINATION,
+    DEFAULT_MEMBERS,
+    diverse_members,
+    rank_models,
+)
 from planner.forecast.history import History
 from planner.forecast.month import month_effects
 from planner.forecast.profile import PooledShape, ProfileModel, pooled_shape
@@ -206,7 +211,7 @@ def _add_combination(runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
     averaged, picked = [], []
     for i in range(count):
         ranked = rank_models(runs, scales, labels, i)
-        chosen = (ranked or [m for m in DEFAULT_MEMBERS if m in labels])[:MEMBERS] or labels[:1]
+        chosen = diverse_members(ranked or [m for m in DEFAULT_MEMBERS if m in labels]) or labels[:1]
         actual = runs[chosen[0]][i][0]
         mean = np.mean([runs[m][i][1] for m in chosen], axis=0)
         combined.append((actual, mean))
@@ -215,7 +220,7 @@ def _add_combination(runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
             picked.append(np.abs(actual - runs[ranked[0]][i][1]).mean() / scales[i])
     runs[COMBINATION] = combined
     prefer = bool(averaged) and float(np.mean(averaged)) < float(np.mean(picked))
-    return tuple(rank_models(runs, scales, labels, count)[:MEMBERS]), prefer
+    return tuple(diverse_members(rank_models(runs, scales, labels, count))), prefer
 
 
 def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],

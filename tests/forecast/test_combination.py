@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.forecast.backtest import _add_combination
-from planner.forecast.combination import COMBINATION
+from planner.forecast.combination import COMBINATION, diverse_members
 
 ORIGINS = 10
 N = 200
@@ -43,3 +43,10 @@ def test_one_origin_gives_no_evidence_for_averaging():
     runs = {k: v[:1] for k, v in _runs({"a": (0, 8), "b": (0, 8), "c": (0, 8)}).items()}
     _, average = _add_combination(runs, [1.0])
     assert not average
+
+
+def test_members_take_one_window_average_at_most():
+    ranked = ["window_average(k=4)", "window_average(k=6)", "profile", "window_average(k=8)",
+              "recent_level", "boosting"]
+    assert diverse_members(ranked) == ["window_average(k=4)", "profile", "recent_level"]
+    assert diverse_members(["window_average(k=4)", "window_average(k=6)"]) == ["window_average(k=4)"]
