@@ -120,13 +120,11 @@ def month_effects(frame: pd.DataFrame) -> MonthEffects:
     u = log_levels(daily, weekday, weekday_effects(daily, weekday))
     usable = np.isfinite(u) & open_day & (np.nan_to_num(daily) > 0)
     plain = usable & (position < 0)
-    resid = np.full(len(u), np.nan)
-    for t in np.flatnonzero(usable):
-        lo, hi = max(0, t - LOCAL_DAYS), min(len(u), t + LOCAL_DAYS + 1)
-        window = np.flatnonzero(plain[lo:hi]) + lo
-        window = window[window != t]
-        if len(window) >= 4:
-            resid[t] = u[t] - np.median(u[window])
+    # the level around each day: the median of the plain days within LOCAL_DAYS (a plain day's own
+    # value is among them, which pulls its residual in a little and leaves the paydays' alone)
+    level = pd.Series(np.where(plain, u, np.nan)).rolling(
+        2 * LOCAL_DAYS + 1, center=True, min_periods=5).median().to_numpy()
+    resid = np.where(usable, u - level, np.nan)
     base = resid[plain & np.isfinite(resid)]
     if len(base) < 10:
         return none
