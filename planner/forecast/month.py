@@ -5,7 +5,7 @@ a month (and often its last) run above the weekday's usual level. Each open day 
 its month (:data:`POSITIONS`: the first, second or last open day, or none); a position's effect is
 the mean of its days' deseasonalised log residual against the level of the days around them, shrunk
 toward 0 by signal / (signal + noise) (the noise from the other days' spread), and kept only with
-:data:`MIN_DAYS` such days in the history. A type without these effects (or too little history to
+:data:`MIN_DAYS` such days in the history and :data:`SIGNIFICANT` standard errors from 0. A type without these effects (or too little history to
 tell) gets factors of 1. The models learn from the history with the effects divided out
 (:meth:`MonthEffects.deseasonalise`) and the forecast carries them back in (:meth:`MonthEffects.factors`),
 so a window average neither smears a month start over its weeks nor misses the next one.
@@ -28,6 +28,8 @@ POSITIONS = ("first", "second", "last")
 MIN_DAYS = 3
 #: half-width of the window of days whose median is a day's local level [days]
 LOCAL_DAYS = 10
+#: standard errors an effect must stand from 0 to be believed (a payday is a pattern, not a chance)
+SIGNIFICANT = 2.0
 #: variance of a median over that of a mean of normal samples (pi / 2)
 MEDIAN_VARIANCE = np.pi / 2
 #: an effect is kept within this range (a month start is a rise of some percent, not a new level)
@@ -81,6 +83,12 @@ class MonthEffects:
     @property
     def active(self) -> bool:
         return bool(np.any(self.effects != 0))
+
+    def describe(self) -> str:
+        """'first open day of a month +12% (6 days seen), last -4% (6)'."""
+        parts = [f"{POSITIONS[p]} {np.expm1(e):+.0%} ({self.days[p]} days seen)"
+                 for p, e in enumerate(self.effects) if e != 0]
+        return "open day of the month: " + ", ".join(parts)
 
     def factors(self, times: pd.DatetimeIndex, is_open: np.ndarray) -> np.ndarray:
         """Multiplier per interval of ``times`` (whole days on the interval grid)."""
@@ -139,5 +147,7 @@ def month_effects(frame: pd.DataFrame) -> MonthEffects:
         # medians: an event day that falls on a month start does not make it a payday
         effect = float(np.median(r) - np.median(base))
         signal, noise = effect ** 2, MEDIAN_VARIANCE * spread / len(r)
+        if signal < SIGNIFICANT ** 2 * noise:
+            continue
         effects[p] = float(np.clip(effect * signal / (signal + noise), *LIMITS))
     return MonthEffects(effects, counts, open_weekdays)

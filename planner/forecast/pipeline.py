@@ -226,6 +226,8 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         raw = hist.frame(name)
         # paydays first: a month start is a season, not an anomaly to exclude
         month = month_effects(raw)
+        if month.active:
+            notes.append(f"{name}: {month.describe()}")
         frame, found = clean_history(month.deseasonalise(raw), name)
         anomalies += found
         model = fit_model(model, frame, prior)

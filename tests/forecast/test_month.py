@@ -87,3 +87,13 @@ def test_a_month_start_in_the_horizon_is_lifted():
     assert abs(fc[first].sum() / truth[first].sum() - 1) < 0.08
     others = ~first & (truth > 0)
     assert abs(fc[others].sum() / truth[others].sum() - 1) < 0.05
+
+
+def test_a_learned_month_start_is_said_in_the_notes():
+    rows, _ = _history(first=1.3)
+    notes = forecast(rows, syn.config(), weeks=1, models=[SeasonalWindowAverage(4)]).notes
+    said = [n for n in notes if "open day of the month" in n]
+    assert len(said) == 1 and said[0].startswith("billing: ") and "first +" in said[0], notes
+    plain, _ = _history()
+    assert not any("open day of the month" in n for n in forecast(plain, syn.config(), weeks=1,
+                   models=[SeasonalWindowAverage(4)]).notes)
