@@ -83,18 +83,19 @@ def one_mode(args: argparse.Namespace) -> None:
 
     options = SiteOptions(schedule_seconds=args.schedule_seconds, replications=args.replications,
                           bound=args.bound, deterministic=not args.clock)
-    engine = DaskEngine(workers=args.workers) if args.mode == "dask" else InProcess()
     worker_peaks: list[float] = []
-    if args.mode == "dask":
-        # The workers' own peaks, read just before the cluster closes.
-        original_exit = engine.__exit__
 
-        def exit_reading_peaks(*exc: object) -> None:
-            peaks = engine.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-            worker_peaks.extend(v / 1024 for v in peaks.values())
-            original_exit(*exc)
+    class MeasuredDask(DaskEngine):
+        """Reads the workers' own peaks just before the cluster closes (``with`` looks
+        ``__exit__`` up on the class, so this is a subclass, not a patched instance)."""
 
-        engine.__exit__ = exit_reading_peaks  # type: ignore[method-assign]
+        def __exit__(self, *exc: object) -> None:
+            if self.client is not None:
+                peaks = self.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+                worker_peaks.extend(v / 1024 for v in peaks.values())
+            super().__exit__(*exc)
+
+    engine = MeasuredDask(workers=args.workers) if args.mode == "dask" else InProcess()
     t0 = time.perf_counter()
     res = run_sites(find_sites(args.data), args.out, options, engine=engine)
     wall = time.perf_counter() - t0
