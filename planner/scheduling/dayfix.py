@@ -46,7 +46,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from planner.scheduling.cover_curve import add_cover_cost, units
-from planner.scheduling.fairness import agent_fair_cost
+from planner.scheduling.fairness import day_fair_costs
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.roster_check import row_violations
 from planner.scheduling.rules import RosterProblem
@@ -183,13 +183,11 @@ def _agent_costs(problem: SchedulingProblem, rp: RosterProblem, shifts: Mapping[
         if r.employee == a.agent_id and r.day == d and not r.on:
             wish[r.shift] = wish.get(r.shift, 0) + r.weight
     others = {e: shifts[(i, e)] for e in range(days) if e != d and (i, e) in shifts}
-    fair_off = agent_fair_cost(problem, i, others, weights.shortfall)
+    fair = day_fair_costs(problem, i, others, d, problem.allowed[i][d], weights.shortfall)
     out = {}
     for k in problem.allowed[i][d]:
         tpl = problem.templates[k]
-        c = round(a.hourly_cost * tpl.paid_minutes * weights.cost)
-        if problem.fair_shares is not None:
-            c += agent_fair_cost(problem, i, {**others, d: k}, weights.shortfall) - fair_off
+        c = round(a.hourly_cost * tpl.paid_minutes * weights.cost) + fair[k]
         c += wish.get(tpl.name, 0) + wish.get(None, 0)
         if other_weekend:
             c += weights.weekend

@@ -163,3 +163,28 @@ def set_fair_shares(problem: SchedulingProblem, shifts: Mapping[tuple[int, int],
     counts = np.array([agent_counts(problem, rows.get(i, {})) for i in range(len(problem.agents))],
                       dtype=float).reshape(len(problem.agents), len(KINDS))
     problem.fair_shares = group_shares(counts, problem.fair_groups)
+
+
+def day_fair_costs(problem: SchedulingProblem, agent: int, others: Mapping[int, int], day: int,
+                   templates: Sequence[int], shortfall: int) -> dict[int, int]:
+    """Per template of ``templates``, what working it on ``day`` adds to the agent's fairness
+    cost, their other days being ``others`` (day -> template id)."""
+    if problem.fair_shares is None:
+        return dict.fromkeys(templates, 0)
+    shares, unit = problem.fair_shares[agent], fair_unit(problem, shortfall)
+    base = agent_counts(problem, others)
+    off = fair_cost(base, shares, unit)
+    kinds = template_kinds(problem)
+    weekend = is_weekend((problem.grid.start.weekday() + day) % 7)
+    by_kind: dict[str | None, int] = {}
+    out = {}
+    for k in templates:
+        kind = kinds[k]
+        if kind not in by_kind:
+            counts = list(base)
+            if kind is not None:
+                counts[KINDS.index(kind)] += 1
+            counts[2] += weekend
+            by_kind[kind] = fair_cost(counts, shares, unit) - off
+        out[k] = by_kind[kind]
+    return out

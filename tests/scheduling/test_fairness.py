@@ -133,3 +133,28 @@ def test_small_center_spreads_nights_and_weekends_within_one_of_the_fair_share(t
     assert set(table["nights"]) <= {1, 2}
     assert table["weekend_days"].max() - table["weekend_days"].min() <= 1
     assert table["nights_above"].max() <= 1 and table["weekend_days_above"].max() <= 1
+
+
+def test_day_costs_are_the_difference_of_whole_row_costs(tmp_path):
+    # dayfix prices one day at a time: each template's price must equal what the whole row
+    # costs with it less what it costs with the day off.
+    import numpy as np
+
+    from planner.io import load_folder
+    from planner.scheduling.fairness import agent_fair_cost, day_fair_costs
+    from planner.scheduling.problem import build_problem, read_requirements
+    from tests.scheduling.helpers import data_and_run
+
+    data, run = data_and_run(tmp_path)
+    _night_center(data, run)
+    problem = build_problem(load_folder(data), read_requirements(run / "requirements.csv", "UTC"))
+    problem.fair_shares = np.array([[1.75, 0.4, 1.0]] * 4)
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        i, d = int(rng.integers(4)), int(rng.integers(7))
+        others = {e: int(rng.choice(problem.allowed[i][e])) for e in range(7)
+                  if e != d and rng.random() < 0.6}
+        got = day_fair_costs(problem, i, others, d, problem.allowed[i][d], 100)
+        off = agent_fair_cost(problem, i, others, 100)
+        assert got == {k: agent_fair_cost(problem, i, {**others, d: k}, 100) - off
+                       for k in problem.allowed[i][d]}
