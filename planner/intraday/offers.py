@@ -20,6 +20,7 @@ agent covers one interval at a time), so an offer is measured on the intervals i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
@@ -97,7 +98,25 @@ class _Flow:
             self.work.get(t, set()).difference_update(who)
 
 
-def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Extension:
+    """An overtime offer as plan data: agent ``agent`` works template ``template`` instead of
+    their published shift today, adding the grid intervals ``intervals``."""
+
+    agent: int
+    template: int
+    intervals: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Offers:
+    """The offers table (offers.csv) and the overtime offers as extensions of the plan."""
+
+    table: pd.DataFrame
+    overtime: tuple[Extension, ...]
+
+
+def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str]) -> Offers:
     """Overtime, voluntary time off and training moves for the rest of ``day`` (from grid interval
     ``cut``), measured on the re-planned activities (see the module docstring)."""
     problem, grid, iv = locked.problem, locked.problem.grid, locked.problem.interval
@@ -134,6 +153,7 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
                    for t in ts)
 
     rows: list[dict] = []
+    extensions: list[Extension] = []
     flow = _Flow(locked, replan, day, cut)
     # Overtime: each agent's best extension alone, then taken in order, each measured after the
     # ones before it.
@@ -175,6 +195,7 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
                      "shift": shift_text(k), "offer": " and ".join(parts),
                      "hours": (t2.paid_minutes - tpl.paid_minutes) / 60,
                      "shortfall_change_hours": delta, "note": ""})
+        extensions.append(Extension(i, k2, tuple(sorted(add))))
         flow.apply(add=add)
     # Voluntary time off, measured on the plan without the overtime (offers, not decisions).
     flow = _Flow(locked, replan, day, cut)
@@ -204,7 +225,34 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
                      "hours": minutes / 60, "shortfall_change_hours": delta, "note": ""})
         flow.apply(drop=drop)
     rows += _training_moves(locked, replan, day, cut, _Flow(locked, replan, day, cut))
-    return pd.DataFrame(rows, columns=OFFER_COLUMNS)
+    return Offers(pd.DataFrame(rows, columns=OFFER_COLUMNS), tuple(extensions))
+
+
+def with_overtime(locked: Locked, replan: Replan, extensions: tuple[Extension, ...]
+                  ) -> pd.DataFrame:
+    """The re-plan's assignments with every overtime offer accepted: each added interval goes to
+    the agent's case type that is shortest there (required minus planned, after the agents
+    placed before), so the extension works where the offer measured its gain."""
+    problem = locked.problem
+    gap = (problem.required - replan.scheduled).astype(float)
+    act_index = {c: n for n, c in enumerate(problem.activities)}
+    stamps = problem.grid.timestamps()
+    rows = []
+    for ext in extensions:
+        a = problem.agents[ext.agent]
+        mine = [act_index[c] for c in a.eligible if c in act_index]
+        for t in ext.intervals:
+            if not mine:
+                break
+            c = max(mine, key=lambda c: (gap[c, t], -c))
+            gap[c, t] -= 1
+            rows.append({"agent_id": a.agent_id, "interval_start": pd.Timestamp(stamps[t]),
+                         "activity": problem.activities[c]})
+    if not rows:
+        return replan.assignments
+    extra = pd.DataFrame(rows).astype({"agent_id": "string", "activity": "string"})
+    return (pd.concat([replan.assignments, extra], ignore_index=True)
+            .sort_values(["agent_id", "interval_start"], kind="stable").reset_index(drop=True))
 
 
 def _training_moves(locked: Locked, replan: Replan, day: int, cut: int, flow: _Flow) -> list[dict]:
@@ -245,4 +293,4 @@ def _training_moves(locked: Locked, replan: Replan, day: int, cut: int, flow: _F
     return out
 
 
-__all__ = ["OFFER_COLUMNS", "offers"]
+__all__ = ["OFFER_COLUMNS", "Extension", "Offers", "offers", "with_overtime"]
