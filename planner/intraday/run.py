@@ -11,6 +11,7 @@ into ``RUN/intraday-<time>/`` as one transaction (the complete folder or nothing
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -21,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import ContractError, MissingInputError, Problem
+from planner.intraday.offers import extended_config, with_overtime
 from planner.intraday.offers import offers as make_offers
-from planner.intraday.offers import with_overtime
 from planner.intraday.replan import Replan, lock_plan, replan_day
 from planner.intraday.simulate import day_arrivals, simulate_rest
 from planner.intraday.update import DayLevel, update_forecast
@@ -246,7 +247,9 @@ def intraday(data_dir: str | Path, run_dir: str | Path, now: str | pd.Timestamp,
     if without:
         notes.append(f"absent agent(s) without a shift today: {', '.join(sorted(without))}")
     lap("re-plan")
-    made = make_offers(locked, replan, d, cut, set(absent))
+    # Overtime may run past the config's patterns: the problem with longer shifts judges them.
+    wide = build_problem(dataclasses.replace(data, config=extended_config(cfg)), merged, tiers)
+    made = make_offers(locked, replan, d, cut, set(absent), wide)
     overtime = None
     offer_table = made.table
     lap("offers")

@@ -118,9 +118,10 @@ def test_volume_over_forecast_with_an_absent_agent(center, tmp_path):
 
 
 def test_overtime_offers_keep_rest_and_maximum_hours(center, tmp_path):
-    """Every overtime offer, applied to the week, keeps the minimum rest and the maximum paid hours
-    (checked here from the files, not by the scheduler's rule code); an agent whose maximum is
-    planted at their planned hours is offered none."""
+    """Every overtime offer, applied to the week, keeps the minimum rest, the maximum paid hours,
+    the opening hours and the two-hour limit of an extension (checked here from the files, not by
+    the scheduler's rule code); an agent whose maximum is planted at their planned hours is offered
+    none; extensions may run past the config's longest pattern."""
     data, run = center
     shifts = read_csv(run / "schedule.csv", dtype={"agent_id": str},
                       parse_dates=["shift_start", "shift_end"])
@@ -138,6 +139,7 @@ def test_overtime_offers_keep_rest_and_maximum_hours(center, tmp_path):
     assert len(ot) > 0
     assert capped not in set(ot["agent_id"])
     assert (ot["shortfall_change_hours"] < 0).all()
+    lengths = set()
     for r in ot.itertuples(index=False):
         mine = shifts[shifts["agent_id"] == r.agent_id].sort_values("shift_start")
         row = mine[mine["shift_start"].dt.normalize() == TUESDAY].iloc[0]
@@ -149,11 +151,17 @@ def test_overtime_offers_keep_rest_and_maximum_hours(center, tmp_path):
             else:
                 new_end = TUESDAY + hhmm
         assert new_start >= pd.Timestamp(NOW) or new_start == row["shift_start"]
+        # at most MAX_EXTENSION_HOURS more, inside opening hours (08:00-18:00)
+        assert (new_end - new_start) - (row["shift_end"] - row["shift_start"]) <= pd.Timedelta(hours=2)
+        assert new_start >= TUESDAY + pd.Timedelta(hours=8) and new_end <= TUESDAY + pd.Timedelta(hours=18)
+        lengths.add((new_end - new_start) / pd.Timedelta(hours=1))
         others = mine[mine["shift_start"] != row["shift_start"]]
         gaps = [(new_start - o.shift_end) if o.shift_end <= row["shift_start"] else (o.shift_start - new_end)
                 for o in others.itertuples()]
         assert min(gaps) >= pd.Timedelta(hours=11)
         assert paid[r.agent_id] + r.hours <= 40.0 + 1e-9
+    # agents on 8-hour shifts are paid 37.5 h a week: extensions past the config's patterns
+    assert lengths - {6.0, 8.0}
 
 
 def test_overtime_plan_adds_exactly_the_offered_hours_and_lifts_service(center, tmp_path):
