@@ -23,10 +23,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from planner.scheduling.constraints import Penalty, add_rest_by_times, add_soft_sum, is_const, negate
 from planner.scheduling.problem import SchedulingProblem, wish_violated
@@ -39,6 +38,9 @@ from planner.scheduling.rules import (
     ShiftType,
 )
 from planner.scheduling.templates import Template
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 VARIANTS = 3
 LATE_END = 20 * 60  # a shift ending after 20:00 is a late shift

@@ -250,10 +250,11 @@ def test_negative_binomial_quantiles_match_scipy_stats():
 
 def test_importing_intraday_leaves_the_week_solvers_and_scipy_stats_unloaded():
     """The command's start-up cost: the intraday path needs the day model, not the week's
-    search nor scipy.stats (an import of a few seconds on a loaded machine)."""
+    search, OR-Tools nor scipy.stats (imports of seconds on a loaded machine)."""
     code = ("import sys, planner.intraday.run, planner.intraday.page; "
             "print(sorted(m for m in ('scipy.stats', 'planner.scheduling.solve', "
-            "'planner.scheduling.roster_lns', 'planner.tiers') if m in sys.modules))")
+            "'planner.scheduling.roster_lns', 'planner.tiers', 'ortools.sat.python.cp_model') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[]"
