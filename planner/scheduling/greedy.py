@@ -153,9 +153,7 @@ def _solve_agent(problem: SchedulingProblem, rp: RosterProblem, i: int, value: n
     a = problem.agents[i]
     rules = rp.employees[i]
     if min_minutes is not None:
-        from dataclasses import replace
-
-        rules = replace(rules, min_minutes=min_minutes)
+        rules = rules.relaxed(min_minutes)
     sub = RosterProblem(rp.days, rp.shift_types, (rules,),
                         tuple(r for r in rp.requests if r.employee == a.agent_id),
                         first_weekday=rp.first_weekday)
@@ -398,10 +396,9 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
 def _max_minutes(problem: SchedulingProblem, rp: RosterProblem, i: int, weights: Weights,
                  seed: int) -> int:
     """The most paid minutes agent ``i`` can work under every other hard rule (0 if none)."""
-    from dataclasses import replace
 
     a = problem.agents[i]
-    rules = replace(rp.employees[i], min_minutes=0)
+    rules = rp.employees[i].relaxed(0)
     sub = RosterProblem(rp.days, rp.shift_types, (rules,), first_weekday=rp.first_weekday)
     model = cp_model.CpModel()
     rm = build_roster_model(sub, model)
