@@ -29,6 +29,7 @@ from sf_models import NATIVE, StatsForecastModel
 
 from planner.forecast import (
     Forecaster,
+    SeasonalWindowAverage,
     build_history,
     default_models,
     forecast,
@@ -172,6 +173,18 @@ def main() -> int:
                       f"vs window average {w['mase']:.3f} (x{c['mase'] / w['mase']:.3f}); bias "
                       f"{c['bias']:+.2%}; MAE/floor {c['floor_ratio']:.3f} (window average "
                       f"{w['floor_ratio']:.3f}); cov80 {c['coverage']:.1%}")
+
+    # the week the demo plans, against the generator's true rates (an independent check: no
+    # backtest score, flattered by the choice among candidates, enters it)
+    rate = truth.rename(columns={"rate": "true_rate"})
+    window = forecast(data, weeks=1, models=[SeasonalWindowAverage(8)]).forecast
+    both = fc.merge(window, on=["case_type", "interval_start"], suffixes=("", "_wa")).merge(
+        rate, on=["case_type", "interval_start"])
+    console.print("planned week against the true rates (MAE per interval; total / true total):")
+    for name, g in both.groupby("case_type"):
+        ours, wa8 = (g["volume"] - g["true_rate"]).abs().mean(), (g["volume_wa"] - g["true_rate"]).abs().mean()
+        console.print(f"  {name:16s} chosen {result.chosen[name]:14s} MAE {ours:.4f} vs WA(8) {wa8:.4f} "
+                      f"(x{ours / wa8:.3f}); total x{g['volume'].sum() / g['true_rate'].sum():.3f}")
 
     # (b) the bank log, through the importer
     from planner.importers import import_anonbank

@@ -86,7 +86,8 @@ def weekday_effects(daily: np.ndarray, weekday: np.ndarray, weeks: int = 12) -> 
         else:
             seen = d[(wd == k) & np.isfinite(d)]
             effects[k] = seen.mean() / np.nanmean(d) if len(seen) and np.nanmean(d) > 0 else 1.0
-    effects[open_days] /= effects[open_days].mean()
+    mean = effects[open_days].mean()
+    effects[open_days] = effects[open_days] / mean if mean > 0 else 1.0
     return effects
 
 

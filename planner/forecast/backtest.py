@@ -22,8 +22,14 @@ from planner.forecast.anomalies import clean_history
 from planner.forecast.base import Forecaster
 from planner.forecast.baselines import SeasonalNaive, SeasonalWindowAverage
 from planner.forecast.boosting import PoissonBoosting
-from planner.forecast.combination import COMBINATION, DEFAULT_MEMBERS, MEMBERS, rank_models
+from planner.forecast.combination import (
+    COMBINATION,
+    DEFAULT_MEMBERS,
+    diverse_members,
+    rank_models,
+)
 from planner.forecast.history import History
+from planner.forecast.month import month_effects
 from planner.forecast.profile import PooledShape, ProfileModel, pooled_shape
 from planner.forecast.recent import RecentLevelModel
 from planner.forecast.yearly import yearly_factors
@@ -148,17 +154,19 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
             scored = (history.open[name][o:stop] & ~history.masked[o:stop]
                       & np.isfinite(history.volume[name][o:stop]))
             raw = history.frame(name, end=o)
-            frame, _ = clean_history(raw, name)
+            month = month_effects(raw)
+            frame, _ = clean_history(month.deseasonalise(raw), name)
             train = np.where(history.open[name][:o], frame["volume"].to_numpy(), np.nan)
             valid = np.isfinite(train)
             scales[name].append(metrics.mase_scale(np.nan_to_num(train), valid, period))
             actual = history.volume[name][o:stop][scored]
             # last year's peaks are seasons, not events: read from the history as it came
             yearly = yearly_factors(raw, history.times[o:stop])[scored]
+            seasonal = yearly * month.factors(horizon["interval_start"], horizon["open"])[scored]
             for model in models:
                 tic = time.perf_counter()
                 fitted = fit_model(type(model)(**model.get_params()), frame, prior)
-                pred = fitted.predict(horizon)["volume"].to_numpy()[scored] * yearly
+                pred = fitted.predict(horizon)["volume"].to_numpy()[scored] * seasonal
                 seconds[model.label] += time.perf_counter() - tic
                 collected[name][model.label].append((actual, pred))
                 if keep_forecasts:
@@ -172,8 +180,8 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
     out = {}
     members: dict[str, tuple[str, ...]] = {}
     for name in names:
-        members[name] = _add_combination(collected[name], scales[name])
-        res = _score_type(name, collected[name], scales[name], history, level)
+        members[name], average = _add_combination(collected[name], scales[name])
+        res = _score_type(name, collected[name], scales[name], history, level, average)
         res.scores["seconds"] = res.scores["model"].map(seconds) / max(len(names), 1)
         notes = res.notes if short_note is None else (short_note, *res.notes)
         forecasts = None
@@ -185,26 +193,39 @@ def run_backtest(history: History, *, weeks: int = 1, models: Sequence[Forecaste
 
 
 def _add_combination(runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
-                     scales: list[float]) -> tuple[str, ...]:
+                     scales: list[float]) -> tuple[tuple[str, ...], bool]:
     """Score the combination out of sample: at each origin it averages the :data:`MEMBERS` models
-    ranked best on the origins before it (the default members at the first); returns the members
-    ranked on every origin, which the final forecast averages."""
+    ranked best on the origins before it (the default members at the first). Returns the members
+    ranked on every origin, which the final forecast averages, and whether averaging beat picking.
+
+    Picking the single best model is scored the same way (at each origin the model ranked best on
+    the origins before it), so the two strategies are compared on equal, out-of-sample terms: the
+    lowest backtest score of a dozen candidates is flattered by the choice itself, the
+    combination's is not.
+    """
     labels = [label for label, per in runs.items() if per]
     if not labels:
-        return ()
+        return (), False
     count = len(runs[labels[0]])
     combined = []
+    averaged, picked = [], []
     for i in range(count):
-        ranked = rank_models(runs, scales, labels, i) or [m for m in DEFAULT_MEMBERS if m in labels]
-        chosen = ranked[:MEMBERS] or labels[:1]
+        ranked = rank_models(runs, scales, labels, i)
+        chosen = diverse_members(ranked or [m for m in DEFAULT_MEMBERS if m in labels]) or labels[:1]
         actual = runs[chosen[0]][i][0]
-        combined.append((actual, np.mean([runs[m][i][1] for m in chosen], axis=0)))
+        mean = np.mean([runs[m][i][1] for m in chosen], axis=0)
+        combined.append((actual, mean))
+        if ranked and len(actual) and scales[i] > 0:
+            averaged.append(np.abs(actual - mean).mean() / scales[i])
+            picked.append(np.abs(actual - runs[ranked[0]][i][1]).mean() / scales[i])
     runs[COMBINATION] = combined
-    return tuple(rank_models(runs, scales, labels, count)[:MEMBERS])
+    prefer = bool(averaged) and float(np.mean(averaged)) < float(np.mean(picked))
+    return tuple(diverse_members(rank_models(runs, scales, labels, count))), prefer
 
 
 def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
-                scales: list[float], history: History, level: float) -> TypeBacktest:
+                scales: list[float], history: History, level: float,
+                average: bool = False) -> TypeBacktest:
     notes: list[str] = []
     rows = []
     quantiles: dict[str, tuple[float, float] | None] = {}
@@ -230,7 +251,7 @@ def _score_type(name: str, runs: dict[str, list[tuple[np.ndarray, np.ndarray]]],
     for col in ("mase", "wape", "bias", "coverage", "actual"):
         if col not in scores:
             scores[col] = np.nan
-    chosen, note = _choose(scores, history, name)
+    chosen, note = _choose(scores, history, name, average)
     if note:
         notes.append(note)
     scores["chosen"] = scores["model"] == chosen
@@ -265,9 +286,11 @@ def best_window(scores: pd.DataFrame) -> str | None:
     return str(wa.loc[wa["mase"].idxmin(), "model"])
 
 
-def _choose(scores: pd.DataFrame, history: History, name: str) -> tuple[str, str | None]:
-    """Lowest MASE among the seasonal naive, the best window average and our models; a quiet type
-    (or one without a usable backtest) gets the profile model, which borrows the pooled shape."""
+def _choose(scores: pd.DataFrame, history: History, name: str,
+            average: bool = False) -> tuple[str, str | None]:
+    """The combination where averaging beat picking out of sample (``average``), else the lowest
+    MASE among the seasonal naive, the best window average and our models; a quiet type (or one
+    without a usable backtest) gets the profile model, which borrows the pooled shape."""
     recent = history.volume[name][-8 * 7 * 24 * 60 // history.interval_minutes:]
     cases = float(np.nansum(recent))
     if cases < MIN_CASES_TO_SELECT:
@@ -278,6 +301,10 @@ def _choose(scores: pd.DataFrame, history: History, name: str) -> tuple[str, str
     window = best_window(scores)
     pool = scores[(~scores["model"].str.startswith(BASELINE)) | (scores["model"] == window)]
     pool = pool[pool["mase"].notna()]
+    if average and (pool["model"] == COMBINATION).any():
+        return COMBINATION, None
+    singles = pool[pool["model"] != COMBINATION]
+    pool = pool if singles.empty else singles
     if pool.empty:
         return ProfileModel.name, f"{name}: no backtest possible (history too short); profile model"
     return str(pool.loc[pool["mase"].idxmin(), "model"]), None

@@ -34,6 +34,19 @@ def rank_models(runs: dict[str, list[tuple[np.ndarray, np.ndarray]]], scales: Se
     return sorted(scores, key=lambda k: (scores[k], k))
 
 
+def diverse_members(ranked: Sequence[str], family: str = "window_average") -> list[str]:
+    """The best :data:`MEMBERS` of ``ranked`` with one window average at most: windows of 4, 6 and
+    8 weeks make nearly the same errors, and a mean of near copies averages nothing away."""
+    out: list[str] = []
+    for label in ranked:
+        if label.startswith(family) and any(m.startswith(family) for m in out):
+            continue
+        out.append(label)
+        if len(out) == MEMBERS:
+            break
+    return out
+
+
 class Combination(Forecaster):
     """Mean of fitted member models (each fitted on the same history).
 

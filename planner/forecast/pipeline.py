@@ -39,6 +39,7 @@ from planner.forecast.history import (
     volumes_to_interval,
 )
 from planner.forecast.intervals import apply_quantiles, poisson_band
+from planner.forecast.month import month_effects
 from planner.forecast.profile import ProfileModel
 from planner.forecast.yearly import yearly_factors
 from planner.io.config import PlannerConfig
@@ -223,10 +224,15 @@ def _final_forecast(hist: History, results: dict[str, TypeBacktest], handle: Han
         horizon = pd.DataFrame({"interval_start": times, "open": is_open})
         model = _model_for(res.chosen, candidates, res.members)
         raw = hist.frame(name)
-        frame, found = clean_history(raw, name)
+        # paydays first: a month start is a season, not an anomaly to exclude
+        month = month_effects(raw)
+        if month.active:
+            notes.append(f"{name}: {month.describe()}")
+        frame, found = clean_history(month.deseasonalise(raw), name)
         anomalies += found
         model = fit_model(model, frame, prior)
-        vol = model.predict(horizon)["volume"].to_numpy() * yearly_factors(raw, times)
+        vol = (model.predict(horizon)["volume"].to_numpy() * yearly_factors(raw, times)
+               * month.factors(times, is_open))
         if is_hol.any():
             factor = hist.holiday_factor.get(name, 0.5)
             vol = np.where(is_hol, vol * factor, vol)
