@@ -34,7 +34,6 @@ from planner.scheduling.cover_curve import UNITS, units
 from planner.scheduling.explain import max_paid_upper_bound
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.sparse_rows import rows_to_matrix
-from planner.scheduling.templates import DAY
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
 
@@ -53,9 +52,6 @@ def coverage_cost(problem: SchedulingProblem, scheduled: np.ndarray, weights: We
     return float((_short_weights(problem, weights) * short).sum() + weights.overstaffing * over)
 
 
-_METHOD = "highs-ipm"
-
-
 class _Cols:
     def __init__(self) -> None:
         self.n = 0
@@ -69,96 +65,11 @@ class _Cols:
         return self.n - 1
 
 
-def _contracts(problem: SchedulingProblem, group: tuple[int, ...], relaxed: Mapping[int, int],
-               per_agent: bool) -> list[tuple[int, ...]]:
-    """A skill group's agents split by their contract (worked days, minimum and maximum
-    minutes): pooled, a full-timer's hours could go to a part-timer's days."""
-    if per_agent:
-        return [group]
-    out: dict[tuple, list[int]] = {}
-    for i in group:
-        a = problem.agents[i]
-        out.setdefault((a.max_days, relaxed.get(i, a.min_minutes), a.max_minutes), []).append(i)
-    return [tuple(m) for _, m in sorted(out.items())]
-
-
-def _agent_columns(problem: SchedulingProblem, g: int, members: tuple[int, ...],
-                   relaxed: Mapping[int, int], cols: _Cols, eq_rows: list, ub_rows: list,
-                   presence: dict, min_rows: set[int]) -> None:
-    """Group ``g``'s shift columns one per (agent, day, template), with each agent's own rules:
-    one shift a day, worked days per 7 days, consecutive days, paid minutes, and the minimum
-    rest between two days as clique rows (every shift ending after ``tau`` against every shift
-    of the next day starting before ``tau + rest``)."""
-    grid, iv = problem.grid, problem.interval
-    sh = problem.config.shifts
-    rest = round(sh.min_rest_hours * 60)
-    run = sh.max_consecutive_days
-    per_tk: dict[tuple[int, int], list[int]] = {}
-    for i in members:
-        a = problem.agents[i]
-        paid_cols: list[tuple[int, float]] = []
-        day_cols: dict[int, list[tuple[int, int]]] = {}
-        for d in range(grid.days):
-            for k in problem.allowed[i][d]:
-                y = cols.add(0.0, 1.0)
-                tpl = problem.templates[k]
-                paid_cols.append((y, float(tpl.paid_minutes)))
-                day_cols.setdefault(d, []).append((y, k))
-                per_tk.setdefault((d, k), []).append(y)
-                presence.setdefault((g, grid.index(d, tpl.start_minute)), []).append((y, 1.0))
-                presence.setdefault((g, grid.index(d, tpl.end_minute)), []).append((y, -1.0))
-        if not paid_cols:
-            continue
-        for cs in day_cols.values():
-            if len(cs) > 1:
-                ub_rows.append(([y for y, _ in cs], [1.0] * len(cs), 1.0))
-        for s in range(0, grid.days, 7):
-            blk = [y for d in range(s, min(grid.days, s + 7)) for y, _ in day_cols.get(d, [])]
-            n_days = min(grid.days, s + 7) - s
-            cap = a.max_days if n_days == 7 else round(a.max_days * n_days / 7)
-            if cap < n_days and blk:
-                ub_rows.append((blk, [1.0] * len(blk), float(cap)))
-        for s in range(grid.days - run):
-            win = [y for d in range(s, s + run + 1) for y, _ in day_cols.get(d, [])]
-            if win:
-                ub_rows.append((win, [1.0] * len(win), float(run)))
-        if rest > 0:
-            for d in range(grid.days - 1):
-                today, nxt = day_cols.get(d, []), day_cols.get(d + 1, [])
-                if not today or not nxt:
-                    continue
-                ends = sorted({problem.templates[k].end_minute for _, k in today})
-                for tau in ends:
-                    late = [y for y, k in today if problem.templates[k].end_minute >= tau]
-                    early = [y for y, k in nxt if problem.templates[k].start_minute + DAY < tau + rest]
-                    if early:
-                        ub_rows.append((late + early, [1.0] * (len(late) + len(early)), 1.0))
-        idx = [c for c, _ in paid_cols]
-        paid = [p for _, p in paid_cols]
-        ub_rows.append((idx, paid, float(a.max_minutes)))
-        lo = float(min(relaxed.get(i, a.min_minutes), max_paid_upper_bound(problem, i)))
-        if lo > 0:
-            min_rows.add(len(ub_rows))
-            ub_rows.append((idx, [-p for p in paid], -lo))
-    for (d, k), ys in per_tk.items():
-        tpl = problem.templates[k]
-        t0 = grid.index(d, tpl.start_minute)
-        for w in tpl.breaks:
-            nvars = []
-            for off in w.offsets(iv):
-                v = cols.add(0.0)
-                nvars.append(v)
-                b0 = t0 + off // iv
-                presence.setdefault((g, b0), []).append((v, -1.0))
-                presence.setdefault((g, b0 + w.span(iv)), []).append((v, 1.0))
-            eq_rows.append(([*nvars, *ys], [1.0] * len(nvars) + [-1.0] * len(ys), 0.0))
-
-
 def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS,
                          relaxed: Mapping[int, int] | None = None,
                          time_limit: float = 120.0, details: dict | None = None,
                          presence_out: np.ndarray | None = None,
-                         integer_cuts: bool = True, per_agent: bool = False) -> float | None:
+                         integer_cuts: bool = True) -> float | None:
     """LP lower bound on the coverage cost of any plan (None if HiGHS fails).
 
     ``details``, when given, receives ``activity -> (shortfall, overstaffing)`` agent-hours of the
@@ -177,12 +88,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
     presence: dict[tuple[int, int], list[tuple[int, float]]] = {}
     min_rows: set[int] = set()
     p_cols: dict[tuple[int, int], int] = {}
-    for g, members in ((g, m) for g, group in enumerate(problem.groups)
-                       for m in _contracts(problem, group, relaxed, per_agent)):
-        if per_agent:
-            _agent_columns(problem, g, members, relaxed, cols, eq_rows, ub_rows, presence,
-                           min_rows)
-            continue
+    for g, members in enumerate(problem.groups):
         paid_cols: list[tuple[int, float]] = []
         day_cols: dict[int, list[int]] = {}
         for d in range(grid.days):
@@ -215,6 +121,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
             continue
         idx = [c for c, _ in paid_cols]
         paid = [p for _, p in paid_cols]
+        # Each agent's maximum as their days allow it (five 7.5-h shifts are not 40 h).
         max_min = float(sum(max_paid_upper_bound(problem, i) for i in members))
         min_min = float(sum(min(relaxed.get(i, problem.agents[i].min_minutes),
                                 max_paid_upper_bound(problem, i)) for i in members))
@@ -293,7 +200,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
         return const
     bounds = list(zip([0.0] * cols.n, cols.upper, strict=True))
     res = linprog(np.array(cols.cost), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                  bounds=bounds, method=_METHOD,
+                  bounds=bounds, method="highs-ipm",
                   options={"time_limit": time_limit, "presolve": True})
     if res.status == 2 and min_rows:
         # Infeasible minimum hours (an agent's minimum their availability cannot reach that the
@@ -301,7 +208,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
         keep = [r for n, r in enumerate(ub_rows) if n not in min_rows]
         a_ub, b_ub = matrix(keep)
         res = linprog(np.array(cols.cost), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                      bounds=bounds, method=_METHOD,
+                      bounds=bounds, method="highs-ipm",
                       options={"time_limit": time_limit, "presolve": True})
     if res.status != 0:
         return None
