@@ -10,6 +10,7 @@ plan/bound ratio. Goals (issue 6): gap within 3% for 300 agents in 120 s; a feas
     python benchmarks/bench_schedule.py                      # 100, 300, 1000 agents
     python benchmarks/bench_schedule.py --sizes 300 --limits 120
     python benchmarks/bench_schedule.py --sizes 300 --around-the-clock   # 24/7, overnight shifts
+    python benchmarks/bench_schedule.py --sizes 100 --weeks 4 --weekends-in-row 1 --no-bound
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ DEFAULT_LIMITS = {100: 60.0, 300: 120.0, 1000: 300.0}
 
 
 def run(size: int, limit: float, seed: int, bound: bool, around_the_clock: bool = False,
-        weeks: int = 1) -> dict:
+        weeks: int = 1, weekends_in_row: int | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data, out = Path(tmp) / "data", Path(tmp) / "run"
+        rules = {} if weekends_in_row is None else {"max_weekends_in_row": weekends_in_row}
         write_center(data, out, size, n_types=8, interval=15, seed=seed,
-                     around_the_clock=around_the_clock, weeks=weeks)
+                     around_the_clock=around_the_clock, weeks=weeks, shift_rules=rules)
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolverLimitWarning)
@@ -61,12 +63,15 @@ def main() -> None:
     ap.add_argument("--around-the-clock", action="store_true",
                     help="a 24/7 center with overnight shifts and a night queue")
     ap.add_argument("--weeks", type=int, default=1, help="horizon in weeks")
+    ap.add_argument("--weekends-in-row", type=int, default=None,
+                    help="shifts.max_weekends_in_row (1: every other weekend off)")
     args = ap.parse_args()
     limits = args.limits or [DEFAULT_LIMITS.get(s, 120.0) for s in args.sizes]
     print("agents  limit_s  solve_s  wall_s  bound_s  shifts  required_h  shortfall_h  over_h  "
           "objective      bound  gap     plan/bound  violations  stage1")
     for size, limit in zip(args.sizes, limits, strict=True):
-        r = run(size, limit, args.seed, not args.no_bound, args.around_the_clock, args.weeks)
+        r = run(size, limit, args.seed, not args.no_bound, args.around_the_clock, args.weeks,
+                args.weekends_in_row)
         bound = "n/a" if r["bound"] is None else f"{r['bound']:.0f}"
         gap = "n/a" if r["gap"] is None else f"{r['gap']:.1%}"
         ratio = "n/a" if r["ratio"] is None else f"{r['ratio']:.3f}"

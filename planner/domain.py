@@ -63,3 +63,46 @@ NON_WORK: tuple[str, ...] = ("break", "lunch", "off", "training", "meeting", ABS
 # re-plan counts them in hundredths, so that fractional swarm requirements are not rounded.
 SCHEDULE_UNITS_PER_AGENT = 10
 FLOW_UNITS_PER_AGENT = 100
+
+# Unpopular work, spread evenly among comparable agents when the scheduler's fairness is on.
+# A night shift holds at least NIGHT_MINUTES of night time (NIGHT_FROM to NIGHT_TO, the night of
+# either day it touches); a late shift is any other shift ending after LATE_END; a weekend day is
+# a shift that starts on a Saturday or a Sunday.
+NIGHT_FROM = 23 * 60  # [min after midnight]
+NIGHT_TO = 6 * 60
+NIGHT_MINUTES = 180
+LATE_END = 20 * 60
+FAIR_KINDS: tuple[str, ...] = ("nights", "lates", "weekend_days")
+_DAY = 1440
+
+
+def night_minutes(start: int, end: int) -> int:
+    """Minutes of ``[start, end)`` (minutes after the shift day's midnight; ``end`` past 1440
+    runs overnight) that fall in night time."""
+    total = 0
+    for base in (-_DAY, 0, _DAY):
+        lo, hi = base + NIGHT_FROM, base + _DAY + NIGHT_TO
+        total += max(0, min(end, hi) - max(start, lo))
+    return total
+
+
+def shift_kind(start: int, end: int) -> str | None:
+    """``"nights"``, ``"lates"`` or None for a shift from ``start`` to ``end`` (minutes after its
+    day's midnight)."""
+    if night_minutes(start, end) >= NIGHT_MINUTES:
+        return "nights"
+    if end > LATE_END:
+        return "lates"
+    return None
+
+
+def is_weekend(weekday: int) -> bool:
+    """Saturday or Sunday (``weekday``: 0 = Monday)."""
+    return weekday >= 5
+
+
+def fairness_group(team: str, min_hours: float, max_hours: float, max_days: int) -> str:
+    """Comparable agents, in words: the same team (when given) and contract (weekly hours and
+    most days a week)."""
+    head = f"{team}: " if team else ""
+    return f"{head}{min_hours:g}-{max_hours:g} h, {max_days} days"

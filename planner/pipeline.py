@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from planner.analysis import Resolver
+from planner.analysis.fairness import fairness_figures, fairness_table
 from planner.capacity import CapacityPlan, capacity_plan
 from planner.errors import MissingInputError, PlannerError, SolverLimitWarning
 from planner.forecast import CASE_COLUMNS, ForecastResult, forecast
@@ -284,13 +285,19 @@ def _run_schedule(ctx: Context, *, time_limit: float = SCHEDULE_SECONDS, seed: i
                                compute_bound=bound, progress=progress,
                                deterministic=deterministic)
     notes = [str(w.message) for w in caught]
-    return dataclasses.replace(result, notes=(*notes, *result.notes))
+    sh = folder.config.shifts
+    fairness = fairness_table(result.schedule, folder.agents, folder.availability,
+                              min_hours=sh.min_hours, max_hours=sh.max_hours,
+                              max_days=7 - sh.days_off_per_week)
+    return dataclasses.replace(result, notes=(*notes, *result.notes), fairness=fairness)
 
 
 def _write_schedule(res: ScheduleResult, run: RunFolder) -> list[Path]:
     files = [write_csv(res.schedule, run.file("schedule")),
              write_csv(res.assignments, run.file("assignments")),
              write_csv(res.coverage, run.file("coverage"))]
+    if res.fairness is not None:
+        files.append(write_csv(res.fairness, run.file("fairness")))
     if res.training is not None:
         files.append(write_csv(res.training, run.file("training_plan")))
     return files
@@ -301,6 +308,8 @@ def _sum_schedule(res: ScheduleResult) -> tuple[dict[str, str], list[str]]:
                "objective": f"{res.objective:,.0f}"}
     if res.gap is not None:
         figures["gap to bound"] = f"{res.gap:.1%}"
+    if res.fairness is not None and len(res.fairness):
+        figures.update(fairness_figures(res.fairness))
     return figures, [*res.notes, *(f"conflict: {c}" for c in res.conflicts)]
 
 

@@ -192,6 +192,12 @@ class ShiftConfig(_Model):
         "Days off each agent gets per week."))
     paired_days_off: bool = Field(default=False, description=(
         "Days off come in pairs of consecutive days."))
+    max_weekends_in_row: int | None = Field(default=None, ge=0, description=(
+        "Most weekends in a row an agent works (a weekend is worked when its Saturday or Sunday "
+        "is): 1 gives every other weekend off; none: no limit."))
+    whole_weekends: bool = Field(default=False, description=(
+        "Saturday and Sunday are worked together or both off (a weekend off is two days off in "
+        "a row)."))
     allow_overnight: bool = Field(default=True, description=(
         "Shifts may cross midnight."))
     min_hours: float = Field(default=0.0, ge=0, description=(
@@ -205,6 +211,16 @@ class ShiftConfig(_Model):
         if not v or any(x <= 0 or x > 14 for x in v):
             raise ValueError("shift lengths must be between 0 and 14 hours, at least one")
         return v
+
+
+class FairnessConfig(_Model):
+    """How evenly the scheduler spreads unpopular work among comparable agents."""
+
+    weight: float = Field(default=0.0, ge=0, le=100, description=(
+        "Night shifts, late shifts and weekend days spread evenly among comparable agents (same "
+        "team and contract): each one an agent works above their group's fair share rounded "
+        "down costs as much as this many agent-hours short (priority 1), ten times that above "
+        "the share rounded up; 0: off."))
 
 
 class TierConfig(_Model):
@@ -356,6 +372,7 @@ class PlannerConfig(_Model):
     staffing: StaffingConfig = Field(default_factory=StaffingConfig)
     case_types: dict[str, CaseTypeConfig] = Field(default_factory=dict)
     shifts: ShiftConfig = Field(default_factory=ShiftConfig)
+    fairness: FairnessConfig = Field(default_factory=FairnessConfig)
     tiers: TierConfig = Field(default_factory=TierConfig)
     input: InputConfig = Field(default_factory=InputConfig)
     capacity: CapacityConfig = Field(default_factory=CapacityConfig)

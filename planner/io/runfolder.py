@@ -50,6 +50,9 @@ RUN_FILES: tuple[RunFile, ...] = (
             "each agent's activity per interval (case type, break, training)"),
     RunFile("coverage", "coverage.csv", "schedule",
             "required vs scheduled agents per case type and interval"),
+    RunFile("fairness", "fairness.csv", "schedule",
+            "each agent's nights, late shifts, weekend days and granted wishes against the fair "
+            "share of comparable agents"),
     RunFile("training_plan", "training_plan.csv", "schedule",
             "requested vs planned training hours (with a training.csv)"),
     RunFile("simulation", "simulation.csv", "simulate",

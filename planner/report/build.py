@@ -29,6 +29,7 @@ from planner.analysis import (
     swarming,
     training_candidates,
 )
+from planner.analysis.fairness import fairness_spread, fairness_table
 from planner.domain import SWARM, TIERS_BEST_FIRST
 from planner.io import DataFolder, PlannerConfig, default_config, load_folder, write_csv, write_text
 from planner.io.runfolder import RunFolder
@@ -101,6 +102,7 @@ def analyse(run: RunTables, data: DataFolder | None = None, config: PlannerConfi
     _simulation_section(rep, sec)
     _tiers_section(rep, sec)
     _roster_section(rep, sec)
+    _fairness_section(rep, sec)
     _recommendations_section(rep, sec, resolve, resolve_top)
     _swarming_section(rep, sec)
     if rep.week_start is not None:
@@ -226,6 +228,17 @@ def _roster_section(rep: WeeklyReport, s: _Section) -> None:
     rep.charts["roster"] = charts.roster_chart(asg, order, s.minutes, s.case_types)
     rep.planned_training = planned_training(asg, s.minutes)
     rep.figures["agents scheduled"] = f"{asg['agent_id'].nunique()}"
+
+
+def _fairness_section(rep: WeeklyReport, s: _Section) -> None:
+    """Nights, late shifts, weekend days and granted wishes per group of comparable agents."""
+    sched = s.run.get("schedule")
+    if sched is None or s.data is None or s.data.agents is None or not len(sched):
+        return
+    sh = s.cfg.shifts
+    table = fairness_table(sched, s.data.agents, s.data.availability, min_hours=sh.min_hours,
+                           max_hours=sh.max_hours, max_days=7 - sh.days_off_per_week)
+    rep.fairness = fairness_spread(table)
 
 
 def _recommendations_section(rep: WeeklyReport, s: _Section, resolve: Resolver | None,

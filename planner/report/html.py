@@ -265,6 +265,18 @@ def _planned_training(rep: WeeklyReport) -> str:
                                            "days": None}))
 
 
+def _fairness(rep: WeeklyReport) -> str:
+    """Unpopular work per group of comparable agents, under the roster."""
+    if rep.fairness is None or not len(rep.fairness):
+        return ""
+    return ("<h3 id='fairness'>Fairness</h3><p>Per group of comparable agents (team and "
+            "contract): nights, late shifts, weekend days and the share of wishes granted; the "
+            "fair share is the group's mean.</p>"
+            + table(rep.fairness, {"group": None, "kind": None, "agents": "{:.0f}", "fair_share": "{:.2f}",
+                                 "least": "{:g}", "most": "{:g}", "spread": "{:g}",
+                                 "most_above_share": "{:+.2f}"}))
+
+
 def render_html(rep: WeeklyReport) -> str:
     """The whole page as one string."""
     when = (f"{rep.week_start:%A %d %B %Y} to {rep.week_end:%A %d %B %Y}"
@@ -288,7 +300,7 @@ def render_html(rep: WeeklyReport) -> str:
         "tiers": _tiers(rep),
         "roster": ((_figure(rep, "roster", "One row per agent (high tier at the top), one column per "
                             "interval; per-agent CSV and calendar files are in agents/.")
-                    + _planned_training(rep))
+                    + _planned_training(rep) + _fairness(rep))
                    if "roster" in rep.charts else _missing(rep.missing.get("roster", ""))),
         "files": ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in rep.notes) + "</ul>"
                   if rep.notes else "<p>Every file of the cycle is present.</p>"),

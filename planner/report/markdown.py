@@ -73,6 +73,13 @@ def render_markdown(rep: WeeklyReport) -> str:
         out += ["", "## Planned training", "",
                 md_table(rep.planned_training, {"agent_id": None, "topic": None,
                                                  "hours": "{:.1f}", "days": None}, 30)]
+    if rep.fairness is not None and len(rep.fairness):
+        out += ["", "## Fairness", "",
+                "Per group of comparable agents (team and contract): the fair share is the "
+                "group's mean; granted wishes as a share of each agent's wishes.", "",
+                md_table(rep.fairness, {"group": None, "kind": None, "agents": "{:.0f}", "fair_share": "{:.2f}",
+                                 "least": "{:g}", "most": "{:g}", "spread": "{:g}",
+                                 "most_above_share": "{:+.2f}"}, None)]
     if rep.hiring is not None and len(rep.hiring):
         out += ["", "## Hiring", "",
                 md_table(rep.hiring, {"skill_set": None, "shortfall_hours": "{:.1f}", "fte": "{:.2f}",

@@ -23,6 +23,9 @@ class WeeklyReport:
     training: pd.DataFrame | None = None
     training_suggested: pd.DataFrame | None = None  # the top candidates as training.csv rows
     planned_training: pd.DataFrame | None = None  # the plan's training sessions (roster)
+    # Nights, lates, weekend days and granted wishes per group of comparable agents: fair share,
+    # least, most, spread (planner.analysis.fairness.fairness_spread).
+    fairness: pd.DataFrame | None = None
     hiring: pd.DataFrame | None = None
     swarming: pd.DataFrame | None = None
     tier_moves: pd.DataFrame | None = None

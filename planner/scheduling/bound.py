@@ -33,6 +33,7 @@ from scipy.optimize import linprog
 from planner.scheduling.cover_curve import UNITS, units
 from planner.scheduling.explain import max_paid_upper_bound
 from planner.scheduling.problem import SchedulingProblem
+from planner.scheduling.rules import calendar_weeks
 from planner.scheduling.sparse_rows import rows_to_matrix
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
@@ -129,9 +130,9 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
         if min_min > 0:
             min_rows.add(len(ub_rows))
             ub_rows.append((idx, [-p for p in paid], -min_min))
-        for s in range(0, grid.days, 7):
-            blk = [c for d in range(s, min(grid.days, s + 7)) for c in day_cols.get(d, [])]
-            n_days = min(grid.days, s + 7) - s
+        for week in calendar_weeks(grid.start.weekday(), grid.days):
+            blk = [c for d in week for c in day_cols.get(d, [])]
+            n_days = len(week)
             cap = sum(problem.agents[i].max_days if n_days == 7
                       else round(problem.agents[i].max_days * n_days / 7) for i in members)
             ub_rows.append((blk, [1.0] * len(blk), float(cap)))

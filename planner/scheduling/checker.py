@@ -11,10 +11,14 @@ the solver but the *definitions* of the rules (break windows and opening hours f
 * time off and unweighted unavailability never overlapped; on a date with ``available`` rows the
   shift lies inside one of them;
 * minimum rest between consecutive shifts; maximum consecutive working days; worked days per
-  7 days at most ``min(max_days, 7 - days_off_per_week)``; with paired days off, every run of
+  week at most ``min(max_days, 7 - days_off_per_week)``; with paired days off, every run of
   days off inside the horizon at least two long;
 * weekly paid hours (shift minus lunch) within the agent's min/max (a minimum the agent's own
-  availability cannot reach is a *conflict*, not a violation);
+  availability cannot reach is a *conflict*, not a violation). A week is the horizon when it is
+  a week or shorter, else each calendar week (Monday to Sunday) of it, a partial one pro rata;
+* weekends (Saturday and Sunday): with ``max_weekends_in_row``, no longer run of worked weekends
+  (a weekend is worked when either day is); with ``whole_weekends``, both days worked or both
+  off;
 * breaks: the kinds, lengths and windows the rule gives for the shift length;
 * assignments: exactly one activity per worked interval, ``break``/``lunch`` exactly in the breaks,
   nothing outside shifts, every case type within the agent's skill level and the type's minimum
@@ -50,6 +54,7 @@ from planner.scheduling.problem import (
     read_requirements,
     read_tiers,
 )
+from planner.scheduling.rules import calendar_weeks, weekend_days
 from planner.scheduling.templates import DAY, Grid, break_windows, open_mask
 
 _BREAK = re.compile(r"^(break|lunch) (\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -303,8 +308,8 @@ def _check_week(rep, data, agents, worked, grid, blocks, windows, mask, lengths,
         max_h = ag.get("max_hours")
         min_h = sh.min_hours if min_h is None or pd.isna(min_h) else float(min_h)
         max_h = sh.max_hours if max_h is None or pd.isna(max_h) else float(max_h)
-        for s in range(0, grid.days, 7):
-            blk = range(s, min(grid.days, s + 7))
+        for blk in calendar_weeks(grid.start.weekday(), grid.days):
+            s = blk.start
             n = sum(1 for d in blk if d in days)
             c = cap if len(blk) == 7 else round(cap * len(blk) / 7)
             if n > c:
@@ -321,6 +326,19 @@ def _check_week(rep, data, agents, worked, grid, blocks, windows, mask, lengths,
                     rep.conflicts.append(f"{msg}; their availability allows at most {ub:.1f} h")
                 else:
                     v.append(msg)
+        weekends = weekend_days(grid.start.weekday(), grid.days)
+        in_row = 0
+        for wk in weekends:
+            in_row = in_row + 1 if any(d in days for d in wk) else 0
+            if sh.max_weekends_in_row is not None and in_row > sh.max_weekends_in_row:
+                v.append(f"agent {a}: {in_row} weekends in a row worked up to the weekend of day "
+                         f"{wk[0]} (max {sh.max_weekends_in_row})")
+                break
+        if sh.whole_weekends:
+            for wk in weekends:
+                if len(wk) == 2 and (wk[0] in days) != (wk[1] in days):
+                    v.append(f"agent {a}: one day of the weekend of day {wk[0]} worked (weekends "
+                             "are worked whole or not at all)")
         if sh.paired_days_off:
             off_run = 0
             start = None

@@ -10,7 +10,7 @@ with *all* agents free on that day and every other day fixed, and a new day is j
 activities, the same coverage weights; HiGHS MIP), with the shift choice added:
 
 * agent ``i`` may work today any template that keeps every hard rule of their week with the
-  other days as they are (availability, minimum and maximum hours, worked days per 7 days,
+  other days as they are (availability, minimum and maximum hours, worked days per week,
   consecutive days, paired days off, weekends, minimum rest), found by checking the agent's row
   in plain Python (:func:`day_options`); a day off when it keeps the rules too. A working agent's
   start moves by at most ``WINDOW`` minutes per visit: with every template open the LP below is
@@ -19,7 +19,7 @@ activities, the same coverage weights; HiGHS MIP), with the shift choice added:
   the model counts ``z[class, option]`` and cohort headcounts are sums of these counts;
 * per-agent terms of the week objective that change with today's choice enter linearly: pay
   (averaged over a class), wishes, a worked weekend (the other weekend day fixed), a late shift
-  beyond ``MAX_LATE``.
+  beyond ``MAX_LATE``, the fairness terms (:mod:`planner.scheduling.fairness`).
 
 Search: the LP relaxation of that model with breaks only at stage 1's spread positions (a
 second or two at 300 agents), its class counts rounded (largest remainders). HiGHS's MIP on the
@@ -46,6 +46,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from planner.scheduling.cover_curve import add_cover_cost, units
+from planner.scheduling.fairness import day_fair_costs
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.roster_check import row_violations
 from planner.scheduling.rules import RosterProblem
@@ -127,16 +128,11 @@ def _disaggregate(cl: _Class, counts: Mapping[int, int]) -> dict[int, int]:
 
 def _row_ok(problem: SchedulingProblem, rp: RosterProblem, i: int, row: list[int]) -> bool:
     """Whether agent ``i``'s week ``row`` (template id or OFF per day) keeps every hard rule."""
-    a = problem.agents[i]
     names = [None if k == OFF else problem.templates[k].name for k in row]
+    # The core's rules hold the limits per week and the weekend rules too.
     if row_violations(rp, rp.employees[i], names):
         return False
     days = problem.grid.days
-    for s in range(0, days, 7):
-        blk = range(s, min(days, s + 7))
-        cap = a.max_days if len(blk) == 7 else round(a.max_days * len(blk) / 7)
-        if sum(1 for d in blk if row[d] != OFF) > cap:
-            return False
     rest = round(problem.config.shifts.min_rest_hours * 60)
     worked = [d for d in range(days) if row[d] != OFF]
     for d0, d1 in itertools.pairwise(worked):
@@ -186,10 +182,12 @@ def _agent_costs(problem: SchedulingProblem, rp: RosterProblem, shifts: Mapping[
     for r in mine:
         if r.employee == a.agent_id and r.day == d and not r.on:
             wish[r.shift] = wish.get(r.shift, 0) + r.weight
+    others = {e: shifts[(i, e)] for e in range(days) if e != d and (i, e) in shifts}
+    fair = day_fair_costs(problem, i, others, d, problem.allowed[i][d], weights.shortfall)
     out = {}
     for k in problem.allowed[i][d]:
         tpl = problem.templates[k]
-        c = round(a.hourly_cost * tpl.paid_minutes * weights.cost)
+        c = round(a.hourly_cost * tpl.paid_minutes * weights.cost) + fair[k]
         c += wish.get(tpl.name, 0) + wish.get(None, 0)
         if other_weekend:
             c += weights.weekend
@@ -420,7 +418,7 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
 def keeps_rules(problem: SchedulingProblem, rp: RosterProblem, i: int, row: list[int]) -> bool:
     """Whether agent ``i``'s week ``row`` (template id or :data:`OFF` per day) keeps every hard
     rule the scheduler holds a week to: the templates the agent may work each day (opening hours,
-    time off, availability, own hours), minimum and maximum paid hours, worked days per 7 days,
+    time off, availability, own hours), minimum and maximum paid hours, worked days per week,
     consecutive days, paired days off, weekends and the minimum rest between shifts. ``rp`` is
     :func:`planner.scheduling.week.roster_problem` of ``problem``."""
     return _row_ok(problem, rp, i, row)

@@ -15,6 +15,7 @@ all does the caller raise :class:`~planner.errors.InfeasibleError`.
 from __future__ import annotations
 
 from planner.scheduling.problem import SWARM, TIER_RANK, SchedulingProblem
+from planner.scheduling.rules import calendar_weeks
 
 
 def hours(minutes: float) -> str:
@@ -30,8 +31,8 @@ def max_paid_upper_bound(problem: SchedulingProblem, agent: int,
         paid = tuple(t.paid_minutes for t in problem.templates)
     best = [max((paid[k] for k in ks), default=0) for ks in problem.allowed[agent][:problem.grid.days]]
     total = 0
-    for s in range(0, problem.grid.days, 7):
-        block = sorted(best[s:s + 7], reverse=True)
+    for week in calendar_weeks(problem.grid.start.weekday(), problem.grid.days):
+        block = sorted(best[week.start:week.stop], reverse=True)
         cap = a.max_days if len(block) == 7 else round(a.max_days * len(block) / 7)
         cap = min(cap, problem.config.shifts.max_consecutive_days + (len(block) > 5))
         total += sum(block[:cap])

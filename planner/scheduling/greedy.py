@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -163,7 +163,7 @@ def _agent_model(problem: SchedulingProblem, rp: RosterProblem, i: int, weights:
     a = problem.agents[i]
     rules = rp.employees[i]
     if min_minutes is not None:
-        rules = replace(rules, min_minutes=min_minutes)
+        rules = rules.relaxed(min_minutes)
     sub = RosterProblem(rp.days, rp.shift_types, (rules,),
                         tuple(r for r in rp.requests if r.employee == a.agent_id),
                         first_weekday=rp.first_weekday)
@@ -421,10 +421,9 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
 def _max_minutes(problem: SchedulingProblem, rp: RosterProblem, i: int, weights: Weights,
                  seed: int) -> int:
     """The most paid minutes agent ``i`` can work under every other hard rule (0 if none)."""
-    from dataclasses import replace
 
     a = problem.agents[i]
-    rules = replace(rp.employees[i], min_minutes=0)
+    rules = rp.employees[i].relaxed(0)
     sub = RosterProblem(rp.days, rp.shift_types, (rules,), first_weekday=rp.first_weekday)
     model = cp_model.CpModel()
     rm = build_roster_model(sub, model)

@@ -22,7 +22,7 @@ days, late shifts beyond ``MAX_LATE``.
 CP-SAT terms (:meth:`IntervalCover.add_terms`): for the intervals the free cells of a sub-model
 can reach, presence as the constant of the fixed cells plus the free literals, integer flows
 ``x[g, c, t]`` for every group present there, and shortfall and surplus per (activity,
-interval); with the worked days per 7 days and the minimum rest of the modelled agents (hard,
+interval); with the minimum rest of the modelled agents (hard,
 :func:`planner.scheduling.week.add_agent_extras`), their pay and fairness terms.
 """
 
@@ -40,6 +40,7 @@ from scipy.sparse import coo_matrix
 
 from planner.scheduling.constraints import Penalty, negate
 from planner.scheduling.cover_curve import UNITS, segments, units
+from planner.scheduling.fairness import agent_fair_cost
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.rules import RosterProblem, ShiftType
 from planner.scheduling.week import (
@@ -202,7 +203,8 @@ class IntervalCover:
         return float(self._cost_t.sum())
 
     def agent_terms(self, roster: Mapping[Cell, str]) -> float:
-        """Pay, weekends worked on both days and late shifts beyond ``MAX_LATE`` (per agent)."""
+        """Pay, weekends worked on both days, late shifts beyond ``MAX_LATE`` and the fairness
+        terms (:mod:`planner.scheduling.fairness`), per agent."""
         w = self.weights
         total = 0.0
         days_of: dict[str, dict[int, int]] = {}
@@ -210,7 +212,8 @@ class IntervalCover:
             k = self.shift_of[s][0]
             total += self.pay[self.agent[e]][k]
             days_of.setdefault(e, {})[d] = k
-        for row in days_of.values():
+        for e, row in days_of.items():
+            total += agent_fair_cost(self.problem, self.agent[e], row, w.shortfall)
             late = sum(1 for k in row.values() if k in self.late)
             total += w.late * max(0, late - MAX_LATE)
             total += w.weekend * sum(1 for d in row if self.weekday[d] == 5 and d + 1 in row)

@@ -48,13 +48,14 @@ class Agent:
     tier: str
     min_minutes: int  # paid minutes over the horizon
     max_minutes: int
-    max_days: int  # per 7 days
+    max_days: int  # per week
     earliest_start: int | None  # minutes after midnight
     latest_end: int | None
     hourly_cost: float
     levels: dict[str, int]
     eligible: tuple[str, ...]
     group: int
+    team: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,9 @@ class SchedulingProblem:
     open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     notes: list[str] = field(default_factory=list)
     training: tuple[TrainingSession, ...] = ()
+    # Per agent, their fair share of nights, lates and weekend days (planner.scheduling.fairness),
+    # set once the first roster is known when fairness.weight is above 0; None: no fairness terms.
+    fair_shares: np.ndarray | None = None
     # Tables derived from the fields above on demand, kept for the problem's life (e.g. presence
     # masks per day, template and break offsets).
     # Not an init field: dataclasses.replace() gives a changed problem a cache of its own.
@@ -145,6 +149,13 @@ class SchedulingProblem:
             for pos, i in enumerate(members):
                 out[i] = pos
         return tuple(out)
+
+    @functools.cached_property
+    def fair_groups(self) -> tuple[int, ...]:
+        """Per agent, their fairness group (same team and contract)."""
+        keys: dict[tuple, int] = {}
+        return tuple(keys.setdefault((a.team, a.min_minutes, a.max_minutes, a.max_days),
+                                     len(keys)) for a in self.agents)
 
     def tier_cost(self, group: int, activity: int) -> int:
         """Cost per agent-interval of group ``group`` on ``activity`` (transactional preference)."""
@@ -281,6 +292,7 @@ def build_problem(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
             latest_end=_minute(get.get("latest_end")),
             hourly_cost=0.0 if cost is None or pd.isna(cost) else float(cost),
             levels=lv, eligible=tuple(elig), group=g,
+            team="" if get.get("team") is None or pd.isna(get.get("team")) else str(get["team"]),
         ))
     groups: list[list[int]] = [[] for _ in group_key]
     for i, a in enumerate(agents):

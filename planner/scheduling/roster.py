@@ -229,13 +229,47 @@ def _add_employee_rules(problem: RosterProblem, rules: EmployeeRules, model: cp_
         for (d, s), lit in x.items():
             day_shifts[d][s] = lit
         penalties += add_forbidden_transitions(model, day_shifts, forbidden, f"{e} succession")
+    # Paid minutes and worked days per week.
+    for week in rules.weeks:
+        terms = [(lengths[s], lit) for (d, s), lit in x.items() if d in week.days]
+        if terms:
+            penalties += add_soft_sum(model, [lit for _, lit in terms],
+                                      SequenceRule.hard(week.min_minutes, week.max_minutes),
+                                      f"{e} week {week.days.start} minutes",
+                                      [m for m, _ in terms])
+        if week.max_days < len(week.days):
+            penalties += add_soft_sum(model, [work[d] for d in week.days],
+                                      SequenceRule.hard(0, week.max_days),
+                                      f"{e} week {week.days.start} days")
     # Weekends.
     weekends = problem.weekends()
-    if rules.max_weekends < len(weekends):
+    in_row = rules.max_weekends_in_row
+    if rules.max_weekends < len(weekends) or in_row < len(weekends):
         wk = [any_of(model, [work[d] for d in days_]) for days_ in weekends]
-        penalties += add_soft_sum(model, wk, SequenceRule.hard(0, rules.max_weekends),
-                                  f"{e} weekends")
+        if rules.max_weekends < len(weekends):
+            penalties += add_soft_sum(model, wk, SequenceRule.hard(0, rules.max_weekends),
+                                      f"{e} weekends")
+        for start in range(len(weekends) - in_row):
+            penalties += add_soft_sum(model, wk[start:start + in_row + 1],
+                                      SequenceRule.hard(0, in_row), f"{e} weekends in a row")
+    if rules.whole_weekends:
+        for sat, *sun in weekends:
+            if sun:
+                _add_equal(model, work[sat], work[sun[0]])
     return penalties
+
+
+def _add_equal(model: cp_model.CpModel, a: Any, b: Any) -> None:
+    """``a == b`` for two literals or constants (a constant pair that differs: infeasible)."""
+    if is_const(a) and is_const(b):
+        if bool(a) != bool(b):
+            model.AddBoolOr([])
+    elif is_const(a) or is_const(b):
+        const, lit = (a, b) if is_const(a) else (b, a)
+        model.AddBoolOr([lit if const else negate(lit)])
+    else:
+        model.AddImplication(a, b)
+        model.AddImplication(b, a)
 
 
 def build_roster_model(problem: RosterProblem, model: cp_model.CpModel | None = None, *,

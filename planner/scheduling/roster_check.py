@@ -68,9 +68,26 @@ def row_violations(problem: RosterProblem, rules: EmployeeRules, row: Sequence[s
         bad.append(f"{e}: work run length")
     if sequence_cost([not w for w in work], rules.off_sequence) is None:
         bad.append(f"{e}: rest run length")
-    weekends = sum(1 for days in problem.weekends() if any(work[d] for d in days))
-    if weekends > rules.max_weekends:
-        bad.append(f"{e}: {weekends} weekends")
+    for week in rules.weeks:
+        paid = sum(types[row[d]].length_minutes for d in week.days if row[d] is not None)
+        if not week.min_minutes <= paid <= week.max_minutes:
+            bad.append(f"{e}: {paid} min in the week from day {week.days.start}")
+        if sum(work[d] for d in week.days) > week.max_days:
+            bad.append(f"{e}: more than {week.max_days} days in the week from day "
+                       f"{week.days.start}")
+    worked = [any(work[d] for d in days) for days in problem.weekends()]
+    if sum(worked) > rules.max_weekends:
+        bad.append(f"{e}: {sum(worked)} weekends")
+    run = 0
+    for w, on in enumerate(worked):
+        run = run + 1 if on else 0
+        if run > rules.max_weekends_in_row:
+            bad.append(f"{e}: {run} weekends in a row up to weekend {w}")
+            break
+    if rules.whole_weekends:
+        for days in problem.weekends():
+            if len(days) == 2 and work[days[0]] != work[days[1]]:
+                bad.append(f"{e}: one day of the weekend from day {days[0]} worked")
     return bad
 
 

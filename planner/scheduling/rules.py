@@ -8,6 +8,7 @@ Day 0 falls on ``first_weekday`` (0 = Monday), so Saturday is every day with
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -77,6 +78,42 @@ class SequenceRule:
         return cls(minimum, minimum, 0, maximum, maximum, 0, edges_exempt)
 
 
+def weekend_days(first_weekday: int, days: int) -> list[tuple[int, ...]]:
+    """The days of each weekend that lies (at least partly) inside a horizon of ``days`` days whose
+    day 0 falls on ``first_weekday`` (0 = Monday): ``(saturday, sunday)``, or one day at an edge."""
+    out: list[tuple[int, ...]] = []
+    for d in range(days):
+        if (first_weekday + d) % 7 == 5:
+            out.append(tuple(x for x in (d, d + 1) if x < days))
+        elif d == 0 and first_weekday == 6:
+            out.append((d,))
+    return out
+
+
+def calendar_weeks(first_weekday: int, days: int) -> list[range]:
+    """The horizon's weeks for weekly limits: calendar weeks (Monday to Sunday, the first and the
+    last possibly partial) when the horizon is longer than a week, else the horizon itself."""
+    if days <= 7:
+        return [range(days)]
+    out, start = [], 0
+    for d in range(1, days + 1):
+        if d == days or (first_weekday + d) % 7 == 0:
+            out.append(range(start, d))
+            start = d
+    return out
+
+
+@dataclass(frozen=True)
+class WeekLimit:
+    """Limits of one week of the horizon (see :func:`calendar_weeks`): paid minutes within
+    ``[min_minutes, max_minutes]`` and at most ``max_days`` worked days over ``days``."""
+
+    days: range
+    min_minutes: int = 0
+    max_minutes: int = UNBOUNDED
+    max_days: int = UNBOUNDED
+
+
 def _frozen_map(value: Mapping | None) -> Mapping:
     if isinstance(value, MappingProxyType):
         return value  # already a frozen copy: shared as it is (thousands of agents, one map)
@@ -105,6 +142,12 @@ class EmployeeRules:
     available_shifts : mapping of day to frozenset of shift names, or None
         When given, on a day present in the mapping only these shift types may be worked (days not
         present are unrestricted). None means no restriction.
+    weeks : tuple of WeekLimit
+        Paid minutes and worked days per week (hard).
+    max_weekends_in_row : int
+        At most this many weekends worked in a row (1: every other weekend off).
+    whole_weekends : bool
+        Saturday and Sunday are worked together or both off (weekends inside the horizon).
     """
 
     employee: str
@@ -116,12 +159,22 @@ class EmployeeRules:
     max_weekends: int = UNBOUNDED
     days_off: frozenset[int] = frozenset()
     available_shifts: Mapping[int, frozenset[str]] | None = None
+    weeks: tuple[WeekLimit, ...] = ()
+    max_weekends_in_row: int = UNBOUNDED
+    whole_weekends: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "max_shifts", _frozen_map(self.max_shifts))
+        object.__setattr__(self, "weeks", tuple(self.weeks))
         object.__setattr__(self, "days_off", frozenset(self.days_off))
         if self.available_shifts is not None:
             object.__setattr__(self, "available_shifts", _frozen_map(self.available_shifts))
+
+    def relaxed(self, min_minutes: int) -> EmployeeRules:
+        """These rules with the horizon's minimum lowered to ``min_minutes`` and no weekly
+        minimum (an over-constrained employee: the most their other rules allow)."""
+        weeks = tuple(dataclasses.replace(w, min_minutes=0) for w in self.weeks)
+        return dataclasses.replace(self, min_minutes=min_minutes, weeks=weeks)
 
     def may_work(self, day: int, shift: str) -> bool:
         """Whether the hard per-cell rules allow ``shift`` on ``day`` (days off, availability, caps)."""
@@ -202,9 +255,4 @@ class RosterProblem:
 
     def weekends(self) -> list[tuple[int, ...]]:
         """The days of each weekend that lies (at least partly) inside the horizon."""
-        out: list[tuple[int, ...]] = []
-        for d in range(self.days):
-            if (self.first_weekday + d) % 7 == 5 or (d == 0 and self.first_weekday == 6):
-                out.append(tuple(x for x in (d, d + 1) if x < self.days)
-                           if (self.first_weekday + d) % 7 == 5 else (d,))
-        return out
+        return weekend_days(self.first_weekday, self.days)

@@ -69,6 +69,7 @@ from planner.scheduling.export import (
     scheduled_matrix,
     summary_frame,
 )
+from planner.scheduling.fairness import set_fair_shares
 from planner.scheduling.greedy import greedy_roster
 from planner.scheduling.problem import SchedulingProblem, build_problem
 from planner.scheduling.shift_search import search_shifts
@@ -125,6 +126,9 @@ class ScheduleResult:
     bound_seconds: float = 0.0
     problem: SchedulingProblem | None = None
     training: pd.DataFrame | None = None  # per training session: requested/planned hours, reason
+    # Per agent: nights, lates, weekend days, wishes granted and each above the fair share of
+    # their group (planner.analysis.fairness.fairness_table; the pipeline adds it).
+    fairness: pd.DataFrame | None = None
 
     @property
     def shortfall_hours(self) -> float:
@@ -193,6 +197,8 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     shifts = dict(greedy.shifts)
     if not shifts and problem.required.sum() > 0:
         raise InfeasibleError("no agent can work any shift in the horizon", conflicts)
+    # Fair shares from the first roster: the later stages spread nights, lates and weekend days.
+    set_fair_shares(problem, shifts)
     status = "SEARCH"
     stage1_start = stage1_objective = None
     variants: dict[tuple[int, int], int] = {}

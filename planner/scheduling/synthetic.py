@@ -10,6 +10,7 @@ day, scaled so the whole week needs about ``load`` of the agents' productive hou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -40,8 +41,15 @@ PROFILES = [
 START = date(2026, 11, 23)  # a Monday
 
 
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, (int, float)) else f'"{value}"'
+
+
 def _toml(interval: int, n_types: int, swarm: bool, around_the_clock: bool = False,
-          weeks: int = 1) -> str:
+          weeks: int = 1, shift_rules: Mapping[str, object] | None = None,
+          fairness: float | None = None) -> str:
     hours = ('opening_hours = { mon = "24h", tue = "24h", wed = "24h", thu = "24h", fri = "24h", '
              'sat = "24h", sun = "24h" }' if around_the_clock else
              'opening_hours = { mon = "08:00-20:00", tue = "08:00-20:00", wed = "08:00-20:00", '
@@ -56,8 +64,11 @@ def _toml(interval: int, n_types: int, swarm: bool, around_the_clock: bool = Fal
         lines.append("")
     lines += ["[shifts]", "lengths_hours = [8.0, 6.0]", "start_step_minutes = 30",
               "min_rest_hours = 11.0", "max_consecutive_days = 5", "days_off_per_week = 2",
-              f"allow_overnight = {'true' if around_the_clock else 'false'}", "max_hours = 40.0",
-              ""]
+              f"allow_overnight = {'true' if around_the_clock else 'false'}", "max_hours = 40.0"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in (shift_rules or {}).items()]
+    lines.append("")
+    if fairness is not None:
+        lines += ["[fairness]", f"weight = {fairness!r}", ""]
     return "\n".join(lines)
 
 
@@ -73,17 +84,21 @@ def _day_curve(per_day: int, open_from: int, open_to: int, interval: int,
 
 def write_center(data_dir: str | Path, run_dir: str | Path, n_agents: int, *, n_types: int = 8,
                  interval: int = 15, load: float = 1.0, seed: int = 0, swarm: bool = True,
-                 tiers: bool = True, around_the_clock: bool = False, weeks: int = 1) -> None:
+                 tiers: bool = True, around_the_clock: bool = False, weeks: int = 1,
+                 shift_rules: Mapping[str, object] | None = None,
+                 fairness: float | None = None) -> None:
     """Write a generated center (see the module docstring).
 
     ``around_the_clock``: open 24/7 with overnight shifts allowed and a night queue (a fifth of
     the daytime base level between 20:00 and 08:00); ``weeks``: the horizon in weeks (the
-    requirement repeats each week)."""
+    requirement repeats each week); ``shift_rules``: further ``[shifts]`` keys of planner.toml
+    (e.g. ``{"max_weekends_in_row": 1}``); ``fairness``: planner.toml's ``fairness.weight``."""
     rng = np.random.default_rng(seed)
     data_dir, run_dir = Path(data_dir), Path(run_dir)
     types = [t[0] for t in TYPES[:n_types]]
     profiles = [p for p in (tuple(x for x in prof if x in types) for prof in PROFILES) if p]
-    write_text(_toml(interval, n_types, swarm, around_the_clock, weeks), data_dir / "planner.toml")
+    write_text(_toml(interval, n_types, swarm, around_the_clock, weeks, shift_rules, fairness),
+               data_dir / "planner.toml")
     ids = [f"A{i:04d}" for i in range(1, n_agents + 1)]
     part = rng.random(n_agents) < 0.2
     agents = pd.DataFrame({

@@ -4,10 +4,12 @@
   ``ShiftType``s (paid length = shift minus unpaid lunch), hours its total minutes, runs of worked
   days its ``work_sequence`` (max consecutive days), paired days off its ``off_sequence`` (every
   run of days off at least two long), availability its ``available_shifts``/``days_off``, wishes
-  its ``ShiftRequest``s. On top (:func:`add_agent_extras`): at most ``max_days`` worked days per 7
-  days and the minimum rest as one linear constraint per agent and pair of days
-  (:func:`add_rest_by_times`) instead of the core's pairwise forbidden successions, whose size
-  grows with templates squared; pay and fairness terms.
+  its ``ShiftRequest``s, the limits per calendar week (``max_days`` worked days, weekly hours:
+  :func:`week_limits`) its ``weeks``, the weekend rules its ``max_weekends_in_row`` and
+  ``whole_weekends``. On top (:func:`add_agent_extras`): the minimum rest as one linear
+  constraint per agent and pair of days (:func:`add_rest_by_times`) instead of the core's
+  pairwise forbidden successions, whose size grows with templates squared; pay and fairness
+  terms (:mod:`planner.scheduling.fairness`).
 * **Breaks at spread positions** (:func:`break_variant_offsets`): stage 1 puts each break at one of
   ``VARIANTS`` positions of its window, so lunches of a cohort do not all fall in one interval;
   stage 2 (:mod:`planner.scheduling.activities`) re-places every break within its window.
@@ -28,8 +30,10 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from planner.scheduling.constraints import Penalty, add_rest_by_times, add_soft_sum, is_const, negate
-from planner.scheduling.problem import SchedulingProblem, wish_violated
+from planner.domain import LATE_END
+from planner.scheduling.constraints import Penalty, add_rest_by_times, is_const, negate
+from planner.scheduling.fairness import agent_fair_terms
+from planner.scheduling.problem import Agent, SchedulingProblem, wish_violated
 from planner.scheduling.rules import (
     UNBOUNDED,
     EmployeeRules,
@@ -37,11 +41,12 @@ from planner.scheduling.rules import (
     SequenceRule,
     ShiftRequest,
     ShiftType,
+    WeekLimit,
+    calendar_weeks,
 )
 from planner.scheduling.templates import Template
 
 VARIANTS = 3
-LATE_END = 20 * 60  # a shift ending after 20:00 is a late shift
 MAX_LATE = 2  # late shifts a week before fairness costs
 
 
@@ -91,6 +96,8 @@ def roster_problem(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHT
     requests = []
     # Agents with the same allowed templates share one availability map (large centers).
     rows: dict[tuple, tuple[Mapping[int, frozenset[str]], frozenset[int]]] = {}
+    weeks_of: dict[tuple, tuple[WeekLimit, ...]] = {}
+    in_row = UNBOUNDED if sh.max_weekends_in_row is None else sh.max_weekends_in_row
     for i, a in enumerate(problem.agents):
         got = rows.get(problem.allowed[i])
         if got is None:
@@ -99,12 +106,17 @@ def roster_problem(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHT
             got = rows[problem.allowed[i]] = avail, frozenset(d for d, s in avail.items() if not s)
         avail, off_days = got
         min_minutes = a.min_minutes if relax is None or i not in relax else relax[i]
+        key = (a.min_minutes, a.max_minutes, a.max_days, problem.allowed[i], min_minutes)
+        if key not in weeks_of:
+            weeks_of[key] = week_limits(problem, a, problem.allowed[i],
+                                        relaxed=min_minutes < a.min_minutes)
         employees.append(EmployeeRules(
             employee=a.agent_id, min_minutes=min_minutes,
             max_minutes=min(a.max_minutes, UNBOUNDED),
             work_sequence=SequenceRule.hard(0, sh.max_consecutive_days),
             off_sequence=SequenceRule.hard(paired, UNBOUNDED),
-            days_off=off_days, available_shifts=avail,
+            days_off=off_days, available_shifts=avail, weeks=weeks_of[key],
+            max_weekends_in_row=in_row, whole_weekends=sh.whole_weekends,
         ))
     for wish in problem.wishes:
         a = problem.agents[wish.agent]
@@ -119,8 +131,29 @@ def roster_problem(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHT
                          first_weekday=first_weekday)
 
 
-def _blocks(days: int) -> list[range]:
-    return [range(s, min(days, s + 7)) for s in range(0, days, 7)]
+def week_limits(problem: SchedulingProblem, agent: Agent, allowed: Sequence[Sequence[int]],
+                relaxed: bool = False) -> tuple[WeekLimit, ...]:
+    """An agent's limits per week (:func:`planner.scheduling.rules.calendar_weeks`): at most
+    ``max_days`` worked days (pro rata in a partial week) and, on horizons longer than a week,
+    paid minutes within the weekly minimum and maximum (pro rata; the horizon's total holds a
+    one-week horizon). A week's minimum is lowered to what its available days could hold at most,
+    so a week of time off stays feasible (the checker names such a week as a conflict), and
+    dropped for an agent whose minimum was ``relaxed`` (over-constrained)."""
+    days = problem.grid.days
+    weeks = calendar_weeks(problem.grid.start.weekday(), days)
+    out = []
+    for blk in weeks:
+        scale = len(blk) / 7
+        cap = agent.max_days if len(blk) == 7 else round(agent.max_days * scale)
+        lo, hi = 0, UNBOUNDED
+        if days > 7:
+            best = sorted((max(problem.templates[k].paid_minutes for k in allowed[d])
+                           for d in blk if allowed[d]), reverse=True)
+            lo = 0 if relaxed else min(round(agent.min_minutes * 7 / days * scale),
+                                       sum(best[:cap]))
+            hi = round(agent.max_minutes * 7 / days * scale)
+        out.append(WeekLimit(blk, lo, hi, cap))
+    return tuple(out)
 
 
 def agent_day_shifts(problem: SchedulingProblem, works: Mapping[tuple[str, int, str], Any],
@@ -139,42 +172,11 @@ def agent_day_shifts(problem: SchedulingProblem, works: Mapping[tuple[str, int, 
     return out
 
 
-def _weekly_minutes(model: cp_model.CpModel, problem: SchedulingProblem, agent: int,
-                    day_shifts: Sequence[Mapping[str, Any]], by_name: Mapping[str, Template]
-                    ) -> list[Penalty]:
-    """Paid minutes per 7-day block within the agent's weekly minimum and maximum (horizons
-    longer than a week; the roster core holds only the horizon's total). The minimum is lowered
-    to what the block's available days could hold at most, so a week of time off stays feasible
-    (the checker names such a week as a conflict)."""
-    a = problem.agents[agent]
-    days = problem.grid.days
-    sh = problem.config.shifts
-    week_min = a.min_minutes * 7 / days
-    week_max = a.max_minutes * 7 / days
-    cap_days = 7 - sh.days_off_per_week
-    out: list[Penalty] = []
-    for blk in _blocks(days):
-        scale = len(blk) / 7
-        terms = [(by_name[s].paid_minutes, lit) for d in blk for s, lit in day_shifts[d].items()]
-        if not terms:
-            continue
-        best = sorted((max(by_name[s].paid_minutes for s in day_shifts[d]) for d in blk
-                       if day_shifts[d]), reverse=True)
-        cap = min(a.max_days, cap_days) if len(blk) == 7 else round(min(a.max_days, cap_days)
-                                                                   * scale)
-        reach = sum(best[:cap])
-        lo = min(round(week_min * scale), reach)
-        hi = round(week_max * scale)
-        out += add_soft_sum(model, [lit for _, lit in terms], SequenceRule.hard(lo, hi),
-                            f"{a.agent_id} week {blk.start}", [m for m, _ in terms])
-    return out
-
-
 def add_agent_extras(model: cp_model.CpModel, problem: SchedulingProblem, agent: int,
                      day_shifts: Sequence[Mapping[str, Any]], work: Sequence[Any],
                      weights: Weights, templates: Mapping[str, Template] | None = None
                      ) -> tuple[list[Penalty], list[Any], list[Any]]:
-    """The per-agent rules the roster core does not know: worked days per 7 days and minimum rest
+    """The per-agent rules the roster core does not know: the minimum rest
     (hard); cost and fairness terms (returned as (penalties, cost terms, fairness terms)).
     ``templates`` maps the shift names of ``day_shifts`` to their templates (by default the
     templates' own names)."""
@@ -182,14 +184,7 @@ def add_agent_extras(model: cp_model.CpModel, problem: SchedulingProblem, agent:
     e = a.agent_id
     days = problem.grid.days
     penalties: list[Penalty] = []
-    for blk in _blocks(days):
-        cap = a.max_days if len(blk) == 7 else round(a.max_days * len(blk) / 7)
-        if cap < len(blk):
-            penalties += add_soft_sum(model, [work[d] for d in blk], SequenceRule.hard(0, cap),
-                                      f"{e} days")
     by_name = {t.name: t for t in problem.templates} if templates is None else templates
-    if days > 7:
-        penalties += _weekly_minutes(model, problem, agent, day_shifts, by_name)
     rest = round(problem.config.shifts.min_rest_hours * 60)
     if rest > 0:
         starts = {n: t.start_minute for n, t in by_name.items()}
@@ -226,4 +221,6 @@ def add_agent_extras(model: cp_model.CpModel, problem: SchedulingProblem, agent:
         excess = model.NewIntVar(0, len(late), f"{e} late")
         model.Add(excess >= sum(late) - MAX_LATE)
         fair_terms.append(weights.late * excess)
+    fair_terms += agent_fair_terms(model, problem, agent, day_shifts, work, by_name,
+                                   weights.shortfall)
     return penalties, cost_terms, fair_terms
