@@ -752,9 +752,15 @@ def intraday(
         table.add_row(escape(lv.case_type), f"{lv.observed:,.0f}", f"{lv.expected:,.1f}",
                       f"{lv.factor:.0%}")
     console.print(table)
+    gain = res.service_level("re-plan - kept")
     say(f"requirement of the rest of the day {res.required_change_hours:+.1f} agent-hours; "
         f"simulated service level {res.service_level('kept'):.1%} with the published plan, "
-        f"{res.service_level('re-plan'):.1%} re-planned")
+        f"{res.service_level('re-plan'):.1%} re-planned ({100 * gain:+.1f} points, "
+        f"{100 * res.service_level('re-plan - kept', 'service_level_low'):+.1f} to "
+        f"{100 * res.service_level('re-plan - kept', 'service_level_high'):+.1f})")
+    if res.simulation["plan"].eq("re-plan + overtime").any():
+        say(f"with every overtime offer taken: {res.service_level('re-plan + overtime'):.1%} "
+            f"({100 * res.service_level('re-plan + overtime - kept'):+.1f} points)")
     counts = res.offers["kind"].value_counts()
     say("offers: " + (", ".join(f"{n} {k}" for k, n in counts.items()) or "none"))
     for n in res.notes:

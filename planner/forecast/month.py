@@ -3,12 +3,13 @@
 Banks, insurers and utilities hear from their customers when money moves, so the first open days of
 a month (and often its last) run above the weekday's usual level. Each open day gets its position in
 its month (:data:`POSITIONS`: the first, second or last open day, or none); a position's effect is
-the mean of its days' deseasonalised log residual against the level of the days around them, shrunk
-toward 0 by signal / (signal + noise) (the noise from the other days' spread), and kept only with
-:data:`MIN_DAYS` such days in the history and :data:`SIGNIFICANT` standard errors from 0. A type without these effects (or too little history to
-tell) gets factors of 1. The models learn from the history with the effects divided out
-(:meth:`MonthEffects.deseasonalise`) and the forecast carries them back in (:meth:`MonthEffects.factors`),
-so a window average neither smears a month start over its weeks nor misses the next one.
+the median of its days' deseasonalised log residuals against the level of the days around them,
+shrunk toward 0 by signal / (signal + noise) (the noise from the other days' spread), and kept only
+with :data:`MIN_DAYS` such days in the history and :data:`SIGNIFICANT` standard errors from 0. A
+type without these effects (or too little history to tell) gets factors of 1. The models learn from
+the history with the effects divided out (:meth:`MonthEffects.deseasonalise`) and the forecast
+carries them back in (:meth:`MonthEffects.factors`), so a window average neither smears a month
+start over its weeks nor misses the next one.
 """
 
 from __future__ import annotations

@@ -6,11 +6,14 @@ shortfall of the rest of the day an offer removes (or adds) is the difference of
 shortfall with and without it, free of solver noise. Intervals are independent in that flow (an
 agent covers one interval at a time), so an offer is measured on the intervals it touches.
 
-* **Overtime**: a longer shift pattern of the config that contains the published shift and adds
-  time only ahead of now (an earlier start still to come, or a later end), which the agent's week
-  still allows by the scheduler's own rules (:func:`planner.scheduling.dayfix.keeps_rules`: rest
-  between shifts, maximum hours, availability, opening hours, the agent's own hours). Offers are
-  taken in order of the shortfall each removes alone, each measured after the ones before it.
+* **Overtime**: a longer shift that contains the published shift and adds time only ahead of now
+  (an earlier start still to come, or a later end), by at most :data:`MAX_EXTENSION_HOURS`. The
+  longer shifts are those of the scheduling problem built with every length up to that much beyond
+  the config's patterns (:func:`extended_config`; never past the config's 14-hour limit), so the
+  scheduler's own rules judge them: the shifts the day allows (opening hours, the start grid, the
+  agent's availability and own hours) and the agent's week
+  (:func:`planner.scheduling.dayfix.keeps_rules`: rest between shifts, maximum hours, days). Offers
+  are taken in order of the shortfall each removes alone, each measured after the ones before it.
 * **Voluntary time off**: a shorter pattern with the same start that ends after now (the agent
   goes home early), when it adds no shortfall and the week still keeps every rule (minimum hours
   included); most hours released first.
@@ -20,6 +23,7 @@ agent covers one interval at a time), so an offer is measured on the intervals i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
@@ -28,14 +32,19 @@ import pandas as pd
 from planner.analysis.replan import interval_shortfall
 from planner.domain import NON_WORK
 from planner.intraday.replan import Locked, Replan
+from planner.io.config import PlannerConfig
 from planner.scheduling.activities import TRAINING
 from planner.scheduling.dayfix import OFF, keeps_rules
-from planner.scheduling.templates import DAY
+from planner.scheduling.problem import SchedulingProblem
+from planner.scheduling.templates import DAY, Template
 from planner.scheduling.week import roster_problem
 
 OFFER_COLUMNS = ["kind", "agent_id", "name", "shift", "offer", "hours", "shortfall_change_hours",
                  "note"]
 MAX_OFFERS = 10  # of each kind
+# Longest overtime on top of a published shift [h] (a supervisor's usual reach for one day).
+MAX_EXTENSION_HOURS = 2.0
+LONGEST_SHIFT_HOURS = 14.0  # the config's own limit on a shift length
 EPS = 1e-6
 
 
@@ -97,11 +106,48 @@ class _Flow:
             self.work.get(t, set()).difference_update(who)
 
 
-def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Extension:
+    """An overtime offer as plan data: agent ``agent`` works template ``template`` instead of
+    their published shift today, adding the grid intervals ``intervals``."""
+
+    agent: int
+    template: Template
+    intervals: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Offers:
+    """The offers table (offers.csv) and the overtime offers as extensions of the plan."""
+
+    table: pd.DataFrame
+    overtime: tuple[Extension, ...]
+
+
+def extended_config(config: PlannerConfig) -> PlannerConfig:
+    """The config with every shift length up to :data:`MAX_EXTENSION_HOURS` beyond its patterns,
+    on the interval grid: the shifts an overtime offer may turn a published shift into."""
+    step = config.center.interval_minutes / 60
+    lengths = set(config.shifts.lengths_hours)
+    for hours in config.shifts.lengths_hours:
+        for j in range(1, int(MAX_EXTENSION_HOURS / step + 1e-9) + 1):
+            if hours + j * step <= LONGEST_SHIFT_HOURS:
+                lengths.add(round(hours + j * step, 6))
+    shifts = config.shifts.model_copy(update={"lengths_hours": sorted(lengths, reverse=True)})
+    return config.model_copy(update={"shifts": shifts})
+
+
+def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str],
+           wide: SchedulingProblem | None = None) -> Offers:
     """Overtime, voluntary time off and training moves for the rest of ``day`` (from grid interval
-    ``cut``), measured on the re-planned activities (see the module docstring)."""
+    ``cut``), measured on the re-planned activities (see the module docstring). ``wide`` is the
+    scheduling problem built with :func:`extended_config` (overtime then only uses the config's
+    own patterns when it is None)."""
     problem, grid, iv = locked.problem, locked.problem.grid, locked.problem.interval
     rp = roster_problem(problem)
+    wide = wide if wide is not None else problem
+    rp_wide = rp if wide is problem else roster_problem(wide)
+    wide_id = {t: k for k, t in enumerate(wide.templates)}
     cut_minute = cut * iv - day * DAY
     today = sorted((i, k) for (i, d), k in locked.shifts.items()
                    if d == day and problem.agents[i].agent_id not in absent)
@@ -134,17 +180,23 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
                    for t in ts)
 
     rows: list[dict] = []
+    extensions: list[Extension] = []
     flow = _Flow(locked, replan, day, cut)
     # Overtime: each agent's best extension alone, then taken in order, each measured after the
     # ones before it.
     cands = []
     for i, k in today:
         tpl = problem.templates[k]
+        week = [wide_id.get(problem.templates[locked.shifts[(i, e)]]) if (i, e) in locked.shifts
+                else OFF for e in range(grid.days)]
+        if None in week:
+            continue  # a shift no pattern gives (edited by hand): the rules cannot judge it
         best = None
-        for k2 in problem.allowed[i][day]:
-            t2 = problem.templates[k2]
+        for k2 in wide.allowed[i][day]:
+            t2 = wide.templates[k2]
             if t2.length_minutes <= tpl.length_minutes or t2.start_minute > tpl.start_minute \
-                    or t2.end_minute < tpl.end_minute:
+                    or t2.end_minute < tpl.end_minute \
+                    or t2.length_minutes - tpl.length_minutes > MAX_EXTENSION_HOURS * 60:
                 continue
             if t2.start_minute < tpl.start_minute and t2.start_minute < cut_minute:
                 continue  # the earlier start has passed
@@ -153,18 +205,20 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
             if not short_for(i, add):
                 continue
             gain = -flow.change(add=add)
+            row = list(week)
+            row[day] = k2
             if gain > EPS and (best is None or gain > best[0] + EPS) \
-                    and keeps_rules(problem, rp, i, row_with(i, k2)):
-                best = (gain, k2, add)
+                    and keeps_rules(wide, rp_wide, i, row):
+                best = (gain, t2, add)
         if best is not None:
             cands.append((best[0], problem.agents[i].agent_id, i, k, best[1], best[2]))
-    for _gain, _aid, i, k, k2, add in sorted(cands, key=lambda c: (-c[0], c[1])):
+    for _gain, _aid, i, k, t2, add in sorted(cands, key=lambda c: (-c[0], c[1])):
         if sum(r["kind"] == "overtime" for r in rows) >= MAX_OFFERS:
             break
         delta = flow.change(add=add)
         if -delta <= EPS:
             continue
-        tpl, t2 = problem.templates[k], problem.templates[k2]
+        tpl = problem.templates[k]
         parts = []
         if t2.start_minute < tpl.start_minute:
             parts.append(f"start at {_hhmm(t2.start_minute)}")
@@ -175,6 +229,7 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
                      "shift": shift_text(k), "offer": " and ".join(parts),
                      "hours": (t2.paid_minutes - tpl.paid_minutes) / 60,
                      "shortfall_change_hours": delta, "note": ""})
+        extensions.append(Extension(i, t2, tuple(sorted(add))))
         flow.apply(add=add)
     # Voluntary time off, measured on the plan without the overtime (offers, not decisions).
     flow = _Flow(locked, replan, day, cut)
@@ -204,7 +259,34 @@ def offers(locked: Locked, replan: Replan, day: int, cut: int, absent: set[str])
                      "hours": minutes / 60, "shortfall_change_hours": delta, "note": ""})
         flow.apply(drop=drop)
     rows += _training_moves(locked, replan, day, cut, _Flow(locked, replan, day, cut))
-    return pd.DataFrame(rows, columns=OFFER_COLUMNS)
+    return Offers(pd.DataFrame(rows, columns=OFFER_COLUMNS), tuple(extensions))
+
+
+def with_overtime(locked: Locked, replan: Replan, extensions: tuple[Extension, ...]
+                  ) -> pd.DataFrame:
+    """The re-plan's assignments with every overtime offer accepted: each added interval goes to
+    the agent's case type that is shortest there (required minus planned, after the agents
+    placed before), so the extension works where the offer measured its gain."""
+    problem = locked.problem
+    gap = (problem.required - replan.scheduled).astype(float)
+    act_index = {c: n for n, c in enumerate(problem.activities)}
+    stamps = problem.grid.timestamps()
+    rows = []
+    for ext in extensions:
+        a = problem.agents[ext.agent]
+        mine = [act_index[c] for c in a.eligible if c in act_index]
+        for t in ext.intervals:
+            if not mine:
+                break
+            c = max(mine, key=lambda c: (gap[c, t], -c))
+            gap[c, t] -= 1
+            rows.append({"agent_id": a.agent_id, "interval_start": pd.Timestamp(stamps[t]),
+                         "activity": problem.activities[c]})
+    if not rows:
+        return replan.assignments
+    extra = pd.DataFrame(rows).astype({"agent_id": "string", "activity": "string"})
+    return (pd.concat([replan.assignments, extra], ignore_index=True)
+            .sort_values(["agent_id", "interval_start"], kind="stable").reset_index(drop=True))
 
 
 def _training_moves(locked: Locked, replan: Replan, day: int, cut: int, flow: _Flow) -> list[dict]:
@@ -245,4 +327,5 @@ def _training_moves(locked: Locked, replan: Replan, day: int, cut: int, flow: _F
     return out
 
 
-__all__ = ["OFFER_COLUMNS", "offers"]
+__all__ = ["MAX_EXTENSION_HOURS", "OFFER_COLUMNS", "Extension", "Offers", "extended_config",
+           "offers", "with_overtime"]

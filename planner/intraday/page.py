@@ -9,6 +9,8 @@ import html
 import re
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 if TYPE_CHECKING:
     from planner.intraday.run import IntradayResult
 
@@ -26,14 +28,26 @@ def _sections(res: IntradayResult) -> list[tuple[str, list[str], list[list[str]]
                 [[lv.case_type, f"{lv.observed:,.0f}", f"{lv.expected:,.1f}", f"{lv.factor:.0%}"]
                  for lv in res.levels]))
     s = res.simulation
+    plans = [p for p in dict.fromkeys(s["plan"]) if " - " not in p] if len(s) else []
+    gains = [p for p in dict.fromkeys(s["plan"]) if " - " in p] if len(s) else []
+    names = {"kept": "published plan"}
     rows = []
     for t in dict.fromkeys(s["case_type"]) if len(s) else []:
-        def sl(plan: str, t=t) -> str:
+        def sl(plan: str, t=t, paired: bool = False) -> str:
             r = s[(s["plan"] == plan) & (s["case_type"] == t)]
-            return f"{float(r['service_level'].iloc[0]):.1%}" if len(r) else "n/a"
-        rows.append([str(t), sl("kept"), sl("re-plan")])
-    out.append(("Simulated service level, rest of the day", ["case type", "published plan",
-                                                             "re-plan"], rows))
+            if not len(r) or pd.isna(r["service_level"].iloc[0]):
+                return "n/a"
+            v = r.iloc[0]
+            if not paired:
+                return f"{v['service_level']:.1%}"
+            return (f"{100 * v['service_level']:+.1f} ({100 * v['service_level_low']:+.1f} to "
+                    f"{100 * v['service_level_high']:+.1f})")
+        rows.append([str(t), *[sl(p) for p in plans], *[sl(g, paired=True) for g in gains]])
+    reps = int(s["replications"].max()) if len(s) else 0
+    out.append((f"Simulated service level, rest of the day ({reps} replications, the same "
+                "customers for every plan; differences in points with their 95% interval)",
+                ["case type", *[names.get(p, p) for p in plans],
+                 *[f"{g.replace('kept', names['kept'])} [points]" for g in gains]], rows))
     o = res.offers
     for kind, title in (("overtime", "Overtime to offer"),
                         ("voluntary time off", "Voluntary time off to offer"),

@@ -11,6 +11,7 @@ into ``RUN/intraday-<time>/`` as one transaction (the complete folder or nothing
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -21,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import ContractError, MissingInputError, Problem
+from planner.intraday.offers import extended_config, with_overtime
 from planner.intraday.offers import offers as make_offers
 from planner.intraday.replan import Replan, lock_plan, replan_day
-from planner.intraday.simulate import simulate_rest
+from planner.intraday.simulate import day_arrivals, simulate_rest
 from planner.intraday.update import DayLevel, update_forecast
 from planner.io.cells import read_csv
 from planner.io.contracts import ABSENCES, ACTUAL_CASES, ACTUAL_COUNTS, FORECAST
@@ -41,6 +43,7 @@ OFFERS_FILE = "offers.csv"
 SIMULATION_FILE = "simulation_rest_of_day.csv"
 PAGE_MD, PAGE_HTML, SUMMARY_FILE = "intraday.md", "intraday.html", "intraday.json"
 REPLICATIONS = 5
+OVERTIME_PLAN = "re-plan + overtime"
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class IntradayResult:
     absent: dict[str, int]
     required_change_hours: float  # rest of the day, new requirement minus the morning's
     notes: tuple[str, ...] = ()
+    overtime: pd.DataFrame | None = None  # the re-plan's assignments with every overtime offer taken
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -67,10 +71,12 @@ class IntradayResult:
     def folder_name(self) -> str:
         return f"intraday-{self.now:%Y-%m-%dT%H%M}"
 
-    def service_level(self, plan: str) -> float:
+    def service_level(self, plan: str, column: str = "service_level") -> float:
+        """The simulated service level of the rest of the day (all case types) of ``plan``, or
+        the paired difference of two plans as ``"<plan> - kept"``."""
         s = self.simulation
         row = s[(s["plan"] == plan) & (s["case_type"] == "all")]
-        return float(row["service_level"].iloc[0]) if len(row) else float("nan")
+        return float(row[column].iloc[0]) if len(row) else float("nan")
 
 
 def _now_problem(value: str, expected: str) -> ContractError:
@@ -241,20 +247,26 @@ def intraday(data_dir: str | Path, run_dir: str | Path, now: str | pd.Timestamp,
     if without:
         notes.append(f"absent agent(s) without a shift today: {', '.join(sorted(without))}")
     lap("re-plan")
-    offer_table = make_offers(locked, replan, d, cut, set(absent))
+    # Overtime may run past the config's patterns: the problem with longer shifts judges them.
+    wide = build_problem(dataclasses.replace(data, config=extended_config(cfg)), merged, tiers)
+    made = make_offers(locked, replan, d, cut, set(absent), wide)
+    overtime = None
+    offer_table = made.table
     lap("offers")
-    f_rest = updated[(updated["interval_start"] >= start)
-                     & (updated["interval_start"] < day + pd.Timedelta(days=1))]
-    if f_rest.empty or not (f_rest["volume"] > 0).any():
+    f_day = updated[(updated["interval_start"] >= day)
+                    & (updated["interval_start"] < day + pd.Timedelta(days=1))].reset_index(drop=True)
+    if not (f_day.loc[f_day["interval_start"] >= start, "volume"] > 0).any():
         sim = pd.DataFrame(columns=["plan", "case_type", "service_level"])
         notes.append("no volume left today: nothing to simulate")
     else:
-        sim = simulate_rest(data, f_rest.reset_index(drop=True),
-                            {"kept": kept.assignments, "re-plan": replan.assignments}, tiers,
+        plans = {"kept": kept.assignments, "re-plan": replan.assignments}
+        if made.overtime:
+            overtime = plans[OVERTIME_PLAN] = with_overtime(locked, replan, made.overtime)
+        sim = simulate_rest(data, day_arrivals(f_day, counts, seen_to), plans, tiers, start=start,
                             replications=replications, seed=cfg.seed if seed is None else seed)
     lap("simulate")
     return IntradayResult(now, start, updated, levels, merged, tiers, kept, replan, offer_table,
-                          sim, absent, change, tuple(dict.fromkeys(notes)),
+                          sim, absent, change, tuple(dict.fromkeys(notes)), overtime,
                           time.perf_counter() - tic, timings)
 
 
@@ -271,6 +283,11 @@ def summary(res: IntradayResult) -> dict:
             "required_change_hours": round(res.required_change_hours, 2),
             "service_level_kept": round(res.service_level("kept"), 4),
             "service_level_replan": round(res.service_level("re-plan"), 4),
+            "service_level_overtime": round(res.service_level(OVERTIME_PLAN), 4),
+            **{f"{key}_{end}": round(res.service_level(f"{plan} - kept", f"service_level{col}"), 4)
+               for key, plan in (("replan_gain", "re-plan"), ("overtime_gain", OVERTIME_PLAN))
+               for end, col in (("mean", ""), ("low", "_low"), ("high", "_high"))},
+            "replications": int(res.simulation["replications"].max()) if len(res.simulation) else 0,
             "coverage_cost_kept": res.replan.kept_cost,
             "coverage_cost_replan": res.replan.replan_cost,
             "offers": {k: int(n) for k, n in res.offers["kind"].value_counts().items()},

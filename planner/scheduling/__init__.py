@@ -8,7 +8,38 @@ runs on), :mod:`.interval_cover` (the product's), :mod:`.activities` (stage 2) a
 (the lower bound).
 """
 
-from planner.scheduling.checker import CheckReport, check_schedule
-from planner.scheduling.solve import DEFAULT_TIME_LIMIT, ScheduleResult, make_schedule
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+# Loaded on first use (PEP 562): importing one submodule (e.g. intraday's use of the day's
+# activity model) must not pull in every stage's solvers.
+_EXPORTS = {
+    "CheckReport": "planner.scheduling.checker",
+    "DEFAULT_TIME_LIMIT": "planner.scheduling.solve",
+    "ScheduleResult": "planner.scheduling.solve",
+    "check_schedule": "planner.scheduling.checker",
+    "make_schedule": "planner.scheduling.solve",
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:  # a submodule not imported yet (``planner.scheduling.solve`` as attribute)
+        try:
+            return import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from planner.scheduling.checker import CheckReport, check_schedule
+    from planner.scheduling.solve import DEFAULT_TIME_LIMIT, ScheduleResult, make_schedule
 
 __all__ = ["DEFAULT_TIME_LIMIT", "CheckReport", "ScheduleResult", "check_schedule", "make_schedule"]

@@ -25,10 +25,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from planner.domain import LATE_END
 from planner.scheduling.constraints import Penalty, add_rest_by_times, is_const, negate
@@ -45,6 +44,9 @@ from planner.scheduling.rules import (
     calendar_weeks,
 )
 from planner.scheduling.templates import Template
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 VARIANTS = 3
 MAX_LATE = 2  # late shifts a week before fairness costs

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from planner.routing.center import ANY, CAPACITY, HIGH, SWARM, TRANSACTIONAL, Case, Center
 from planner.simulation.plan import Plan
@@ -230,7 +230,7 @@ def confidence_summary(weekly: pd.DataFrame, by: list[str], level: float = 0.95)
             x = g[m].to_numpy(dtype=float)
             x = x[~np.isnan(x)]
             mean = x.mean() if len(x) else np.nan
-            half = (stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+            half = (special.stdtrit(len(x) - 1, 0.5 + level / 2) * x.std(ddof=1) / np.sqrt(len(x))
                     if len(x) > 1 else np.nan)
             row[m], row[f"{m}_low"], row[f"{m}_high"] = mean, mean - half, mean + half
         out.append(row)
