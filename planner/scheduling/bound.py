@@ -122,7 +122,8 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
             continue
         idx = [c for c, _ in paid_cols]
         paid = [p for _, p in paid_cols]
-        max_min = float(sum(problem.agents[i].max_minutes for i in members))
+        # Each agent's maximum as their days allow it (five 7.5-h shifts are not 40 h).
+        max_min = float(sum(max_paid_upper_bound(problem, i) for i in members))
         min_min = float(sum(min(relaxed.get(i, problem.agents[i].min_minutes),
                                 max_paid_upper_bound(problem, i)) for i in members))
         ub_rows.append((idx, paid, max_min))

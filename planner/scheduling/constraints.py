@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 Lit = Any  # cp_model literal or Python bool / 0 / 1
 
 
-def _linear_expr():
+def linear_expr():
     """CP-SAT's LinearExpr, imported when a model is built: the rule helpers here are also used
     without a solver (the intraday re-plan), and OR-Tools costs a noticeable share of start-up."""
     from ortools.sat.python import cp_model
@@ -143,7 +143,7 @@ def add_soft_sequence(model: cp_model.CpModel, works: Sequence[Lit], rule: Seque
             # All fixed, or too few free days to break it: nothing to add.
             if not free or on + len(free) <= rule.hard_max:
                 continue
-            model.Add(_linear_expr().Sum(free) <= rule.hard_max - on)
+            model.Add(linear_expr().Sum(free) <= rule.hard_max - on)
     if rule.max_cost > 0 and rule.soft_max < min(rule.hard_max, n):
         span = rule.soft_max + 1
         for start in range(n - span + 1):
@@ -165,7 +165,7 @@ def add_soft_sum(model: cp_model.CpModel, literals: Sequence[Lit], rule: Sequenc
     const = sum(c for c, lit in zip(coefs, literals, strict=True) if is_const(lit) and lit)
     free = [(c, lit) for c, lit in zip(coefs, literals, strict=True) if not is_const(lit)]
     # One C++ expression, not a Python sum of terms (a sub-model builds thousands of these).
-    expr = _linear_expr().WeightedSum([lit for _, lit in free], [c for c, _ in free]) + const
+    expr = linear_expr().WeightedSum([lit for _, lit in free], [c for c, _ in free]) + const
     hi = sum(c for c, _ in free if c > 0) + const
     lo = sum(c for c, _ in free if c < 0) + const
     penalties: list[Penalty] = []
@@ -240,7 +240,7 @@ def add_forbidden_transitions(model: cp_model.CpModel, day_shifts: Sequence[Mapp
             free = [t for t in terms if not is_const(t)]
             if free:
                 if const + len(free) > 1:
-                    model.Add(_linear_expr().Sum(free) <= 1 - const)
+                    model.Add(linear_expr().Sum(free) <= 1 - const)
             elif const > 1:
                 model.AddBoolOr([])
     return penalties
@@ -290,7 +290,7 @@ def add_day_coverage(model: cp_model.CpModel, literals: Sequence[Lit], cover: Da
                 Penalty(f"{name}: over", over, cover.over_weight)]
     under = model.NewIntVar(0, max(0, req - const), f"{name}: under")
     over = model.NewIntVar(0, max(0, const + len(free) - req), f"{name}: over")
-    model.Add(_linear_expr().Sum(free) + const + under - over == req)
+    model.Add(linear_expr().Sum(free) + const + under - over == req)
     return [Penalty(f"{name}: under", under, cover.under_weight),
             Penalty(f"{name}: over", over, cover.over_weight)]
 

@@ -19,14 +19,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from planner.domain import FAIR_KINDS as KINDS
 from planner.domain import is_weekend, shift_kind
-from planner.scheduling.constraints import is_const
+from planner.scheduling.constraints import is_const, linear_expr
 from planner.scheduling.cover_curve import UNITS
 
 if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
     from planner.scheduling.problem import SchedulingProblem
     from planner.scheduling.templates import Template
 
@@ -71,7 +72,7 @@ def add_fair_terms(model: cp_model.CpModel, lits: Sequence[Sequence[Any]],
             continue
         if const + len(free) <= base:
             continue
-        n = cp_model.LinearExpr.Sum(free) + const
+        n = linear_expr().Sum(free) + const
         for cap, w in ((base, unit), (steep, STEEP * unit)):
             top = const + len(free) - cap
             if top <= 0:

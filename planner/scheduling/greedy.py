@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -147,9 +148,18 @@ def _presence_mask(problem: SchedulingProblem, day: int, template: int,
     return out
 
 
-def _solve_agent(problem: SchedulingProblem, rp: RosterProblem, i: int, value: np.ndarray,
-                 weights: Weights, variant: int, seed: int, min_minutes: int | None = None
-                 ) -> dict[int, int] | None:
+@dataclass
+class _AgentModel:
+    """One agent's week model, built once and re-solved with new shift values (building it took
+    three times as long as solving it)."""
+
+    model: cp_model.CpModel
+    fixed: Any  # the objective's terms that do not depend on the residual
+    shifts: list[tuple[int, int, Any, np.ndarray]]  # (day, template, literal, presence mask)
+
+
+def _agent_model(problem: SchedulingProblem, rp: RosterProblem, i: int, weights: Weights,
+                 variant: int, min_minutes: int | None) -> _AgentModel:
     a = problem.agents[i]
     rules = rp.employees[i]
     if min_minutes is not None:
@@ -163,17 +173,30 @@ def _solve_agent(problem: SchedulingProblem, rp: RosterProblem, i: int, value: n
     work = [negate(rm.off[(a.agent_id, d)]) for d in range(problem.grid.days)]
     pen, cost, fair = add_agent_extras(model, problem, i, day_shifts, work, weights)
     tindex = {t.name: k for k, t in enumerate(problem.templates)}
-    gain = []
+    shifts = []
     for d in range(problem.grid.days):
         for s, lit in day_shifts[d].items():
             k = tindex[s]
-            mask = presence_mask(problem, d, k, break_variant_offsets(
-                problem.templates[k], problem.interval, variant))
-            v = float(value[mask].sum())
-            gain.append(round(v) * lit)
+            shifts.append((d, k, lit, presence_mask(problem, d, k, break_variant_offsets(
+                problem.templates[k], problem.interval, variant))))
     penalties = [*rm.penalties, *pen]
-    model.Minimize(sum(p.weight * p.expr for p in penalties if p.weight) + sum(cost) + sum(fair)
-                   - sum(gain))
+    fixed = (sum(p.weight * p.expr for p in penalties if p.weight) + sum(cost) + sum(fair))
+    return _AgentModel(model, fixed, shifts)
+
+
+def _solve_agent(problem: SchedulingProblem, rp: RosterProblem, i: int, value: np.ndarray,
+                 weights: Weights, variant: int, seed: int, min_minutes: int | None = None,
+                 models: dict | None = None) -> dict[int, int] | None:
+    """Agent ``i``'s best week against ``value`` (per grid interval); ``models`` keeps each
+    agent's model for the next call."""
+    key = (i, variant, min_minutes)
+    am = None if models is None else models.get(key)
+    if am is None:
+        am = _agent_model(problem, rp, i, weights, variant, min_minutes)
+        if models is not None:
+            models[key] = am
+    gain = [round(float(value[mask].sum())) * lit for _, _, lit, mask in am.shifts]
+    am.model.Minimize(am.fixed - sum(gain))
     solver = cp_model.CpSolver()
     # One worker, a deterministic budget: the same answer under any load (the model is one
     # agent's week, solved to optimality in milliseconds; the wall limit only guards).
@@ -181,13 +204,13 @@ def _solve_agent(problem: SchedulingProblem, rp: RosterProblem, i: int, value: n
     solver.parameters.max_time_in_seconds = 20.0
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    status = solver.Solve(model)
+    status = solver.Solve(am.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     out = {}
-    for (_, d, s), lit in rm.works.items():
+    for d, k, lit, _ in am.shifts:
         if lit if is_const(lit) else solver.BooleanValue(lit):
-            out[d] = tindex[s]
+            out[d] = k
     return out
 
 
@@ -238,6 +261,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     valid_for: dict[tuple, list[tuple[dict[int, int], int | None]]] = {}
     copied = 0
     cut: list[str] = []
+    models: dict = {}
 
     def target_cost() -> float:
         assert target is not None
@@ -301,12 +325,13 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
             value = _toward(problem, target[a.group] - have[a.group], weights)
         else:
             value = _marginal(problem, residual, problem.group_eligible[a.group], weights)
-        placed = _solve_agent(problem, rp, i, value, weights, variant, seed, min_minutes=floor)
+        placed = _solve_agent(problem, rp, i, value, weights, variant, seed, min_minutes=floor,
+                              models=models)
         if placed is None and floor is None:
             # Over-constrained: find the most paid minutes the rules allow and use that minimum.
             relaxed[i] = _max_minutes(problem, rp, i, weights, seed)
             placed = _solve_agent(problem, rp, i, value, weights, variant, seed,
-                                  min_minutes=relaxed[i])
+                                  min_minutes=relaxed[i], models=models)
         if keys is not None:
             solved[keys[0]] = (dict(placed or {}), relaxed.get(i))
             weeks = valid_for.setdefault(keys[1], [])

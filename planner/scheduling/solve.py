@@ -7,13 +7,14 @@ The pipeline (each step a function of its own module):
 3. :func:`~planner.scheduling.greedy.greedy_roster`: a feasible roster agent by agent (and the exact
    list of over-constrained agents, whose minimum hours are relaxed to what their rules allow),
    improved agent by agent against an approximate residual;
-4. :func:`~planner.scheduling.shift_search.search_shifts`: the roster engine's search
-   (:func:`planner.scheduling.roster_lns.lns`, the one that runs ``planner bench roster``) on the
-   product's coverage model (:class:`~planner.scheduling.interval_cover.IntervalCover`): one agent
-   at a time re-placed against the exact cost, break variants chosen with the shifts;
-5. :func:`~planner.scheduling.dayfix.improve_days`: stage 1 re-solved one day at a time with
-   every agent free that day, each day scored by stage 2's own day model (only where no shift
-   crosses midnight);
+4. stage 1's improvement, by the neighbourhood that gains most per second:
+   :func:`~planner.scheduling.dayfix.improve_days` where no shift crosses midnight (stage 1
+   re-solved one day at a time with every agent free that day, each day scored by stage 2's own
+   day model); else :func:`~planner.scheduling.shift_search.search_shifts`, the roster engine's
+   search (:func:`planner.scheduling.roster_lns.lns`, the one that runs ``planner bench
+   roster``) on the product's coverage model
+   (:class:`~planner.scheduling.interval_cover.IntervalCover`): one agent at a time re-placed
+   against the exact cost, break variants chosen with the shifts;
 6. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
    then :func:`~planner.scheduling.training.place_training` puts training.csv's sessions where
    the agents are least needed (a post-step; what does not fit is named);
@@ -21,9 +22,8 @@ The pipeline (each step a function of its own module):
 8. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
 
 The time limit is shared: the greedy construction may use up to ``CONSTRUCT_SHARE``, its
-agent-by-agent improvement runs until ``IMPROVE_SHARE``, the search until ``SEARCH_SHARE``
-(``SEARCH_SHARE_SMALL`` on small centers, ``DAYS_SHARE`` where shifts cross midnight and the day
-re-solve has nothing to do), the day re-solve until ``DAYS_SHARE``, and the per-day
+agent-by-agent improvement runs until ``IMPROVE_SHARE``, the day re-solve or the search until
+``DAYS_SHARE``, and the per-day
 break/activity MIPs the rest but ``POST_SHARE`` (training placement and the tables), every
 share counted from the start of the call, so a stage that overran leaves less to the next one
 rather than pushing the end. The search and the day re-solve are skipped (with a note) when
@@ -79,11 +79,9 @@ from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
 DEFAULT_TIME_LIMIT = 60.0
 # Shares of the time limit: the greedy construction's guard, its agent-by-agent improvement's, and
-# the search's (the rest is stage 2's).
+# the day re-solve's or the search's (the rest is stage 2's).
 CONSTRUCT_SHARE = 0.3
 IMPROVE_SHARE = 0.4
-SEARCH_SHARE = 0.5
-SEARCH_SHARE_SMALL = 0.75
 DAYS_SHARE = 0.85
 # Kept for training placement and the tables after stage 2.
 POST_SHARE = 0.03
@@ -96,9 +94,6 @@ SEARCH_SETUP_PER_SHIFT = 1e-4
 # first), and the wall-clock guard of every stage.
 DETERMINISTIC_MOVES = 5
 GUARD_SECONDS = 3600.0
-# At most this many (agent, day, template) cells: a small center, whose search mostly converges
-# on its own (it gets more of the time limit, as the CP-SAT week model it replaces did).
-SMALL_CELLS = 8_000
 Progress = Callable[[str, float, float], None]
 
 
@@ -183,8 +178,6 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     problem = build_problem(data, requirements, tiers, column=column)
     conflicts = precheck(problem)
     notes = list(problem.notes)
-    cells = sum(len(ks) for per_day in problem.allowed for ks in per_day)
-    small = cells <= SMALL_CELLS
     if deterministic:
         time_limit = GUARD_SECONDS  # each stage's share of it is a guard its budget never reaches
     greedy = greedy_roster(problem, weights, seed=seed,
@@ -207,14 +200,16 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     # Fair shares from the first roster: the later stages spread nights, lates and weekend days.
     set_fair_shares(problem, shifts)
     status = "SEARCH"
-    # The day re-solve does nothing where shifts cross midnight: the search gets its time too.
-    overnight = any(t.end_minute > DAY for t in problem.templates)
-    share = DAYS_SHARE if overnight else SEARCH_SHARE_SMALL if small else SEARCH_SHARE
-    search_until = t0 + share * time_limit
     stage1_start = stage1_objective = None
     variants: dict[tuple[int, int], int] = {}
     searched = dict(shifts)
-    if search_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
+    # Where no shift crosses midnight the day re-solve below, which moves every agent of a day at
+    # once, takes the search's time: per second it gains far more than the search's one-agent
+    # moves, and after it has converged the search finds almost nothing. Overnight shifts make
+    # a day depend on its neighbours, so there the search is stage 1's improvement.
+    overnight = any(t.end_minute > DAY for t in problem.templates)
+    search_until = t0 + DAYS_SHARE * time_limit
+    if overnight and search_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
         found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until,
                               seed=seed, progress=progress,
                               max_moves=DETERMINISTIC_MOVES * len(problem.agents)
@@ -224,7 +219,7 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         if time.perf_counter() >= search_until - 0.5:
             notes.append("the roster search ran to its share of the time limit: the plan may "
                          "differ between runs on a loaded machine")
-    else:
+    elif overnight:
         notes.append("the roster search was skipped: the time limit left it too little time for "
                      "this center (a longer --time-limit lets it run)")
     # Day-wise re-solve scored as stage 2 scores a day (never worse: a day changes only when
