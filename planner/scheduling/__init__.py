@@ -10,8 +10,9 @@ runs on), :mod:`.interval_cover` (the product's), :mod:`.activities` (stage 2) a
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from planner.lazy import lazy_getattr
 
 # Loaded on first use (PEP 562): importing one submodule (e.g. intraday's use of the day's
 # activity model) must not pull in every stage's solvers.
@@ -24,18 +25,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:  # a submodule not imported yet (``planner.scheduling.solve`` as attribute)
-        try:
-            return import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 if TYPE_CHECKING:

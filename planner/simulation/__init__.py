@@ -7,8 +7,9 @@ and hand-offs) are kept apart. Randomness is a ``numpy.random.Generator`` passed
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from planner.lazy import lazy_getattr
 
 # Loaded on first use (PEP 562): importing one submodule (e.g. intraday's use of the day's
 # activity model) must not pull in every stage's solvers.
@@ -34,18 +35,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:  # a submodule not imported yet (``planner.scheduling.solve`` as attribute)
-        try:
-            return import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 if TYPE_CHECKING:
