@@ -3,7 +3,6 @@ console, and a hostile case-type name stays text."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from planner.pipeline import run_stage
 from planner.report.capacity import SECTIONS
 from tests.capacity.helpers import write_center
-from tests.report.test_browser import console_lines, run_chromium
+from tests.report.test_browser import rendered_dom, run_chromium
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -31,14 +30,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_capacity_page_renders_every_section_and_chart_without_console_errors(page: Path,
                                                                               tmp_path: Path) -> None:
-    done = run_chromium(page, tmp_path / "profile", "--dump-dom")
-    assert done.returncode == 0, done.stderr[-2000:]
-    dom = done.stdout
-    assert console_lines(done.stderr) == []
-    for key, title in SECTIONS:
-        assert f'id="{key}"' in dom and title in dom
-    rendered = re.search(r'data-charts-rendered="(\d+)"', dom)
-    assert rendered is not None and int(rendered.group(1)) == 2
+    dom = rendered_dom(page, tmp_path / "profile", SECTIONS, charts=2)
     for label in ("required vs available FTE, all skill sets", "required vs available FTE per skill set"):
         assert f'aria-label="{label}"' in dom
     # the hostile name is shown as text, never as an element

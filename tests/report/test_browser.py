@@ -50,6 +50,20 @@ def run_chromium(page: Path, profile: Path, *extra: str) -> subprocess.Completed
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
 
 
+def rendered_dom(page: Path, profile: Path, sections, charts: int) -> str:
+    """The page's DOM after layout in headless Chromium, checked: no console error, every section
+    (key, title) present, and ``charts`` charts counted with a real size by the inline script."""
+    done = run_chromium(page, profile, "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    assert console_lines(done.stderr) == []
+    for key, title in sections:
+        assert f'id="{key}"' in dom and title in dom
+    rendered = re.search(r'data-charts-rendered="(\d+)"', dom)
+    assert rendered is not None and int(rendered.group(1)) == charts
+    return dom
+
+
 def console_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if "CONSOLE" in line]
 
@@ -74,15 +88,8 @@ def test_console_check_sees_a_planted_error(tmp_path: Path) -> None:
 
 
 def test_report_renders_sections_and_charts_without_console_errors(report: Path, tmp_path: Path) -> None:
-    done = run_chromium(report, tmp_path / "profile", "--dump-dom")
-    assert done.returncode == 0, done.stderr[-2000:]
-    dom = done.stdout
-    assert console_lines(done.stderr) == []
-    for key, title in SECTIONS:
-        assert f'id="{key}"' in dom and title in dom
-    # The inline script counted charts with a real size after layout: all six of the fixture.
-    rendered = re.search(r'data-charts-rendered="(\d+)"', dom)
-    assert rendered is not None and int(rendered.group(1)) == 6
+    # The inline script counts charts with a real size after layout: all six of the fixture.
+    dom = rendered_dom(report, tmp_path / "profile", SECTIONS, charts=6)
     for label in ("forecast vs recent weeks", "required vs scheduled", "simulated service level",
                   "tier distribution", "roster heatmap", "shortfall hours per case type"):
         assert f'aria-label="{label}' in dom
