@@ -7,12 +7,12 @@ of the time); every move, model and rule is the engine's. Tuned on the Curtois-Q
 
 1. Construction, employee by employee against the cover left by the others (:func:`construct`):
    one small CP-SAT model per employee, the weekday-block heuristic
-   (:mod:`planner.scheduling.roster_greedy`) when time runs short, and on long horizons the row
+   (:mod:`planner.bench.weekday_rows`) when time runs short, and on long horizons the row
    DP with best-response rounds (:mod:`planner.scheduling.roster_horizon`). Where weekends are
    tight over a short horizon with many staff, the weekends of everyone first by an integer
-   program (:mod:`planner.scheduling.roster_weekends`); over 8 weeks or more with 30 staff or
+   program (:mod:`planner.bench.weekend_plan`); over 8 weeks or more with 30 staff or
    more, from whole valid rows by column generation
-   (:mod:`planner.scheduling.roster_weekend_colgen`); the rows completed around them and the
+   (:mod:`planner.bench.weekend_rows`); the rows completed around them and the
    first phase of the search run with the weekend cells frozen.
 2. Small and mid-sized problems (<= ``COLGEN_CELLS`` cells): column generation with exact
    pricing, then on tiny ones (<= ``FULL_MODEL_CELLS``) the full model, relax-and-resolve moves
@@ -31,10 +31,12 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 
+from planner.bench.weekday_rows import weekday_row
+from planner.bench.weekend_plan import complete_rows, plan_weekends, wants_weekend_plan
+from planner.bench.weekend_rows import plan_weekend_rows, wants_weekend_rows
 from planner.scheduling.coverage import Cell, DayShiftCover
 from planner.scheduling.engine import Step, search
 from planner.scheduling.roster import Roster, cover_counts, roster_objective
-from planner.scheduling.roster_greedy import weekday_row
 from planner.scheduling.roster_horizon import best_response, dp_construct
 from planner.scheduling.roster_lns import (
     ColumnGenerationPhase,
@@ -43,8 +45,6 @@ from planner.scheduling.roster_lns import (
     _solve_sub,
 )
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
-from planner.scheduling.roster_weekend_colgen import plan_weekend_rows, wants_weekend_rows
-from planner.scheduling.roster_weekends import complete_rows, plan_weekends, wants_weekend_plan
 from planner.scheduling.rules import RosterProblem
 
 # Problems with at most this many (employee, day, shift) cells get the full model.
@@ -141,7 +141,7 @@ def construct(problem: RosterProblem, deadline: float, seed: int = 0, workers: i
 
     Small problems: each employee is solved with CP-SAT over the whole horizon (a good greedy).
     Large ones (``quick``): CP-SAT rows while the time per employee allows, else the
-    weekday-block heuristic (:func:`planner.scheduling.roster_greedy.weekday_row`); employees it
+    weekday-block heuristic (:func:`planner.bench.weekday_rows.weekday_row`); employees it
     cannot serve get a CP-SAT model, limited to a few shift types (:func:`_restricted`) and
     then with all of them. Long horizons (``quick`` and ``LONG_HORIZON_DAYS`` or
     ``LARGE_ROSTER_EMPLOYEE_DAYS``): every row by

@@ -59,8 +59,8 @@ from planner.scheduling.roster_exchange import (
     request_exchange,
     spare_exchange,
     weekend_exchange,
+    weekend_tightness,
 )
-from planner.scheduling.roster_weekends import weekend_tightness
 from planner.scheduling.rules import RosterProblem
 
 if TYPE_CHECKING:

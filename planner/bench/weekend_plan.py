@@ -71,6 +71,7 @@ from planner.scheduling.roster import (
     solve_model,
 )
 from planner.scheduling.roster_exactdp import weekend_pattern_costs
+from planner.scheduling.roster_exchange import weekend_tightness
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
 from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem
 
@@ -111,16 +112,6 @@ class WeekendPlan:
     cells: Mapping[Cell, str | None]
     objective: float
     bound: float | None
-
-
-def weekend_tightness(problem: RosterProblem) -> float:
-    """Weekend cover asked for over the weekend shifts the weekend limits allow (0 when none)."""
-    weekends = problem.weekends()
-    days = {d for w in weekends for d in w}
-    wanted = sum(c.requirement for c in problem.cover if c.day in days)
-    allowed = sum(min(r.max_weekends, len(weekends)) * max((len(w) for w in weekends), default=0)
-                  for r in problem.employees)
-    return wanted / allowed if allowed else 0.0
 
 
 def wants_weekend_plan(problem: RosterProblem) -> bool:

@@ -1,6 +1,6 @@
 """Weekends first, from whole rows: a weekend plan whose every row can be completed.
 
-Why: the weekend pattern program (:func:`planner.scheduling.roster_weekends.plan_weekends`)
+Why: the weekend pattern program (:func:`planner.bench.weekend_plan.plan_weekends`)
 sees one weekend of one employee at a time, not the rules that span the weekdays (minutes over
 the horizon, runs, days off). On Curtois 19 (84 days, 40 staff, every missing shift on a
 weekend) its optimum leaves 17 of the 40 rows that no roster can complete. Here the columns of
@@ -40,13 +40,10 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from planner.bench.weekend_plan import TIGHT_WEEKENDS, wants_weekend_plan
 from planner.scheduling.roster import Cell, Roster
+from planner.scheduling.roster_exchange import weekend_tightness
 from planner.scheduling.roster_rowdp import dp_row
-from planner.scheduling.roster_weekends import (
-    TIGHT_WEEKENDS,
-    wants_weekend_plan,
-    weekend_tightness,
-)
 from planner.scheduling.rules import RosterProblem
 
 # Reduced cost below which a priced row joins the pool.
@@ -62,7 +59,7 @@ MAX_EMPLOYEE_DAYS = 10_000
 def wants_weekend_rows(problem: RosterProblem) -> bool:
     """Whether to plan the weekends from whole rows: tight weekends over a long horizon, not so
     many employee-days that a round of pricing is slow, and not the case for the pattern plan
-    (:func:`planner.scheduling.roster_weekends.wants_weekend_plan`)."""
+    (:func:`planner.bench.weekend_plan.wants_weekend_plan`)."""
     return (problem.days >= MIN_DAYS and len(problem.employees) >= MIN_STAFF
             and len(problem.employees) * problem.days
             <= MAX_EMPLOYEE_DAYS and weekend_tightness(problem) >= TIGHT_WEEKENDS
