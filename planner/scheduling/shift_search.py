@@ -100,8 +100,15 @@ def default_phases(problem: SchedulingProblem, shift_of: Mapping[str, tuple[int,
     ``shift_of``/``name_of``: the maps of :func:`with_break_variants`."""
     if days_apart(problem):
         return [DayPhase(problem, shift_of, name_of, weights, relax)]
-    return [LnsPhase(kinds=("single",), exchange=False, weekend=False, budget=MOVE_BUDGET,
-                     patience=PATIENCE, max_moves=max_moves)]
+    return [single_agent_moves(max_moves)]
+
+
+def single_agent_moves(max_moves: int | None = None) -> LnsPhase:
+    """Relax-and-resolve moves of one agent over the horizon, one at a time, each with a budget
+    in CP-SAT's deterministic time, stopping after ``PATIENCE`` moves without a gain (or
+    ``max_moves``)."""
+    return LnsPhase(kinds=("single",), exchange=False, weekend=False, budget=MOVE_BUDGET,
+                    patience=PATIENCE, max_moves=max_moves)
 
 
 def search_shifts(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], int],
