@@ -12,9 +12,9 @@ fairness). :func:`search_shifts` runs the phases it is given, by default
 
 - :class:`DayPhase`, the day re-solve (:func:`planner.scheduling.dayfix.improve_days`): every
   agent of one day free at once, each day scored by stage 2's own day model, day after day in
-  rounds until a round changes nothing. It needs days that do not overlap, so it runs where no
-  shift crosses midnight;
-- else :class:`~planner.scheduling.roster_lns.LnsPhase` with one agent re-placed per move (every
+  rounds until a round changes nothing;
+- where shifts cross midnight, after it, :func:`single_agent_moves` (an
+  :class:`~planner.scheduling.roster_lns.LnsPhase`) with one agent re-placed per move (every
   cell priced alone by the coverage model; bigger moves build flow models too large to solve
   within a move's budget), a budget in CP-SAT's deterministic time per move, and a stop after
   ``PATIENCE`` moves in a row found nothing cheaper.
@@ -98,9 +98,12 @@ def default_phases(problem: SchedulingProblem, shift_of: Mapping[str, tuple[int,
                    ) -> list[Phase]:
     """The phases :func:`search_shifts` runs by default (see the module docstring);
     ``shift_of``/``name_of``: the maps of :func:`with_break_variants`."""
+    days = DayPhase(problem, shift_of, name_of, weights, relax)
     if days_apart(problem):
-        return [DayPhase(problem, shift_of, name_of, weights, relax)]
-    return [single_agent_moves(max_moves)]
+        return [days]
+    # Shifts cross midnight: the day re-solve first where it can hold the neighbouring days
+    # (it returns the roster unchanged where it cannot), the single-agent moves with the rest.
+    return [days, single_agent_moves(max_moves)]
 
 
 def single_agent_moves(max_moves: int | None = None) -> LnsPhase:

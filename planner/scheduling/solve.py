@@ -12,9 +12,9 @@ The pipeline (each step a function of its own module):
    roster search (:func:`planner.scheduling.engine.search`, the one ``planner bench roster``
    runs) on the product's coverage model
    (:class:`~planner.scheduling.interval_cover.IntervalCover`), scored by one objective, with
-   the neighbourhood that gains most per second on the center: the day re-solve (every agent
-   of a day at once, scored by stage 2's day model) where no shift crosses midnight, else
-   single-agent moves, break variants chosen with the shifts;
+   the neighbourhood that gains most per second: the day re-solve (every agent of a day at
+   once, scored by stage 2's day model), and where shifts cross midnight single-agent moves
+   after it, break variants chosen with the shifts;
 5. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
    then :func:`~planner.scheduling.training.place_training` puts training.csv's sessions where
    the agents are least needed (a post-step; what does not fit is named);
@@ -200,8 +200,7 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     stage1_start = stage1_objective = None
     variants: dict[tuple[int, int], int] = {}
     # Stage 1's improvement: the one roster search on the product's coverage model, with the
-    # neighbourhood that gains most per second here (the day re-solve where days are apart,
-    # single-agent moves where shifts cross midnight).
+    # neighbourhoods that gain most per second (shift_search.default_phases).
     search_until = t0 + SEARCH_SHARE * time_limit
     if search_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
         found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until,
