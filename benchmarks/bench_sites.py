@@ -77,6 +77,17 @@ def make_sites(root: Path, n: int, agents: int, weeks: int) -> None:
                 frame[~frame[col].isin(drop)].to_csv(path, index=False, lineterminator="\n")
 
 
+def set_budget(root: Path, n: int, budget: dict[str, int | None]) -> None:
+    """Write the scheduler's work budget (planner.toml's ``[schedule]``) into each site's
+    planner.toml, replacing the one a previous run wrote; keys left None take the planner's own."""
+    lines = "".join(f"{k} = {v}\n" for k, v in budget.items() if v is not None)
+    for i in range(n):
+        path = root / f"site{i:02d}" / "planner.toml"
+        toml = re.sub(r"\n\[schedule\]\n(?:[^\[].*\n|\n)*", "\n", path.read_text(encoding="utf-8"))
+        path.write_text(toml.rstrip("\n") + "\n" + (f"\n[schedule]\n{lines}" if lines else ""),
+                        encoding="utf-8")
+
+
 def one_mode(args: argparse.Namespace) -> None:
     """Run every site in one mode; print a JSON line with what was measured."""
     from planner.sites import DaskEngine, InProcess, SiteOptions, find_sites, run_sites
@@ -154,6 +165,12 @@ def main() -> None:
                     help="compute each site's lower bound inside the runs (`planner run --bound`, "
                          "timed); by default it is computed afterwards, untimed, where the two "
                          "runs' files differ")
+    ap.add_argument("--improvement-passes", type=int, default=None,
+                    help="planner.toml schedule.improvement_passes of every site (default: the planner's)")
+    ap.add_argument("--day-rounds", type=int, default=None,
+                    help="planner.toml schedule.day_rounds of every site (default: the planner's)")
+    ap.add_argument("--search-moves", type=int, default=None,
+                    help="planner.toml schedule.search_moves_per_agent of every site")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--root", type=Path, default=Path("/tmp/bench_sites"))
     ap.add_argument("--mode", choices=("sequential", "dask"), help=argparse.SUPPRESS)
@@ -166,10 +183,14 @@ def main() -> None:
     data = args.root / f"data_{args.sites}x{args.agents}_w{args.history_weeks}"
     t0 = time.perf_counter()
     make_sites(data, args.sites, args.agents, args.history_weeks)
+    budget = {"improvement_passes": args.improvement_passes, "day_rounds": args.day_rounds,
+              "search_moves_per_agent": args.search_moves}
+    set_budget(data, args.sites, budget)
     stop = f"clock, {args.schedule_seconds:g} s" if args.clock else "deterministic (work budgets)"
     print(f"{args.sites} sites of {args.agents} agents, {args.history_weeks} weeks of history "
-          f"(generated in {time.perf_counter() - t0:.0f} s); schedule {stop}, "
-          f"{args.replications} replications, bound {'on' if args.bound else 'off'}")
+          f"(generated in {time.perf_counter() - t0:.0f} s); schedule {stop}, work budget "
+          + (", ".join(f"{k} {v}" for k, v in budget.items() if v is not None) or "the planner's")
+          + f"; {args.replications} replications, bound {'on' if args.bound else 'off'}")
     print(f"load before: {Path('/proc/loadavg').read_text().split()[:3]}")
     results = {}
     for mode in ("sequential", "dask"):

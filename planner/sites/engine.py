@@ -138,10 +138,14 @@ class DaskEngine:
             # The scheduler runs here, so its settings are ours: a lost job comes back to us at
             # once (we run it again, once) instead of being retried by the scheduler; workers are
             # not daemons, so a site's simulation may use processes of its own.
+            # Every port is the system's choice: the scheduler's HTTP server (which starts even
+            # without a dashboard) would otherwise take 8787, the port two runs at once compete for.
             with dask.config.set({"distributed.scheduler.allowed-failures": 0,
                                   "distributed.worker.daemon": False}):
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, silence_logs=logging.ERROR)
+                                            scheduler_port=0, dashboard_address=":0",
+                                            scheduler_kwargs={"dashboard": False},
+                                            silence_logs=logging.ERROR)
                 self.client = Client(self.cluster)
         self._cores = self._cores_by_worker()
         return self
