@@ -208,6 +208,7 @@ def main() -> None:
         results[mode] = json.loads(line[-1])
         r = results[mode]
         print(f"{mode:>10}: {r['wall']:7.1f} s wall, main process peak {r['main_peak_mb']:,.0f} MB"
+              + (" (the Dask scheduler's and client's)" if mode == "dask" else "")
               + (f", workers' peaks {', '.join(f'{v:,.0f}' for v in r['worker_peaks_mb'])} MB"
                  if r["worker_peaks_mb"] else "")
               + f"; {r['engine']}; cores per site {sorted(set(r['cores'].values()))}; "
@@ -217,6 +218,12 @@ def main() -> None:
     print(f"speed-up {seq['wall'] / par['wall']:.2f}x (goal >= 1.7x); per-site seconds sequential: "
           f"median {sorted(seq['site_seconds'].values())[len(seq['site_seconds']) // 2]:.1f}, "
           f"total {sum(seq['site_seconds'].values()):.0f}")
+    # Where the Dask run's wall time went: the sites' own seconds spread evenly over the workers,
+    # and the rest (the cluster's start and stop, the roll-up, and workers idle at the end).
+    busy = sum(par["site_seconds"].values())
+    print(f"dask: sites' seconds {busy:.0f} in all ({busy / sum(seq['site_seconds'].values()):.2f}x the "
+          f"sequential sites'), {busy / args.workers:.0f} per worker if evenly spread; the other "
+          f"{par['wall'] - busy / args.workers:.0f} s of the wall time: start, stop, roll-up, idle workers")
     for mode, r in (("sequential", seq), ("dask", par)):
         stages = sorted({k for t in r["stages"].values() for k in t})
         med = {k: sorted(t[k] for t in r["stages"].values() if k in t) for k in stages}
