@@ -77,6 +77,17 @@ def make_sites(root: Path, n: int, agents: int, weeks: int) -> None:
                 frame[~frame[col].isin(drop)].to_csv(path, index=False, lineterminator="\n")
 
 
+def set_budget(root: Path, n: int, budget: dict[str, int | None]) -> None:
+    """Write the scheduler's work budget (planner.toml's ``[schedule]``) into each site's
+    planner.toml, replacing the one a previous run wrote; keys left None take the planner's own."""
+    lines = "".join(f"{k} = {v}\n" for k, v in budget.items() if v is not None)
+    for i in range(n):
+        path = root / f"site{i:02d}" / "planner.toml"
+        toml = re.sub(r"\n\[schedule\]\n(?:[^\[].*\n|\n)*", "\n", path.read_text(encoding="utf-8"))
+        path.write_text(toml.rstrip("\n") + "\n" + (f"\n[schedule]\n{lines}" if lines else ""),
+                        encoding="utf-8")
+
+
 def one_mode(args: argparse.Namespace) -> None:
     """Run every site in one mode; print a JSON line with what was measured."""
     from planner.sites import DaskEngine, InProcess, SiteOptions, find_sites, run_sites
@@ -154,6 +165,12 @@ def main() -> None:
                     help="compute each site's lower bound inside the runs (`planner run --bound`, "
                          "timed); by default it is computed afterwards, untimed, where the two "
                          "runs' files differ")
+    ap.add_argument("--improvement-passes", type=int, default=None,
+                    help="planner.toml schedule.improvement_passes of every site (default: the planner's)")
+    ap.add_argument("--day-rounds", type=int, default=None,
+                    help="planner.toml schedule.day_rounds of every site (default: the planner's)")
+    ap.add_argument("--search-moves", type=int, default=None,
+                    help="planner.toml schedule.search_moves_per_agent of every site")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--root", type=Path, default=Path("/tmp/bench_sites"))
     ap.add_argument("--mode", choices=("sequential", "dask"), help=argparse.SUPPRESS)
@@ -166,10 +183,14 @@ def main() -> None:
     data = args.root / f"data_{args.sites}x{args.agents}_w{args.history_weeks}"
     t0 = time.perf_counter()
     make_sites(data, args.sites, args.agents, args.history_weeks)
+    budget = {"improvement_passes": args.improvement_passes, "day_rounds": args.day_rounds,
+              "search_moves_per_agent": args.search_moves}
+    set_budget(data, args.sites, budget)
     stop = f"clock, {args.schedule_seconds:g} s" if args.clock else "deterministic (work budgets)"
     print(f"{args.sites} sites of {args.agents} agents, {args.history_weeks} weeks of history "
-          f"(generated in {time.perf_counter() - t0:.0f} s); schedule {stop}, "
-          f"{args.replications} replications, bound {'on' if args.bound else 'off'}")
+          f"(generated in {time.perf_counter() - t0:.0f} s); schedule {stop}, work budget "
+          + (", ".join(f"{k} {v}" for k, v in budget.items() if v is not None) or "the planner's")
+          + f"; {args.replications} replications, bound {'on' if args.bound else 'off'}")
     print(f"load before: {Path('/proc/loadavg').read_text().split()[:3]}")
     results = {}
     for mode in ("sequential", "dask"):
@@ -187,6 +208,7 @@ def main() -> None:
         results[mode] = json.loads(line[-1])
         r = results[mode]
         print(f"{mode:>10}: {r['wall']:7.1f} s wall, main process peak {r['main_peak_mb']:,.0f} MB"
+              + (" (the Dask scheduler's and client's)" if mode == "dask" else "")
               + (f", workers' peaks {', '.join(f'{v:,.0f}' for v in r['worker_peaks_mb'])} MB"
                  if r["worker_peaks_mb"] else "")
               + f"; {r['engine']}; cores per site {sorted(set(r['cores'].values()))}; "
@@ -196,6 +218,12 @@ def main() -> None:
     print(f"speed-up {seq['wall'] / par['wall']:.2f}x (goal >= 1.7x); per-site seconds sequential: "
           f"median {sorted(seq['site_seconds'].values())[len(seq['site_seconds']) // 2]:.1f}, "
           f"total {sum(seq['site_seconds'].values()):.0f}")
+    # Where the Dask run's wall time went: the sites' own seconds spread evenly over the workers,
+    # and the rest (the cluster's start and stop, the roll-up, and workers idle at the end).
+    busy = sum(par["site_seconds"].values())
+    print(f"dask: sites' seconds {busy:.0f} in all ({busy / sum(seq['site_seconds'].values()):.2f}x the "
+          f"sequential sites'), {busy / args.workers:.0f} per worker if evenly spread; the other "
+          f"{par['wall'] - busy / args.workers:.0f} s of the wall time: start, stop, roll-up, idle workers")
     for mode, r in (("sequential", seq), ("dask", par)):
         stages = sorted({k for t in r["stages"].values() for k in t})
         med = {k: sorted(t[k] for t in r["stages"].values() if k in t) for k in stages}

@@ -223,6 +223,25 @@ class FairnessConfig(_Model):
         "the share rounded up; 0: off."))
 
 
+class ScheduleConfig(_Model):
+    """The scheduler's work budget: how far its improvement stages go, in steps, not seconds.
+
+    A smaller budget gives a quicker plan that may cover a little worse; with ``--deterministic``
+    it is the only stop, so the plan is the same on any machine for the same budget."""
+
+    improvement_passes: int | None = Field(default=None, ge=0, le=1000, description=(
+        "Most agent-by-agent improvement passes over the first roster (they stop sooner when a "
+        "pass changes nothing); 0: keep the constructed roster; none: the scheduler's own cap (30)."))
+    day_rounds: int | None = Field(default=None, ge=0, le=1000, description=(
+        "Most rounds of the day-by-day re-solve, for centers whose shifts end by midnight (each "
+        "round visits every day once; they stop sooner when a round changes nothing); 0: no "
+        "re-solve; none: the scheduler's own cap (20)."))
+    search_moves_per_agent: int | None = Field(default=None, ge=0, le=1000, description=(
+        "Most moves of the roster search per agent, for centers with overnight shifts (it stops "
+        "sooner after a run of moves without a gain); none: 5 with --deterministic, otherwise "
+        "no cap but the time limit."))
+
+
 class TierConfig(_Model):
     """How tiers are computed from KPIs."""
 
@@ -373,6 +392,7 @@ class PlannerConfig(_Model):
     case_types: dict[str, CaseTypeConfig] = Field(default_factory=dict)
     shifts: ShiftConfig = Field(default_factory=ShiftConfig)
     fairness: FairnessConfig = Field(default_factory=FairnessConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     tiers: TierConfig = Field(default_factory=TierConfig)
     input: InputConfig = Field(default_factory=InputConfig)
     capacity: CapacityConfig = Field(default_factory=CapacityConfig)

@@ -325,9 +325,10 @@ def _round(cl: _Class, counts: Mapping[int, float]) -> dict[int, int]:
 def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], int],
                  weights: Weights = DEFAULT_WEIGHTS, relax: Mapping[int, int] | None = None,
                  deadline: float | None = None, window: int | None = WINDOW,
-                 progress: Callable[[str, float, float], None] | None = None
-                 ) -> dict[tuple[int, int], int]:
-    """Re-solve the roster one day at a time (see the module docstring); returns the new shifts."""
+                 progress: Callable[[str, float, float], None] | None = None,
+                 max_rounds: int | None = None) -> dict[tuple[int, int], int]:
+    """Re-solve the roster one day at a time (see the module docstring); returns the new shifts.
+    ``max_rounds``: most rounds over the days (default ``MAX_ROUNDS``), a work budget."""
     t_start = time.perf_counter()
     out = dict(shifts)
     if any(t.end_minute > DAY for t in problem.templates) or not out:
@@ -392,7 +393,7 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
     longest = 0.0
     version = 0
     idle_at: dict[int, int] = {}
-    for _ in range(MAX_ROUNDS):
+    for _ in range(MAX_ROUNDS if max_rounds is None else max_rounds):
         changed = False
         for d in range(days):
             if idle_at.get(d) == version:

@@ -226,7 +226,8 @@ def residual_cost(problem: SchedulingProblem, residual: np.ndarray, weights: Wei
 def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS, seed: int = 0,
                   deadline: float | None = None, improve_until: float | None = None,
                   target: np.ndarray | None = None,
-                  progress: Callable[[str, float, float], None] | None = None) -> GreedyResult:
+                  progress: Callable[[str, float, float], None] | None = None,
+                  max_passes: int | None = None) -> GreedyResult:
     """Place agents one by one, then improve agent by agent (see the module docstring).
 
     Parameters
@@ -243,8 +244,11 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         deadline, the roster depends on the clock).
     progress : callable, optional
         ``progress(stage, seconds, approximate cost)`` after each pass.
+    max_passes : int, optional
+        Most passes of each improvement phase (default ``MAX_PASSES``): a work budget.
     """
     t0 = time.perf_counter()
+    cap = MAX_PASSES if max_passes is None else max_passes
     rp = roster_problem(problem, weights)
     residual = problem.required.astype(float).copy()
     order = sorted(range(len(problem.agents)),
@@ -360,7 +364,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
     passes = 0
     half = None if improve_until is None else t0 + (improve_until - t0) / 2
     while (target is not None and half is not None and time.perf_counter() < half
-           and passes < MAX_PASSES):
+           and passes < cap):
         passes += 1
         changed = 0
         for i in order:
@@ -382,11 +386,11 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         if not changed:
             break
     else:
-        if target is not None and half is not None and passes < MAX_PASSES and "aim" not in cut:
+        if target is not None and half is not None and passes < cap and "aim" not in cut:
             cut.append("aim")
     passes = 0
     while (improve_until is not None and time.perf_counter() < improve_until
-           and passes < MAX_PASSES):
+           and passes < cap):
         passes += 1
         reallocate()
         changed = 0
@@ -412,7 +416,7 @@ def greedy_roster(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS
         if not changed:
             break
     else:
-        if improve_until is not None and passes < MAX_PASSES and "improvement" not in cut:
+        if improve_until is not None and passes < cap and "improvement" not in cut:
             cut.append("improvement")
     shifts = {(i, d): k for i, placed in placed_of.items() for d, k in placed.items()}
     return GreedyResult(shifts, relaxed, time.perf_counter() - t0, copied, cut)

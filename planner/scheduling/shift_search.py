@@ -71,12 +71,16 @@ class DayPhase:
     weights: Weights = DEFAULT_WEIGHTS
     relax: Mapping[int, int] | None = None
     name: str = "re-solve"
+    max_rounds: int | None = None  # planner.toml's schedule.day_rounds (None: dayfix's own cap)
+    # told after each round, as the product's other stages tell theirs
+    progress: Callable[[str, float, float], None] | None = None
 
     def run(self, search: Search, until: float) -> None:
         problem, shift_of, name_of = self.problem, self.shift_of, self.name_of
         agent = {a.agent_id: i for i, a in enumerate(problem.agents)}
         shifts = {(agent[e], d): shift_of[s][0] for (e, d), s in search.best.items()}
-        found = improve_days(problem, shifts, self.weights, self.relax, deadline=until)
+        found = improve_days(problem, shifts, self.weights, self.relax, deadline=until,
+                             progress=self.progress, max_rounds=self.max_rounds)
         roster = {}
         for (i, d), k in found.items():
             e = problem.agents[i].agent_id
@@ -94,11 +98,13 @@ def days_apart(problem: SchedulingProblem) -> bool:
 
 def default_phases(problem: SchedulingProblem, shift_of: Mapping[str, tuple[int, int]],
                    name_of: Mapping[tuple[int, int], str], weights: Weights = DEFAULT_WEIGHTS,
-                   relax: Mapping[int, int] | None = None, max_moves: int | None = None
-                   ) -> list[Phase]:
+                   relax: Mapping[int, int] | None = None, max_moves: int | None = None,
+                   max_rounds: int | None = None,
+                   progress: Callable[[str, float, float], None] | None = None) -> list[Phase]:
     """The phases :func:`search_shifts` runs by default (see the module docstring);
     ``shift_of``/``name_of``: the maps of :func:`with_break_variants`."""
-    days = DayPhase(problem, shift_of, name_of, weights, relax)
+    days = DayPhase(problem, shift_of, name_of, weights, relax, max_rounds=max_rounds,
+                    progress=progress)
     if days_apart(problem):
         return [days]
     # Shifts cross midnight: the day re-solve first where it can hold the neighbouring days
@@ -119,20 +125,24 @@ def search_shifts(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], i
                   deadline: float | None = None, seed: int = 0,
                   progress: Callable[[str, float, float], None] | None = None,
                   max_moves: int | None = None,
-                  phases: Sequence[Phase | Step] | None = None) -> SearchResult:
+                  phases: Sequence[Phase | Step] | None = None,
+                  max_rounds: int | None = None) -> SearchResult:
     """Improve ``shifts`` (``(agent, day) -> template id``) by ``phases`` (by default
     :func:`default_phases`) until ``deadline``, or each phase's own stop (see the module
-    docstring); ``max_moves`` bounds the single-agent moves."""
+    docstring); ``max_moves`` bounds the single-agent moves, ``max_rounds`` the day re-solve's
+    rounds."""
     t0 = time.perf_counter()
     rp, shift_of, name_of = with_break_variants(roster_problem(problem, weights, relax), problem)
     cover = IntervalCover(problem, shift_of, weights)
     roster = {(problem.agents[i].agent_id, d): name_of[(k, default_variant(problem, i))]
               for (i, d), k in shifts.items()}
     if phases is None:
-        phases = default_phases(problem, shift_of, name_of, weights, relax, max_moves)
+        phases = default_phases(problem, shift_of, name_of, weights, relax, max_moves, max_rounds,
+                                progress)
 
     def improved(phase: str, _roster: dict, obj: float) -> None:
-        if progress is not None:
+        # the day re-solve tells its rounds itself
+        if progress is not None and phase != DayPhase.name:
             progress(phase, time.perf_counter() - t0, obj)
 
     end = time.perf_counter() + 3600.0 if deadline is None else deadline

@@ -163,7 +163,8 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         search's patience and ``DETERMINISTIC_MOVES`` moves per agent, the day re-solve's
         rounds, the day models' MIP gap), never on the clock: the same plan for a seed and input
         on any machine under any load. ``time_limit`` is then not enforced (a large center takes
-        what its budgets take).
+        what its budgets take). planner.toml's ``[schedule]`` section sets the counts (passes,
+        rounds, moves per agent) in either mode: the work budget.
 
     Raises
     ------
@@ -177,9 +178,11 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     notes = list(problem.notes)
     if deterministic:
         time_limit = GUARD_SECONDS  # each stage's share of it is a guard its budget never reaches
+    budget = data.config.schedule  # the work budget: counts of passes, rounds and moves
     greedy = greedy_roster(problem, weights, seed=seed,
                            deadline=None if deterministic else t0 + CONSTRUCT_SHARE * time_limit,
-                           improve_until=t0 + IMPROVE_SHARE * time_limit, progress=progress)
+                           improve_until=t0 + IMPROVE_SHARE * time_limit, progress=progress,
+                           max_passes=budget.improvement_passes)
     relaxed = greedy.relaxed
     if greedy.clock_stopped:
         notes.append(f"greedy roster: {', '.join(greedy.clock_stopped)} stopped by the time limit "
@@ -205,8 +208,9 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     if search_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
         found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until,
                               seed=seed, progress=progress,
-                              max_moves=DETERMINISTIC_MOVES * len(problem.agents)
-                              if deterministic else None)
+                              max_moves=_max_moves(budget.search_moves_per_agent, deterministic,
+                                                   len(problem.agents)),
+                              max_rounds=budget.day_rounds)
         shifts, variants = found.shifts, found.variants
         stage1_start, stage1_objective = found.start, found.objective
         if time.perf_counter() >= search_until - 0.5:
@@ -246,3 +250,11 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
         bound_seconds=time.perf_counter() - t0 - solve_seconds, problem=problem,
         training=training.table if problem.training else None,
     )
+
+
+def _max_moves(per_agent: int | None, deterministic: bool, agents: int) -> int | None:
+    """The search's move budget: planner.toml's per agent, else ``DETERMINISTIC_MOVES`` per agent
+    when deterministic, else none (the clock and the search's patience stop it)."""
+    if per_agent is None:
+        per_agent = DETERMINISTIC_MOVES if deterministic else None
+    return None if per_agent is None else per_agent * agents
