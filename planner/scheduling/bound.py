@@ -113,7 +113,7 @@ def _rest_cliques(problem: SchedulingProblem, first: tuple[int, ...], second: tu
 
 def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS,
                          relaxed: Mapping[int, int] | None = None,
-                         time_limit: float = 120.0, details: dict | None = None,
+                         time_limit: float = 600.0, details: dict | None = None,
                          integer_cuts: bool = True) -> float | None:
     """LP lower bound on the coverage cost of any plan (None if HiGHS fails).
 
