@@ -31,8 +31,10 @@ measure. Days are visited in order, in rounds, until a round changes nothing (at
 ``MAX_ROUNDS``): the same input gives the same roster. The deadline only guards big centers: a
 day is not started when less time is left than the longest visit so far took (then the result
 depends on the clock). Agents keep their current option where the new counts allow (fewest
-changes). Only for horizons whose templates end by midnight (with overnight shifts a day's
-coverage would depend on its neighbours): otherwise the shifts are returned unchanged.
+changes). Where shifts cross midnight, a day's options overlap the shifts of the days before
+and after: those are held fixed in the day's model as presence per group and interval (their
+breaks at stage 1's positions; stage 2 places them later), so the day's score counts every
+interval its options touch.
 """
 
 from __future__ import annotations
@@ -271,9 +273,9 @@ def _solve(problem: SchedulingProblem, d: int, classes: list[_Class], weights: W
         if t >= horizon or not elig:
             continue
         xs = []
+        top = float(size.get(g, 0) + (0.0 if around is None else around[g, t]))
         for c in elig:
-            v = col(float(problem.tier_cost(g, c) * weights.tier), 0.0, float(size[g]),
-                    not lp)
+            v = col(float(problem.tier_cost(g, c) * weights.tier), 0.0, top, not lp)
             xs.append(v)
             cover.setdefault((c, t), []).append(v)
         nb = brk.get((g, t), [])

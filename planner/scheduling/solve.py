@@ -1,4 +1,4 @@
-"""Scheduling end to end: problem -> conflicts -> greedy start -> roster search -> days -> tables.
+"""Scheduling end to end: problem -> conflicts -> greedy start -> day re-solve -> days -> tables.
 
 The pipeline (each step a function of its own module):
 
@@ -7,14 +7,9 @@ The pipeline (each step a function of its own module):
 3. :func:`~planner.scheduling.greedy.greedy_roster`: a feasible roster agent by agent (and the exact
    list of over-constrained agents, whose minimum hours are relaxed to what their rules allow),
    improved agent by agent against an approximate residual;
-4. stage 1's improvement, by the neighbourhood that gains most per second:
-   :func:`~planner.scheduling.dayfix.improve_days` where no shift crosses midnight (stage 1
-   re-solved one day at a time with every agent free that day, each day scored by stage 2's own
-   day model); else :func:`~planner.scheduling.shift_search.search_shifts`, the roster engine's
-   search (:func:`planner.scheduling.roster_lns.lns`, the one that runs ``planner bench
-   roster``) on the product's coverage model
-   (:class:`~planner.scheduling.interval_cover.IntervalCover`): one agent at a time re-placed
-   against the exact cost, break variants chosen with the shifts;
+4. stage 1's improvement: :func:`~planner.scheduling.dayfix.improve_days`, stage 1 re-solved one
+   day at a time with every agent free that day (the neighbouring days' shifts held where
+   shifts cross midnight), each day scored by stage 2's own day model;
 6. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
    then :func:`~planner.scheduling.training.place_training` puts training.csv's sessions where
    the agents are least needed (a post-step; what does not fit is named);
@@ -22,21 +17,19 @@ The pipeline (each step a function of its own module):
 8. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
 
 The time limit is shared: the greedy construction may use up to ``CONSTRUCT_SHARE``, its
-agent-by-agent improvement runs until ``IMPROVE_SHARE``, the day re-solve or the search until
-``DAYS_SHARE``, and the per-day
+agent-by-agent improvement runs until ``IMPROVE_SHARE``, the day re-solve until ``DAYS_SHARE``,
+and the per-day
 break/activity MIPs the rest but ``POST_SHARE`` (training placement and the tables), every
 share counted from the start of the call, so a stage that overran leaves less to the next one
-rather than pushing the end. The search and the day re-solve are skipped (with a note) when
-their share is shorter than their set-up would take on the center; a day whose MIP is cut by the
-clock is planned from its rounded LP. Improvement stops early when a pass (or ``PATIENCE`` moves
-of the search) finds nothing.
+rather than pushing the end. The day re-solve is skipped when its share is shorter than its
+set-up would take on the center; a day whose MIP is cut by the
+clock is planned from its rounded LP. Improvement stops early when a pass finds nothing.
 
 Determinism: the same seed and input give the same plan, whatever the load of the machine, when
 no stage is cut short by the wall clock. Every stage stops on its own work, not on the clock:
 the greedy improvement and the day re-solve when a pass accepts no move (or after a fixed number
-of passes), each per-agent CP-SAT model and each move of the search at a proof of optimality or
-a budget in CP-SAT's deterministic time (the search's moves one after another), the search after
-``PATIENCE`` moves without a gain, the HiGHS day models at their MIP gap. The wall clock remains
+of passes), each per-agent CP-SAT model at a proof of optimality or a budget in CP-SAT's
+deterministic time, the HiGHS day models at their MIP gap. The wall clock remains
 only as a guard, so that a big center or a very slow machine still returns within about
 ``time_limit``. A stage cut short by it (typical on large centers) may stop at a different point
 on a loaded machine, and the plan may then differ between runs; the notes say so. With
@@ -72,27 +65,21 @@ from planner.scheduling.export import (
 from planner.scheduling.fairness import set_fair_shares
 from planner.scheduling.greedy import greedy_roster
 from planner.scheduling.problem import SchedulingProblem, build_problem
-from planner.scheduling.shift_search import search_shifts
-from planner.scheduling.templates import DAY
 from planner.scheduling.training import place_training
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
 DEFAULT_TIME_LIMIT = 60.0
 # Shares of the time limit: the greedy construction's guard, its agent-by-agent improvement's, and
-# the day re-solve's or the search's (the rest is stage 2's).
+# the day re-solve's (the rest is stage 2's).
 CONSTRUCT_SHARE = 0.3
 IMPROVE_SHARE = 0.4
 DAYS_SHARE = 0.85
 # Kept for training placement and the tables after stage 2.
 POST_SHARE = 0.03
-# The search and the day re-solve are not started when their share leaves less than their set-up
-# would take: about this many seconds per shift of the first roster (the search's shift-level
-# problem, coverage model and first exact cost: 2.6 s for 5,000 agents and 24,000 shifts on a
-# loaded machine; the day re-solve's options of every agent on a day about as much).
+# The day re-solve is not started when its share leaves less than its set-up would take: about
+# this many seconds per shift of the first roster (its options of every agent on a day).
 SEARCH_SETUP_PER_SHIFT = 1e-4
-# With ``deterministic``: the search's moves per agent at most (it usually stops on its patience
-# first), and the wall-clock guard of every stage.
-DETERMINISTIC_MOVES = 5
+# With ``deterministic``: the wall-clock guard of every stage.
 GUARD_SECONDS = 3600.0
 Progress = Callable[[str, float, float], None]
 
@@ -149,7 +136,7 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     Parameters
     ----------
     time_limit : float
-        Total seconds for the solvers (greedy start, search, day re-solve, day models). The stages stop on
+        Total seconds for the solvers (greedy start, day re-solve, day models). The stages stop on
         their own work (convergence, fixed pass counts, deterministic budgets derived from this
         limit), so the plan is the same for a seed under any machine load; the wall clock only
         guards each stage's share of the limit. A stage that reaches its guard (large centers,
@@ -158,13 +145,12 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     seed : int, optional
         CP-SAT seed; the config's ``seed`` when None.
     workers : int
-        Workers of stage 2's solvers (the search runs one move at a time, for determinism).
+        Workers of stage 2's solvers.
     progress : callable, optional
         ``progress(stage, seconds, objective)`` on every improvement.
     deterministic : bool
         Stop every stage on its own work budget only (``MAX_PASSES`` improvement passes, the
-        search's patience and ``DETERMINISTIC_MOVES`` moves per agent, the day re-solve's
-        rounds, the day models' MIP gap), never on the clock: the same plan for a seed and input
+        day re-solve's rounds, the day models' MIP gap), never on the clock: the same plan for a seed and input
         on any machine under any load. ``time_limit`` is then not enforced (a large center takes
         what its budgets take).
 
@@ -203,25 +189,9 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     stage1_start = stage1_objective = None
     variants: dict[tuple[int, int], int] = {}
     searched = dict(shifts)
-    # Where no shift crosses midnight the day re-solve below, which moves every agent of a day at
-    # once, takes the search's time: per second it gains far more than the search's one-agent
-    # moves, and after it has converged the search finds almost nothing. Overnight shifts make
-    # a day depend on its neighbours, so there the search is stage 1's improvement.
-    overnight = any(t.end_minute > DAY for t in problem.templates)
-    search_until = t0 + DAYS_SHARE * time_limit
-    if overnight and search_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
-        found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until,
-                              seed=seed, progress=progress,
-                              max_moves=DETERMINISTIC_MOVES * len(problem.agents)
-                              if deterministic else None)
-        shifts, variants, searched = found.shifts, found.variants, found.shifts
-        stage1_start, stage1_objective = found.start, found.objective
-        if time.perf_counter() >= search_until - 0.5:
-            notes.append("the roster search ran to its share of the time limit: the plan may "
-                         "differ between runs on a loaded machine")
-    elif overnight:
-        notes.append("the roster search was skipped: the time limit left it too little time for "
-                     "this center (a longer --time-limit lets it run)")
+    # The day re-solve below, which moves every agent of a day at once, is stage 1's
+    # improvement: per second it gains far more than the search's one-agent moves (on daytime and
+    # around-the-clock centers alike), and after it has converged the search finds almost nothing.
     # Day-wise re-solve scored as stage 2 scores a day (never worse: a day changes only when
     # that score falls); the rest is left to stage 2.
     days_until = t0 + DAYS_SHARE * time_limit
