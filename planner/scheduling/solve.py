@@ -1,35 +1,42 @@
-"""Scheduling end to end: problem -> conflicts -> greedy start -> day re-solve -> days -> tables.
+"""Scheduling end to end: problem -> conflicts -> greedy start -> roster search -> days -> tables.
 
 The pipeline (each step a function of its own module):
 
 1. :func:`~planner.scheduling.problem.build_problem`: agents, skill groups, templates, demand grid;
 2. :func:`~planner.scheduling.explain.precheck`: conflicts named before solving;
-3. :func:`~planner.scheduling.greedy.greedy_roster`: a feasible roster agent by agent (and the exact
-   list of over-constrained agents, whose minimum hours are relaxed to what their rules allow),
-   improved agent by agent against an approximate residual;
-4. stage 1's improvement: :func:`~planner.scheduling.dayfix.improve_days`, stage 1 re-solved one
-   day at a time with every agent free that day (the neighbouring days' shifts held where
-   shifts cross midnight), each day scored by stage 2's own day model;
-6. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
+3. :func:`~planner.scheduling.greedy.greedy_roster`: the search's construction, a feasible
+   roster agent by agent (and the exact list of over-constrained agents, whose minimum hours
+   are relaxed to what their rules allow), with best-response rounds agent by agent against an
+   approximate residual;
+4. :func:`~planner.scheduling.shift_search.search_shifts`: stage 1's improvement by the one
+   roster search (:func:`planner.scheduling.engine.search`, the one ``planner bench roster``
+   runs) on the product's coverage model
+   (:class:`~planner.scheduling.interval_cover.IntervalCover`), scored by one objective, with
+   the neighbourhood that gains most per second on the center: the day re-solve (every agent
+   of a day at once, scored by stage 2's day model) where no shift crosses midnight, else
+   single-agent moves, break variants chosen with the shifts;
+5. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
    then :func:`~planner.scheduling.training.place_training` puts training.csv's sessions where
    the agents are least needed (a post-step; what does not fit is named);
-7. :mod:`~planner.scheduling.export`: the three tables and the summary;
-8. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
+6. :mod:`~planner.scheduling.export`: the three tables and the summary;
+7. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
 
 The time limit is shared: the greedy construction may use up to ``CONSTRUCT_SHARE``, its
-agent-by-agent improvement runs until ``IMPROVE_SHARE``, the day re-solve until ``DAYS_SHARE``,
-and the per-day
+agent-by-agent rounds run until ``IMPROVE_SHARE``, the search until ``SEARCH_SHARE``, and the
+per-day
 break/activity MIPs the rest but ``POST_SHARE`` (training placement and the tables), every
 share counted from the start of the call, so a stage that overran leaves less to the next one
-rather than pushing the end. The day re-solve is skipped when its share is shorter than its
-set-up would take on the center; a day whose MIP is cut by the
-clock is planned from its rounded LP. Improvement stops early when a pass finds nothing.
+rather than pushing the end. The search is skipped (with a note) when its share is shorter than
+its set-up would take on the center; a day whose MIP is cut by the
+clock is planned from its rounded LP. Improvement stops early when a pass (or ``PATIENCE`` moves
+of the search) finds nothing.
 
 Determinism: the same seed and input give the same plan, whatever the load of the machine, when
 no stage is cut short by the wall clock. Every stage stops on its own work, not on the clock:
 the greedy improvement and the day re-solve when a pass accepts no move (or after a fixed number
-of passes), each per-agent CP-SAT model at a proof of optimality or a budget in CP-SAT's
-deterministic time, the HiGHS day models at their MIP gap. The wall clock remains
+of passes), each per-agent CP-SAT model and each move of the search at a proof of optimality or
+a budget in CP-SAT's deterministic time (the search's moves one after another), the search after
+``PATIENCE`` moves without a gain, the HiGHS day models at their MIP gap. The wall clock remains
 only as a guard, so that a big center or a very slow machine still returns within about
 ``time_limit``. A stage cut short by it (typical on large centers) may stop at a different point
 on a loaded machine, and the plan may then differ between runs; the notes say so. With
@@ -48,7 +55,6 @@ from planner.errors import InfeasibleError
 from planner.io.folder import DataFolder
 from planner.scheduling.activities import plan_days
 from planner.scheduling.bound import coverage_cost, coverage_lower_bound
-from planner.scheduling.dayfix import improve_days
 from planner.scheduling.explain import (
     precheck,
     relaxed_messages,
@@ -65,21 +71,25 @@ from planner.scheduling.export import (
 from planner.scheduling.fairness import set_fair_shares
 from planner.scheduling.greedy import greedy_roster
 from planner.scheduling.problem import SchedulingProblem, build_problem
+from planner.scheduling.shift_search import search_shifts
 from planner.scheduling.training import place_training
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
 DEFAULT_TIME_LIMIT = 60.0
-# Shares of the time limit: the greedy construction's guard, its agent-by-agent improvement's, and
-# the day re-solve's (the rest is stage 2's).
+# Shares of the time limit: the greedy construction's guard, its agent-by-agent rounds', and the
+# search's (the rest is stage 2's).
 CONSTRUCT_SHARE = 0.3
 IMPROVE_SHARE = 0.4
-DAYS_SHARE = 0.85
+SEARCH_SHARE = 0.85
 # Kept for training placement and the tables after stage 2.
 POST_SHARE = 0.03
-# The day re-solve is not started when its share leaves less than its set-up would take: about
-# this many seconds per shift of the first roster (its options of every agent on a day).
+# The search is not started when its share leaves less than its set-up would take: about this
+# many seconds per shift of the first roster (the shift-level problem, the coverage model and
+# the first exact cost).
 SEARCH_SETUP_PER_SHIFT = 1e-4
-# With ``deterministic``: the wall-clock guard of every stage.
+# With ``deterministic``: the search's moves per agent at most (it usually stops on its patience
+# first), and the wall-clock guard of every stage.
+DETERMINISTIC_MOVES = 5
 GUARD_SECONDS = 3600.0
 Progress = Callable[[str, float, float], None]
 
@@ -136,7 +146,7 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     Parameters
     ----------
     time_limit : float
-        Total seconds for the solvers (greedy start, day re-solve, day models). The stages stop on
+        Total seconds for the solvers (greedy start, search, day re-solve, day models). The stages stop on
         their own work (convergence, fixed pass counts, deterministic budgets derived from this
         limit), so the plan is the same for a seed under any machine load; the wall clock only
         guards each stage's share of the limit. A stage that reaches its guard (large centers,
@@ -145,12 +155,13 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     seed : int, optional
         CP-SAT seed; the config's ``seed`` when None.
     workers : int
-        Workers of stage 2's solvers.
+        Workers of stage 2's solvers (the search runs one move at a time, for determinism).
     progress : callable, optional
         ``progress(stage, seconds, objective)`` on every improvement.
     deterministic : bool
         Stop every stage on its own work budget only (``MAX_PASSES`` improvement passes, the
-        day re-solve's rounds, the day models' MIP gap), never on the clock: the same plan for a seed and input
+        search's patience and ``DETERMINISTIC_MOVES`` moves per agent, the day re-solve's
+        rounds, the day models' MIP gap), never on the clock: the same plan for a seed and input
         on any machine under any load. ``time_limit`` is then not enforced (a large center takes
         what its budgets take).
 
@@ -188,19 +199,25 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     status = "SEARCH"
     stage1_start = stage1_objective = None
     variants: dict[tuple[int, int], int] = {}
-    searched = dict(shifts)
-    # The day re-solve below, which moves every agent of a day at once, is stage 1's
-    # improvement: per second it gains far more than the search's one-agent moves (on daytime and
-    # around-the-clock centers alike), and after it has converged the search finds almost nothing.
-    # Day-wise re-solve scored as stage 2 scores a day (never worse: a day changes only when
-    # that score falls); the rest is left to stage 2.
-    days_until = t0 + DAYS_SHARE * time_limit
-    if days_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
-        shifts = improve_days(problem, shifts, weights, relaxed, deadline=days_until,
-                              progress=progress)
+    # Stage 1's improvement: the one roster search on the product's coverage model, with the
+    # neighbourhood that gains most per second here (the day re-solve where days are apart,
+    # single-agent moves where shifts cross midnight).
+    search_until = t0 + SEARCH_SHARE * time_limit
+    if search_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
+        found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until,
+                              seed=seed, progress=progress,
+                              max_moves=DETERMINISTIC_MOVES * len(problem.agents)
+                              if deterministic else None)
+        shifts, variants = found.shifts, found.variants
+        stage1_start, stage1_objective = found.start, found.objective
+        if time.perf_counter() >= search_until - 0.5:
+            notes.append("the roster search ran to its share of the time limit: the plan may "
+                         "differ between runs on a loaded machine")
+    else:
+        notes.append("the roster search was skipped: the time limit left it too little time for "
+                     "this center (a longer --time-limit lets it run)")
     # Stage 2 takes what is left but the tables' share (each day at least its floor).
     left = max(0.0, (1 - POST_SHARE) * time_limit - (time.perf_counter() - t0))
-    variants = {c: v for c, v in variants.items() if shifts.get(c) == searched[c]}
     plan = plan_days(problem, shifts, time_limit=left, seed=seed, workers=workers,
                      weights=weights, progress=progress, variants=variants)
     scheduled = scheduled_matrix(problem, plan)
