@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from planner.bench import read_roster_problem
+from planner.bench.weekend_plan import complete_rows, plan_weekends
 from planner.scheduling.roster import build_roster_model, solve_model
 from planner.scheduling.roster_exchange import exchange_days
 from planner.scheduling.roster_lns import SUB_PARAMETERS, _day_deviation
-from planner.scheduling.roster_weekends import complete_rows, plan_weekends
 
 DATA = Path(__file__).parent / "data" / "curtois"
 

@@ -1,4 +1,5 @@
-"""Solve one benchmark instance with the roster engine and re-score it with the checker."""
+"""Solve one benchmark instance with the roster engine (the benchmark's recipe,
+:mod:`planner.bench.strategy`) and re-score it with the checker."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from planner.bench.checker import CheckResult, check_roster
 from planner.bench.curtois import read_curtois, to_roster_problem
-from planner.scheduling.roster import RosterSolution, solve_roster
+from planner.bench.strategy import RosterSolution, solve_roster
 
 
 @dataclass(frozen=True)

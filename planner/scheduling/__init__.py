@@ -3,9 +3,10 @@
 Public API: :func:`make_schedule` (DataFrames in, :class:`ScheduleResult` out) and
 :func:`check_schedule` (an independent checker of written files); :mod:`planner.pipeline` reads and
 writes the run folder. The design is in the docstrings of :mod:`.solve` (pipeline), :mod:`.week`
-(stage 1's rules), :mod:`.coverage` (the coverage models the one search, :mod:`.roster_lns`,
-runs on), :mod:`.interval_cover` (the product's), :mod:`.activities` (stage 2) and :mod:`.bound`
-(the lower bound).
+(stage 1's rules), :mod:`.engine` (the one roster search, which ``planner bench roster`` runs too),
+:mod:`.coverage` (the coverage models it runs on), :mod:`.interval_cover` (the product's),
+:mod:`.shift_search` (the schedule's phases), :mod:`.activities` (stage 2) and :mod:`.bound` (the
+lower bound).
 """
 
 from __future__ import annotations

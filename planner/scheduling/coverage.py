@@ -1,6 +1,6 @@
 """Coverage models: what the one roster search needs to know about demand.
 
-The search (:mod:`planner.scheduling.roster_lns`) works on a :class:`~planner.scheduling.rules.
+The search (:mod:`planner.scheduling.engine`) works on a :class:`~planner.scheduling.rules.
 RosterProblem` (who works which shift on which day, every hard rule per employee) and asks a
 coverage model for the rest of the objective:
 

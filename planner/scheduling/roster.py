@@ -15,7 +15,8 @@ rule rules out):
 Building returns the penalties, not an objective, so the interval-level scheduler can add its own
 terms on top. Parts of a roster can be fixed (``fixed``) and only some employees modelled
 (``employees``): fixed cells become constants that the helpers fold, which is how the
-large-neighbourhood search (:mod:`planner.scheduling.roster_lns`) builds its small sub-models.
+relax-and-resolve moves of the one search (:mod:`planner.scheduling.roster_lns`) build their small
+sub-models.
 """
 
 from __future__ import annotations
@@ -142,24 +143,6 @@ class RosterModel:
             if (lit if is_const(lit) else solver.BooleanValue(lit)):
                 out[(e, d)] = s
         return out
-
-
-@dataclass(frozen=True)
-class RosterSolution:
-    """The best roster found and how it was found.
-
-    ``shifts`` maps (employee, day) to the shift worked (days off are absent). ``bound`` is a proven
-    lower bound on the objective (None when no full model was solved). ``status`` is "OPTIMAL",
-    "FEASIBLE" or "UNKNOWN" (nothing found). Times in seconds.
-    """
-
-    shifts: dict[Cell, str]
-    objective: float | None
-    bound: float | None
-    status: str
-    time_to_first: float | None
-    wall_time: float
-    history: tuple[tuple[float, float], ...] = ()
 
 
 def _employee_cells(problem: RosterProblem, rules: EmployeeRules, model: cp_model.CpModel,
@@ -381,22 +364,6 @@ def solve_model(rm: RosterModel, time_limit: float, seed: int = 0, workers: int 
     progress = _Progress(start, log_callback)
     status = solver.Solve(rm.model, progress)
     return solver, status, progress
-
-
-def solve_roster(problem: RosterProblem, time_limit: float = 60, seed: int = 0, workers: int = 2,
-                 hint: Mapping[Cell, str] | None = None,
-                 log_callback: Callable[[float, float], None] | None = None) -> RosterSolution:
-    """Solve ``problem`` within ``time_limit`` seconds.
-
-    Small problems are solved as one CP-SAT model, then improved by large-neighbourhood search;
-    large ones (long horizons, many staff) start from an employee-by-employee construction and
-    are improved by large-neighbourhood search only (see :mod:`planner.scheduling.roster_lns`).
-    ``log_callback(seconds, objective)`` is called on every improvement.
-    """
-    from planner.scheduling.roster_lns import solve_with_lns
-
-    return solve_with_lns(problem, time_limit=time_limit, seed=seed, workers=workers, hint=hint,
-                          log_callback=log_callback)
 
 
 def cover_counts(roster: Mapping[Cell, str]) -> Counter[tuple[int, str]]:

@@ -1,44 +1,30 @@
 """Column generation over whole employee rows: the set-partitioning form of the roster.
 
 Why: in the compact model (one literal per employee, day and shift) the LP relaxation says
-little (on Curtois instance 4 CP-SAT's bound stays at 200 against an optimum of 1716), and the
-LNS changes a few rows at a time, so it stalls where a better roster needs many rows changed
-together. Every hard rule of a roster is per employee, so a roster is one valid row per
-employee, and the cover ties the rows together. The master problem chooses a row per employee
-from a pool of rows:
+little, and relax-and-resolve moves change a few rows at a time, so they stall where a better
+roster needs many rows changed together. Every hard rule of a roster is per employee, so a
+roster is one valid row per employee, and the cover ties the rows together. The master problem
+chooses a row per employee from a pool of rows:
 
     min  sum_p cost_p x_p + sum_c (under_c u_c + over_c o_c)
     s.t. sum_p a_cp x_p + u_c - o_c = requirement_c     (each cover cell c; dual pi_c)
          sum_{p of e} x_p = 1                            (each employee e; dual mu_e)
 
-Its LP relaxation is far tighter than the compact one's (on Curtois 2-7 it meets the published
-lower bounds; on instance 13 the compact LP is 519 against an optimum of 1348). New rows are
-priced exactly (:class:`ExactPricer`): by the exact row DP
-(:mod:`planner.scheduling.roster_exactdp`), or by a CP-SAT model of one employee's own rules and
-requests where the DP's row breaks a cap per type. A row of negative reduced cost
-``cost_p - sum pi - mu_e`` joins the pool, and a round priced to optimality for every employee
-gives a valid Lagrangian bound (:func:`lagrangian_bound`). Once the LP has converged, a dive
-fixes employees to their LP rows (all integral ones, else the largest), re-pricing the others
-after each step; then the integer master over the pool (CP-SAT, hinted with the better of the
-dive's roster and the incumbent) picks a roster. On Curtois 5-7, from rosters after 20 s of
-LNS, a dive reached 1149, 1957 and 1061 (within 0.5% of the best known) in 3-8 s, where the LNS
-stood at 1248, 2139 and 1074; from a constructed roster the first (greedy) dive is weaker (1161-1176
-on instance 7), which is why later dives are randomised.
+Its LP relaxation is far tighter than the compact one's. New rows are priced exactly
+(:class:`ExactPricer`): by the exact row DP (:mod:`planner.scheduling.roster_exactdp`), or by a
+CP-SAT model of one employee's own rules and requests where the DP's row breaks a cap per
+type. A row of negative reduced cost ``cost_p - sum pi - mu_e`` joins the pool, and a round
+priced to optimality for every employee gives a valid Lagrangian bound
+(:func:`lagrangian_bound`). Once the LP has converged, a dive fixes employees to their LP rows
+(all integral ones, else the largest), re-pricing the others after each step; then the integer
+master over the pool (CP-SAT, hinted with the better of the dive's roster and the incumbent)
+picks a roster. The first dive is greedy, later ones are randomised (a greedy dive from a
+constructed roster is weak).
 
-This is price-and-branch, not branch-and-price: a roster from the pool, which the LNS
-(:mod:`planner.scheduling.roster_lns`) then improves further. It is used on small and mid-sized
-rosters only. On Curtois 8 and 9 the root LP takes 17-24 s and the dive ends far above the LNS
-(1507 against 1345 on 8). On instance 13 (120 staff) a round costs 1-2.5 s: from the incumbent
-the master is degenerate (the LP stays at the roster's cost for 20-30 rounds), and with Wentges
-smoothing (alpha 0.7) the LP was still at 1809 after 77 s; from artificial columns it was at
-12,731 after 60 s. The heuristic row DP (:mod:`planner.scheduling.roster_rowdp`) as pricer was
-no better (LP about 1570 after 73 s from a pool of 3,574 rows). On instance 18 (22 staff, 84
-days, 5,544 cells) the LP converges: 4417.3 after 50-55 s and 75 rounds, a Lagrangian bound
-of 4418 (the best known, 4459, is within 1% of the optimum). But its pool does not hold a good
-roster: from a 4997 LNS roster the integer master (CP-SAT, 30 s) found nothing cheaper, and
-HiGHS on that pool at three stages of its growth 7866-8668 (20 s each); from a constructed
-roster the whole of it (120 s: LP, dives, integer master) gave 5468, where the LNS alone
-reaches 4800-5090 in 60 s.
+This is price-and-branch, not branch-and-price: a roster from the pool, which the other phases
+of the search (:mod:`planner.scheduling.engine`) then improve further. It pays on small and
+mid-sized rosters only: on larger ones the root LP takes most of a minute, the master is
+degenerate from the incumbent, and the pool need not hold a roster better than the moves find.
 """
 
 from __future__ import annotations
@@ -252,8 +238,8 @@ class ExactPricer:
 
     Each model is built once; only its objective changes between rounds. An OPTIMAL answer is
     the row of least reduced cost, which makes the Lagrangian bound of the round valid (see
-    :meth:`bound`). Affordable when the employee models are small (tens of days, few types).
-    The DP is 4-10 times faster than CP-SAT on Curtois 1-16 (7 against 73 ms a row on 13).
+    :meth:`bound`). Affordable when the employee models are small (tens of days, few types);
+    the row DP, where it applies, is several times faster.
     """
 
     def __init__(self, problem: RosterProblem):

@@ -1,7 +1,7 @@
 """The cheapest valid row of one employee, exactly, by dynamic programming over the days.
 
 Why: column generation (:mod:`planner.scheduling.roster_colgen`) prices every employee in every
-round. A CP-SAT model per employee takes about 0.1-0.2 s, which on 120 employees (Curtois 13)
+round. A CP-SAT model per employee takes about 0.1-0.2 s, which on 120 employees
 is 10 s a round: too slow for the master LP to converge in a minute. The heuristic row DP
 (:mod:`planner.scheduling.roster_rowdp`) prices minutes and weekends, so it misses rows
 exactly where both bind. Here they are counted in the state instead:
@@ -23,7 +23,7 @@ the caller prices that employee by CP-SAT instead. Soft run costs are not modell
 Run backwards (:func:`_back_step`, the adjoint of each forward step) the same arrays hold the
 cost to go from every state; a forward value plus a cost to go is the least cost of a row
 through that state, which prices every weekend pattern of an employee at once
-(:func:`weekend_pattern_costs`, for the weekend plan of :mod:`planner.scheduling.roster_weekends`).
+(:func:`weekend_pattern_costs`, for the weekend plan of :mod:`planner.bench.weekend_plan`).
 """
 
 from __future__ import annotations
@@ -384,7 +384,7 @@ def weekend_pattern_costs(problem: RosterProblem, rules: EmployeeRules,
     back for each on Sunday: the value of a pair is the least sum of the two. A shift in a
     group costs what the group costs plus its own request cost (the groups' shifts have the
     same length, successors and predecessors), so a weekend costs (groups + 1)^2 small sums, not one DP per
-    pattern (a hundred times faster on Curtois 13)."""
+    pattern."""
     weekends = problem.weekends()
     if not supported(problem, rules) or any(len(w) > 2 for w in weekends):
         return None

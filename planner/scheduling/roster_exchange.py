@@ -6,9 +6,9 @@ one broken request, those who work the shift asked for and others like them, aro
 (:func:`request_exchange`); or everyone around a weekend worked on one day only and another
 weekend (:func:`weekend_exchange`).
 
-Why: on rosters where both the total minutes and the weekends worked are tight (Curtois
-instance 13: the cover asks for more minutes than the contracts allow, and for 482 of the 500
-weekend shifts the weekend limits allow), the cover still missing sits on weekends and the
+Why: on rosters where both the total minutes and the weekends worked are tight (the cover asks
+for more minutes than the contracts allow, and for nearly every weekend shift the weekend limits
+allow), the cover still missing sits on weekends and the
 employees who could still work that weekend have no minutes left, while those with minutes have
 no weekend left. Filling it takes an exchange: one employee works the weekend and drops a shift on
 some weekday, which another employee, with minutes to spare, takes over. With the rest of the
@@ -18,12 +18,7 @@ roster fixed that needs
 - the right pair of employees free among 120: only moves that free (nearly) everyone find it.
 
 Everyone over two blocks of two days is a model CP-SAT proves optimal in about a second
-(120 staff x 4 days). Measured on instance 13 from the same construction, 45 s, two seeds: the
-LNS ended at 1907 and 2046 with 70% of the moves of this kind against 2553 and 2366 without
-(on the same machine, load 2-3); blocks of three days (too big to prove) were worse. With the
-share drawn by recent success (roster_lns), ``bench_curtois.py --time-limit 60 --instances 13``
-gave 1931, 1991 (seed 0) and 1980 (seed 1) at load 1.7-2.5, against 2173-3043 before (seeds
-0-2, load 1-3). Still far from the best known 1348.
+(120 staff x 4 days); blocks of three days are too big to prove and do worse.
 """
 
 from __future__ import annotations
@@ -73,10 +68,7 @@ def exchange_days(problem: RosterProblem, short: Mapping[int, float], rng: rando
 
     Why near: the shift an employee gives up to work a short weekend day lies in the same run of
     work or the next (runs of at most a few days, rest between them), so on long horizons a
-    second block drawn over the whole horizon rarely holds it. Measured on Curtois 19 (84 days,
-    all of its shortfall on weekends), 60 s, seeds 0-7 (``solve_roster`` as the benchmark calls
-    it): 3306-3549 (mean 3430) against 3296-3753 without (mean 3528 over ten runs, four of them
-    more than 15% above the best known)."""
+    second block drawn over the whole horizon rarely holds it."""
     n = problem.days
     if not short or n < BLOCK_DAYS:
         return None
@@ -97,8 +89,8 @@ def request_days(problem: RosterProblem, broken: Mapping[int, float], rng: rando
     by the weight of the requests broken on it (``broken``: day -> weight). None when no
     request is broken, or no second block fits apart from the first.
 
-    Why: once the cover still short cannot be filled (Curtois 13: the weekend plan proves 11
-    weekend shifts short), blocks drawn by shortfall only shuffle the same weekend. The cost
+    Why: once the cover still short cannot be filled (e.g. a weekend plan proves the weekend
+    shortfall), blocks drawn by shortfall only shuffle the same weekend. The cost
     left is broken requests, and granting one takes the same kind of exchange: the employee
     takes the shift they asked for and gives up another, which someone else picks up."""
     n = problem.days
@@ -126,15 +118,11 @@ def spare_exchange(problem: RosterProblem, roster: Mapping[tuple[str, int], str]
     ``SPARE_CANDIDATES`` drawn among the others allowed to work that shift that day; over the
     ``SPARE_WINDOW`` days either side. None when no cover is short on ``short_days``.
 
-    Why: when the contracts leave few minutes to spare (Curtois 13), the last weekday cover
+    Why: when the contracts leave few minutes to spare, the last weekday cover
     short is filled by a chain: someone who may work the short shift takes it and gives up
     another shift nearby, which an employee with minutes to spare picks up. Blocks drawn at
     random rarely hold both; these employees over these days do, in a model CP-SAT proves in
-    well under a second. Measured with the weekends frozen on instance 13 (60 s, half of the
-    exchanges of this kind while weekday cover is short): the last weekday shortfall was gone
-    after 16-27 s (seeds 0-7) against 20-35 s without (seeds 0-11), where twice it lasted past
-    the frozen phase (filled at 41 and 50 s); the rosters ended at 1516-1550 against
-    1529-1559."""
+    well under a second."""
     days = set(short_days)
     counts: dict[tuple[int, str], int] = {}
     minutes: dict[str, int] = {}
@@ -177,16 +165,13 @@ def request_exchange(problem: RosterProblem, roster: Mapping[tuple[str, int], st
     types are most like the requester's, over the run and ``REQUEST_WINDOW`` days either side.
     None when no request is broken.
 
-    Why: once every shift a move can fill is covered (Curtois 13 after its weekday cover is
-    met), the cost left is broken requests, with the cover met exactly and the contract
-    minutes nearly all used. Granting one then takes a chain among a few people: the requester
+    Why: once every shift a move can fill is covered, the cost left is broken requests, with
+    the cover met exactly and the contract minutes nearly all used. Granting one then takes a
+    chain among a few people: the requester
     works the shift asked for and gives up as many minutes elsewhere, and the one who worked it
     takes those. Blocks of days over everyone (:func:`request_days`) hold such a chain only
     when both ends fall in their four days; these few employees over a few weeks hold it
-    wherever its ends are. Measured from a Curtois 13 roster at 1543, 15 s of these moves
-    alone: 30 partners over 2 days either side 1513-1525 (seeds 1-4); 20 over 3 days
-    1509-1524 (seeds 0-4); 3 over 7 days 1538 (seeds 0-1: too few people for the chain);
-    two-block moves alone 1516-1537 (seeds 0-4)."""
+    wherever its ends are (a few partners are too few people for the chain)."""
     frozen = set(frozen_days)
     broken = [(q, q.cost(roster.get((q.employee, q.day)))) for q in problem.requests
               if q.day not in frozen]
@@ -251,17 +236,12 @@ def weekend_exchange(problem: RosterProblem, roster: Mapping[tuple[str, int], st
     at random, each with ``reach`` days either side; the LNS frees everyone over them. None
     when no weekend is split, or only one weekend is not frozen.
 
-    Why: where the weekend limits allow fewer weekend shifts than the cover asks for (Curtois
-    18: 305 asked, 22 staff x 6 weekends x 2 days = 264 allowed, so at least 41 short), each
+    Why: where the weekend limits allow fewer weekend shifts than the cover asks for, each
     split weekend is one more weekend shift short: it uses up one of the employee's weekends
     for one day. Mending it moves that employee's weekend, and the runs of work around it, to
     another weekend, and others' weekends and weekdays along with it: everyone around both
     weekends. Moves over one window, or two drawn by the cover shortfall per day (every
-    weekend is short there), rarely hold such a pair. Measured with everyone over each of the
-    66 pairs of weekends in turn: from an 18 roster at 4994 left by the LNS (5 split, 46
-    weekend shifts short), 5 days either side (5 s each) found one split fewer (4885), 2 or 3
-    days either side nothing; from a roster at 6185 (15 split), 5 days either side (2 s each)
-    reached 5391 (7 split) in 87 s.
+    weekend is short there), rarely hold such a pair; a few days either side are too few.
     """
     split = split_weekends(problem, roster, frozen_days)
     if not split:
@@ -277,3 +257,13 @@ def weekend_exchange(problem: RosterProblem, roster: Mapping[tuple[str, int], st
         days = weekends[i]
         out.update(range(max(0, min(days) - reach), min(problem.days, max(days) + reach + 1)))
     return out
+
+
+def weekend_tightness(problem: RosterProblem) -> float:
+    """Weekend cover asked for over the weekend shifts the weekend limits allow (0 when none)."""
+    weekends = problem.weekends()
+    days = {d for w in weekends for d in w}
+    wanted = sum(c.requirement for c in problem.cover if c.day in days)
+    allowed = sum(min(r.max_weekends, len(weekends)) * max((len(w) for w in weekends), default=0)
+                  for r in problem.employees)
+    return wanted / allowed if allowed else 0.0

@@ -30,9 +30,8 @@ from planner.scheduling.rules import RosterProblem
 # First pass: each employee limited to this many shift types (those of most residual value) at
 # first, which keeps a 150-staff year within seconds; the rounds use every type.
 FIRST_PASS_TYPES = 8
-# Whether rounds count weekends exactly first where affordable. Off: on instance 22 the cheaper
-# rounds (more of them in the time) gave 50206 and 53273 against 59012 and 76954 with it on
-# (60 s, loaded machine); instance 20 was even.
+# Whether rounds count weekends exactly first where affordable. Off: the cheaper rounds make
+# more of them in the time, which paid more on year-long horizons.
 EXACT_ROUNDS = False
 
 # Per employee, days held to a shift (None: off).
@@ -77,7 +76,7 @@ def best_response(problem: RosterProblem, roster: Roster, until: float, seed: in
     the objective does not get worse, until ``until`` or a round without gain. Every employee
     starts from its row in ``roster`` (whoever built it); a row the DP cannot rebuild stays.
     ``fixed`` (optional): per employee, days held to a shift (None: off), such as the weekends
-    of :mod:`planner.scheduling.roster_weekend_colgen`."""
+    of :mod:`planner.bench.weekend_rows`."""
     fixed = fixed or {}
     emps = problem.employees
     rows = {r.employee: [roster.get((r.employee, d)) for d in range(problem.days)]

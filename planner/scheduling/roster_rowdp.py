@@ -1,7 +1,7 @@
 """One employee's row by dynamic programming over the days, against the cover still missing.
 
 Why: on long horizons (182-364 days, 50-150 staff) a CP-SAT model per employee costs more than
-the whole time budget, and the weekday-block heuristic (:mod:`planner.scheduling.roster_greedy`)
+the whole time budget, and the weekday-block heuristic (:mod:`planner.bench.weekday_rows`)
 leaves every weekend uncovered. A row is a path through a small state graph, so the best row for
 one employee against the residual cover is a longest-path problem:
 
@@ -358,7 +358,7 @@ def dp_row(problem: RosterProblem, rules: EmployeeRules, demand: np.ndarray,
     bracket around it: one pass of the DP instead of several.
 
     ``fixed`` (optional) maps days to the shift the row must have there (None: off), e.g. a
-    weekend plan (:mod:`planner.scheduling.roster_weekends`); its weekends worked are then the
+    weekend plan (:mod:`planner.bench.weekend_plan`); its weekends worked are then the
     row's, and ``max_types`` does not apply.
     """
     weekends = problem.weekends()

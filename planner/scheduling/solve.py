@@ -4,30 +4,30 @@ The pipeline (each step a function of its own module):
 
 1. :func:`~planner.scheduling.problem.build_problem`: agents, skill groups, templates, demand grid;
 2. :func:`~planner.scheduling.explain.precheck`: conflicts named before solving;
-3. :func:`~planner.scheduling.greedy.greedy_roster`: a feasible roster agent by agent (and the exact
-   list of over-constrained agents, whose minimum hours are relaxed to what their rules allow),
-   improved agent by agent against an approximate residual;
-4. stage 1's improvement, by the neighbourhood that gains most per second:
-   :func:`~planner.scheduling.dayfix.improve_days` where no shift crosses midnight (stage 1
-   re-solved one day at a time with every agent free that day, each day scored by stage 2's own
-   day model); else :func:`~planner.scheduling.shift_search.search_shifts`, the roster engine's
-   search (:func:`planner.scheduling.roster_lns.lns`, the one that runs ``planner bench
-   roster``) on the product's coverage model
-   (:class:`~planner.scheduling.interval_cover.IntervalCover`): one agent at a time re-placed
-   against the exact cost, break variants chosen with the shifts;
-6. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
+3. :func:`~planner.scheduling.greedy.greedy_roster`: the search's construction, a feasible
+   roster agent by agent (and the exact list of over-constrained agents, whose minimum hours
+   are relaxed to what their rules allow), with best-response rounds agent by agent against an
+   approximate residual;
+4. :func:`~planner.scheduling.shift_search.search_shifts`: stage 1's improvement by the one
+   roster search (:func:`planner.scheduling.engine.search`, the one ``planner bench roster``
+   runs) on the product's coverage model
+   (:class:`~planner.scheduling.interval_cover.IntervalCover`), scored by one objective, with
+   the neighbourhood that gains most per second on the center: the day re-solve (every agent
+   of a day at once, scored by stage 2's day model) where no shift crosses midnight, else
+   single-agent moves, break variants chosen with the shifts;
+5. :func:`~planner.scheduling.activities.plan_days`: stage 2, breaks and activities per day;
    then :func:`~planner.scheduling.training.place_training` puts training.csv's sessions where
    the agents are least needed (a post-step; what does not fit is named);
-7. :mod:`~planner.scheduling.export`: the three tables and the summary;
-8. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
+6. :mod:`~planner.scheduling.export`: the three tables and the summary;
+7. :func:`~planner.scheduling.bound.coverage_lower_bound`: the LP bound the plan is measured against.
 
 The time limit is shared: the greedy construction may use up to ``CONSTRUCT_SHARE``, its
-agent-by-agent improvement runs until ``IMPROVE_SHARE``, the day re-solve or the search until
-``DAYS_SHARE``, and the per-day
+agent-by-agent rounds run until ``IMPROVE_SHARE``, the search until ``SEARCH_SHARE``, and the
+per-day
 break/activity MIPs the rest but ``POST_SHARE`` (training placement and the tables), every
 share counted from the start of the call, so a stage that overran leaves less to the next one
-rather than pushing the end. The search and the day re-solve are skipped (with a note) when
-their share is shorter than their set-up would take on the center; a day whose MIP is cut by the
+rather than pushing the end. The search is skipped (with a note) when its share is shorter than
+its set-up would take on the center; a day whose MIP is cut by the
 clock is planned from its rounded LP. Improvement stops early when a pass (or ``PATIENCE`` moves
 of the search) finds nothing.
 
@@ -55,7 +55,6 @@ from planner.errors import InfeasibleError
 from planner.io.folder import DataFolder
 from planner.scheduling.activities import plan_days
 from planner.scheduling.bound import coverage_cost, coverage_lower_bound
-from planner.scheduling.dayfix import improve_days
 from planner.scheduling.explain import (
     precheck,
     relaxed_messages,
@@ -73,22 +72,20 @@ from planner.scheduling.fairness import set_fair_shares
 from planner.scheduling.greedy import greedy_roster
 from planner.scheduling.problem import SchedulingProblem, build_problem
 from planner.scheduling.shift_search import search_shifts
-from planner.scheduling.templates import DAY
 from planner.scheduling.training import place_training
 from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
 
 DEFAULT_TIME_LIMIT = 60.0
-# Shares of the time limit: the greedy construction's guard, its agent-by-agent improvement's, and
-# the day re-solve's or the search's (the rest is stage 2's).
+# Shares of the time limit: the greedy construction's guard, its agent-by-agent rounds', and the
+# search's (the rest is stage 2's).
 CONSTRUCT_SHARE = 0.3
 IMPROVE_SHARE = 0.4
-DAYS_SHARE = 0.85
+SEARCH_SHARE = 0.85
 # Kept for training placement and the tables after stage 2.
 POST_SHARE = 0.03
-# The search and the day re-solve are not started when their share leaves less than their set-up
-# would take: about this many seconds per shift of the first roster (the search's shift-level
-# problem, coverage model and first exact cost: 2.6 s for 5,000 agents and 24,000 shifts on a
-# loaded machine; the day re-solve's options of every agent on a day about as much).
+# The search is not started when its share leaves less than its set-up would take: about this
+# many seconds per shift of the first roster (the shift-level problem, the coverage model and
+# the first exact cost).
 SEARCH_SETUP_PER_SHIFT = 1e-4
 # With ``deterministic``: the search's moves per agent at most (it usually stops on its patience
 # first), and the wall-clock guard of every stage.
@@ -202,35 +199,25 @@ def make_schedule(data: DataFolder, requirements: pd.DataFrame, tiers: pd.DataFr
     status = "SEARCH"
     stage1_start = stage1_objective = None
     variants: dict[tuple[int, int], int] = {}
-    searched = dict(shifts)
-    # Where no shift crosses midnight the day re-solve below, which moves every agent of a day at
-    # once, takes the search's time: per second it gains far more than the search's one-agent
-    # moves, and after it has converged the search finds almost nothing. Overnight shifts make
-    # a day depend on its neighbours, so there the search is stage 1's improvement.
-    overnight = any(t.end_minute > DAY for t in problem.templates)
-    search_until = t0 + DAYS_SHARE * time_limit
-    if overnight and search_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
+    # Stage 1's improvement: the one roster search on the product's coverage model, with the
+    # neighbourhood that gains most per second here (the day re-solve where days are apart,
+    # single-agent moves where shifts cross midnight).
+    search_until = t0 + SEARCH_SHARE * time_limit
+    if search_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
         found = search_shifts(problem, shifts, weights, relaxed, deadline=search_until,
                               seed=seed, progress=progress,
                               max_moves=DETERMINISTIC_MOVES * len(problem.agents)
                               if deterministic else None)
-        shifts, variants, searched = found.shifts, found.variants, found.shifts
+        shifts, variants = found.shifts, found.variants
         stage1_start, stage1_objective = found.start, found.objective
         if time.perf_counter() >= search_until - 0.5:
             notes.append("the roster search ran to its share of the time limit: the plan may "
                          "differ between runs on a loaded machine")
-    elif overnight:
+    else:
         notes.append("the roster search was skipped: the time limit left it too little time for "
                      "this center (a longer --time-limit lets it run)")
-    # Day-wise re-solve scored as stage 2 scores a day (never worse: a day changes only when
-    # that score falls); the rest is left to stage 2.
-    days_until = t0 + DAYS_SHARE * time_limit
-    if days_until - time.perf_counter() > 0.5 + SEARCH_SETUP_PER_SHIFT * len(shifts):
-        shifts = improve_days(problem, shifts, weights, relaxed, deadline=days_until,
-                              progress=progress)
     # Stage 2 takes what is left but the tables' share (each day at least its floor).
     left = max(0.0, (1 - POST_SHARE) * time_limit - (time.perf_counter() - t0))
-    variants = {c: v for c, v in variants.items() if shifts.get(c) == searched[c]}
     plan = plan_days(problem, shifts, time_limit=left, seed=seed, workers=workers,
                      weights=weights, progress=progress, variants=variants)
     scheduled = scheduled_matrix(problem, plan)

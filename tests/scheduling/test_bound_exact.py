@@ -26,7 +26,8 @@ seed = 0
 
 [center]
 interval_minutes = 30
-opening_hours = {{ mon = "08:00-14:00", tue = "08:00-14:00", wed = "closed", thu = "closed", fri = "closed", sat = "closed", sun = "closed" }}
+opening_hours = {{ mon = "08:00-14:00", tue = "08:00-14:00", wed = "closed", thu = "closed", \
+fri = "closed", sat = "closed", sun = "closed" }}
 
 [case_types.common]
 complexity = "transactional"

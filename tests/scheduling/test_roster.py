@@ -11,9 +11,10 @@ from dataclasses import replace
 import pytest
 from ortools.sat.python import cp_model
 
-from planner.scheduling.roster import build_roster_model, roster_objective, solve_roster
+from planner.bench.strategy import solve_roster
+from planner.bench.weekday_rows import weekday_row
+from planner.scheduling.roster import build_roster_model, roster_objective
 from planner.scheduling.roster_check import roster_violations, row_violations
-from planner.scheduling.roster_greedy import weekday_row
 from planner.scheduling.roster_lns import _day_deviation, _solve_sub, lns
 from planner.scheduling.rules import (
     DayCover,

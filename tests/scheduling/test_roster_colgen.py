@@ -9,6 +9,7 @@ import time
 import numpy as np
 
 from planner.bench import read_roster_problem
+from planner.bench.strategy import construct
 from planner.scheduling.roster import build_roster_model, roster_objective, solve_model
 from planner.scheduling.roster_check import roster_violations
 from planner.scheduling.roster_colgen import (
@@ -18,7 +19,6 @@ from planner.scheduling.roster_colgen import (
     exact_column_generation,
     lagrangian_bound,
 )
-from planner.scheduling.roster_lns import construct
 from planner.scheduling.rules import (
     DayCover,
     EmployeeRules,

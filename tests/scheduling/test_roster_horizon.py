@@ -127,7 +127,7 @@ def test_construct_covers_weekends_on_a_long_horizon():
     # Half a year, three staff who may each work 13 of the 26 weekends, two wanted every day:
     # the construction for long horizons uses every weekend allowed, in full (the weekday-block
     # rows it replaces left all weekends uncovered).
-    from planner.scheduling.roster_lns import construct
+    from planner.bench.strategy import construct
 
     days = 182
     staff = tuple(EmployeeRules(e, {"D": days}, 110 * 480, 120 * 480, SequenceRule.hard(2, 5),

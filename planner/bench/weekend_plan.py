@@ -2,7 +2,7 @@
 the weekdays are rostered.
 
 Why: where the weekend rules are nearly as tight as the cover (Curtois instance 13: the cover
-asks for 482 weekend shifts, and the weekend limits of its 120 staff allow at most 500), which
+asks for nearly every weekend shift the weekend limits of its 120 staff allow), which
 weekend days each employee works decides most of the missing cover, and the LNS
 (:mod:`planner.scheduling.roster_lns`) mends that slowly: a better weekend for one employee
 needs minutes and a weekend given up by another. The weekend part on its own is a small
@@ -24,15 +24,11 @@ that leave a lone worked day next to a day off when runs must be longer are left
 are patterns no valid row works.
 
 Why whole rows: with ``cost_p`` the requests on the weekend days alone, many plans leave the
-same 11 weekend shifts of instance 13 uncovered, and the one HiGHS picks hands employees
-weekends that break their weekday requests (a run of work too long next to the days they asked
-for, a night on Sunday before an early shift asked for on Monday): its weekends add 135 to the
-least request cost of the rows, against 28 priced by whole rows. Then 60-s runs of instance 13
-(``bench_curtois.py --instances 13``) end at 1452-1488 (seeds 0-3) instead of 1552-1579
-(seeds 0-3). With weekend-only costs
+same weekend shifts uncovered, and the one HiGHS picks hands employees weekends that break
+their weekday requests (a run of work too long next to the days they asked for, a night on
+Sunday before an early shift asked for on Monday). With weekend-only costs
 (``whole_rows=False``, and for employees the exact DP does not model) the program's optimum
-bounds the weekend cover part of any roster from below; on instance 13 it proves that at least
-11 weekend shifts stay uncovered.
+bounds the weekend cover part of any roster from below.
 
 The rows are then completed employee by employee with the weekend fixed (by the row DP of
 :mod:`planner.scheduling.roster_rowdp`, or one small CP-SAT model where it finds no row, against
@@ -40,14 +36,6 @@ the cover left by the others; an employee whose weekend cannot be completed is s
 it), and the LNS (:mod:`planner.scheduling.roster_lns`) first runs with the
 weekend cells frozen: its moves then only mend the weekdays, and moves that free everyone over a
 few days get cheaper. Then it runs with everything free.
-
-Measured on instance 13, 60 s, seeds 0-3, with weekend-only pattern costs: the plan takes 2.5 s
-and the completed rows 3-4 s (52-66 shifts short); the frozen LNS reaches the weekend minimum
-(11 short, none on weekdays) within 30 s, and the rosters end at 1537-1558 (best known 1348),
-against 1796-2020 from the LNS alone. Without the credit for uncovered minutes (below) the
-frozen LNS kept one weekday shift short on most seeds and the rosters ended at 1546-1647.
-Priced by whole rows the plan takes 3.6 s (2.6-3.2 s of it pricing 53,000 patterns; the
-integer program with the reduced-cost fixing below 0.8 s, against 3.5 s without).
 """
 
 from __future__ import annotations
@@ -71,29 +59,25 @@ from planner.scheduling.roster import (
     solve_model,
 )
 from planner.scheduling.roster_exactdp import weekend_pattern_costs
+from planner.scheduling.roster_exchange import weekend_tightness
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
 from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem
 
 # Weekend plans are tried only while the weekend cover asks for at least this share of the
 # weekend shifts the weekend limits allow (instance 13: 0.96; instance 9, 0.64, is not tight).
 TIGHT_WEEKENDS = 0.9
-# Only for many staff over a short horizon. Measured with ``bench_curtois.py --time-limit 60``
-# (seed 0) with a first version (the whole program by HiGHS for up to 12 s, no minute credit),
-# weekends first on every instance with tight weekends against the LNS alone: 8, 10 and 12
-# (30-60 staff) 1327, 4640, 4296 against 1318, 4634, 4288; 14 and 15 (42 days) 1319, 4712
-# against 1292, 4215; 17-20 (56-182 days) 6576, 5585, 4012, 13332 against 5905, 5000, 3550,
-# 5743; only 13 (120 staff, 28 days) gained (1527-1556 on seeds 0-3 against 1796-2020). With few
-# staff the LNS moves that free everyone are cheap and re-plan the weekends themselves, so
-# freezing them only takes freedom away; on long horizons the CP-SAT completion of each row is
-# slow (first roster after 15-33 s).
+# Only for many staff over a short horizon (of the Curtois instances with tight weekends only 13
+# gained): with few staff the moves that free everyone are cheap and re-plan the weekends
+# themselves, so freezing them only takes freedom away; on long horizons the CP-SAT completion
+# of each row is slow.
 MIN_STAFF = 100
 MAX_DAYS = 35
 # Larger pattern programs (long horizons with many shift types) are not tried.
 MAX_PATTERNS = 150_000
 # Credit per minute of a weekend shift left uncovered (see plan_weekends).
 UNCOVERED_MINUTE_CREDIT = 0.001
-# At most this share of the plan's time goes to pricing patterns by whole rows (instance 13:
-# 3 s for its 53,000 patterns); employees left when it is spent keep weekend-only costs.
+# At most this share of the plan's time goes to pricing patterns by whole rows; employees left
+# when it is spent keep weekend-only costs.
 PRICING_SHARE = 0.5
 # Patterns whose LP reduced cost exceeds this are first left out of the integer program (kept if
 # the plan found then costs more than the LP value plus this).
@@ -111,16 +95,6 @@ class WeekendPlan:
     cells: Mapping[Cell, str | None]
     objective: float
     bound: float | None
-
-
-def weekend_tightness(problem: RosterProblem) -> float:
-    """Weekend cover asked for over the weekend shifts the weekend limits allow (0 when none)."""
-    weekends = problem.weekends()
-    days = {d for w in weekends for d in w}
-    wanted = sum(c.requirement for c in problem.cover if c.day in days)
-    allowed = sum(min(r.max_weekends, len(weekends)) * max((len(w) for w in weekends), default=0)
-                  for r in problem.employees)
-    return wanted / allowed if allowed else 0.0
 
 
 def wants_weekend_plan(problem: RosterProblem) -> bool:

@@ -1,9 +1,9 @@
 """Weekends first, from whole rows: a weekend plan whose every row can be completed.
 
-Why: the weekend pattern program (:func:`planner.scheduling.roster_weekends.plan_weekends`)
+Why: the weekend pattern program (:func:`planner.bench.weekend_plan.plan_weekends`)
 sees one weekend of one employee at a time, not the rules that span the weekdays (minutes over
-the horizon, runs, days off). On Curtois 19 (84 days, 40 staff, every missing shift on a
-weekend) its optimum leaves 17 of the 40 rows that no roster can complete. Here the columns of
+the horizon, runs, days off), so its optimum can hand out weekends that no valid row
+completes. Here the columns of
 the same program are whole valid rows, cut down to their weekend cells:
 
     min  sum_p cost_p x_p + sum_c (under_c u_c + over_c o_c)     (weekend cover cells c)
@@ -18,17 +18,8 @@ bound. Once no row is added, HiGHS solves the integer program over the pool, and
 keeps the row of the chosen column, weekend and weekdays: a valid roster to start from, whose
 weekdays the best-response rounds and the LNS then mend with the weekend cells held.
 
-Measured on Curtois 19 (60 s, 2 workers): the pool LP reaches 2830-2880 after 15-20 rounds (8 s;
-the pattern program's bound is 2790) and HiGHS picks rows 33-39 weekend shifts short (3.6 s).
-The rosters then end at 3297-3587 (seeds 0-3, and 3465 in a table run) against 3296-3753 (mean
-3528, 4 of 10 over 3621) from the row-DP construction and the LNS alone. Also measured and not
-kept: a dive that re-prices after each fixing step (44-46 weekend shifts short: too few steps
-in the time), seeding the pool with rows that follow the pattern plan (LP 2835, rows 35 short,
-but final rosters 3512-3917: those weekends leave the weekdays short), and a master over every
-day's cover (the LP still at 6776 after 20 s: the weekday duals converge slowly). Curtois 17
-and 20 gain too (5861-5874 against 5997; 5112-5657 against 5860); 14, 16 and 18 (42 days or
-fewer than 30 staff) lost (1418, 3431, 5364 against 1298, 3330, 4995), so they keep the LNS,
-whose moves over everyone re-plan the weekends themselves.
+It pays on long horizons with 30 staff or more (Curtois 17, 19, 20); with fewer staff or
+shorter horizons the moves that free everyone re-plan the weekends themselves.
 """
 
 from __future__ import annotations
@@ -40,13 +31,10 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from planner.bench.weekend_plan import TIGHT_WEEKENDS, wants_weekend_plan
 from planner.scheduling.roster import Cell, Roster
+from planner.scheduling.roster_exchange import weekend_tightness
 from planner.scheduling.roster_rowdp import dp_row
-from planner.scheduling.roster_weekends import (
-    TIGHT_WEEKENDS,
-    wants_weekend_plan,
-    weekend_tightness,
-)
 from planner.scheduling.rules import RosterProblem
 
 # Reduced cost below which a priced row joins the pool.
@@ -62,7 +50,7 @@ MAX_EMPLOYEE_DAYS = 10_000
 def wants_weekend_rows(problem: RosterProblem) -> bool:
     """Whether to plan the weekends from whole rows: tight weekends over a long horizon, not so
     many employee-days that a round of pricing is slow, and not the case for the pattern plan
-    (:func:`planner.scheduling.roster_weekends.wants_weekend_plan`)."""
+    (:func:`planner.bench.weekend_plan.wants_weekend_plan`)."""
     return (problem.days >= MIN_DAYS and len(problem.employees) >= MIN_STAFF
             and len(problem.employees) * problem.days
             <= MAX_EMPLOYEE_DAYS and weekend_tightness(problem) >= TIGHT_WEEKENDS

@@ -1,4 +1,4 @@
-"""The weekend plan (roster_weekends): the pattern program's known answers on hand-made weekends,
+"""The weekend plan (planner.bench.weekend_plan): the pattern program's known answers on hand-made weekends,
 its rows completed within the rules, and the LNS keeping frozen cells."""
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from planner.bench import read_roster_problem
+from planner.bench.weekend_plan import complete_rows, plan_weekends
 from planner.scheduling.roster import cover_counts
 from planner.scheduling.roster_check import roster_violations
 from planner.scheduling.roster_exactdp import cheapest_row, day_costs
+from planner.scheduling.roster_exchange import weekend_tightness
 from planner.scheduling.roster_lns import _solve_sub
-from planner.scheduling.roster_weekends import complete_rows, plan_weekends, weekend_tightness
 from planner.scheduling.rules import (
     DayCover,
     EmployeeRules,

@@ -1,4 +1,4 @@
-"""Weekends planned from whole rows (roster_weekend_colgen): a plan that the pattern program gets
+"""Weekends planned from whole rows (planner.bench.weekend_rows): a plan that the pattern program gets
 wrong because a rule spans the weekdays, and valid rows on a benchmark instance."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import time
 import pytest
 
 from planner.bench import read_roster_problem
+from planner.bench.weekend_plan import plan_weekends
+from planner.bench.weekend_rows import plan_weekend_rows, wants_weekend_rows
 from planner.scheduling.roster import roster_objective
 from planner.scheduling.roster_check import roster_violations
 from planner.scheduling.roster_horizon import best_response
 from planner.scheduling.roster_rowdp import demand_matrix, dp_row
-from planner.scheduling.roster_weekend_colgen import plan_weekend_rows, wants_weekend_rows
-from planner.scheduling.roster_weekends import plan_weekends
 from planner.scheduling.rules import (
     DayCover,
     EmployeeRules,
