@@ -7,13 +7,21 @@ agents scheduled on ``c`` (weights of :class:`~planner.scheduling.week.Weights`;
 case type's priority).
 
 The lower bound is the LP relaxation of the aggregated coverage model, solved with HiGHS
-(scipy): continuous counts ``y[g, d, k]`` of group-``g`` agents on template ``k`` on day ``d``
-(at most the agents allowed it; at most the group's available agents per day), breaks as
-continuous counts over their windows (``sum_j n[g, d, k, b, j] == y[g, d, k]``), group
-presence flowing to eligible activities, and the group totals of minimum/maximum minutes and of
-worked days. Every plan that keeps the hard rules maps onto a feasible point of this LP with the
-same coverage cost, so the LP optimum is a valid lower bound for every plan; it ignores the
-per-agent sequencing rules (rest, runs, paired days off), which is where the gap comes from.
+(scipy): continuous counts ``y[a, d, k]`` of the agents of class ``a`` (agents with the same
+activities, minimum and maximum minutes, days and allowed templates: pooling identical agents
+loses nothing, so this is the per-agent LP) on template ``k`` on day ``d``, with each class's
+one shift a day, paid minutes and worked days per horizon and per week, consecutive days, and the
+minimum rest as cliques (the shifts of day d ending at or after some time with those of day d+1
+starting within the rest of it: one agent works at most one of them). Coverage is pooled per set
+of activities (which agent of a set has which shift or break does not change coverage): breaks as
+continuous counts over their windows (``sum_j n[e, d, k, b, j] == sum_a y[a, d, k]``), presence
+flowing to the set's activities, and coverage with shortfall and overstaffing. Every plan that
+keeps the hard rules maps onto a feasible point of this LP with the same coverage cost, so the LP
+optimum is a valid lower bound for every plan; it ignores integrality and the weekend rules.
+
+The value returned is the Lagrangian bound at the solver's duals (every column has a finite upper
+bound that any plan keeps), valid whatever the duals are: the interior-point solver can stop
+without a crossover to a vertex, which took most of its time.
 
 Whole agents: a plan puts an integer number ``S`` of agents on each (activity, interval), so its
 cost there is the convex cost curve at an integer point; the LP adds, for each fractional
@@ -25,17 +33,19 @@ almost every cell, and the plain LP meets each one exactly at no cost).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import OptimizeWarning, linprog
 
 from planner.scheduling.cover_curve import UNITS, units
 from planner.scheduling.explain import max_paid_upper_bound
 from planner.scheduling.problem import SchedulingProblem
-from planner.scheduling.rules import calendar_weeks
+from planner.scheduling.rules import UNBOUNDED
 from planner.scheduling.sparse_rows import rows_to_matrix
-from planner.scheduling.week import DEFAULT_WEIGHTS, Weights
+from planner.scheduling.templates import DAY
+from planner.scheduling.week import DEFAULT_WEIGHTS, Weights, week_limits
 
 
 def _short_weights(problem: SchedulingProblem, weights: Weights) -> np.ndarray:
@@ -66,98 +76,145 @@ class _Cols:
         return self.n - 1
 
 
+def _agent_classes(problem: SchedulingProblem, relaxed: Mapping[int, int]
+                   ) -> list[tuple[int, tuple[int, ...], int, int]]:
+    """Agents with the same rules, availability and activities, pooled: (representative,
+    activities, minimum and maximum paid minutes, count). Pooling identical agents loses nothing
+    (the average of their LP rows is a feasible point of each one's), so the class LP is the
+    per-agent LP."""
+    paid = tuple(t.paid_minutes for t in problem.templates)
+    seen: dict[tuple, list] = {}
+    for i, a in enumerate(problem.agents):
+        hi = max_paid_upper_bound(problem, i, paid)
+        lo = min(relaxed.get(i, a.min_minutes), hi)
+        elig = problem.group_eligible[a.group]
+        key = (elig, lo, hi, a.max_days, a.max_minutes, lo < a.min_minutes, problem.allowed[i])
+        seen.setdefault(key, [i, elig, lo, hi, 0])[4] += 1
+    return [tuple(v) for v in seen.values()]
+
+
+def _rest_cliques(problem: SchedulingProblem, first: tuple[int, ...], second: tuple[int, ...]
+                  ) -> list[tuple[list[int], list[int]]]:
+    """Sets of templates (of day d, of day d+1) any two of which one agent cannot both work:
+    the shifts of day d ending at or after some end ``E`` with those of day d+1 starting less
+    than the minimum rest after ``E``."""
+    rest = round(problem.config.shifts.min_rest_hours * 60)
+    if rest <= 0 or not first or not second:
+        return []
+    tpl = problem.templates
+    out = []
+    for end in sorted({tpl[k].end_minute for k in first}):
+        late = [k for k in first if tpl[k].end_minute >= end]
+        early = [k for k in second if tpl[k].start_minute + DAY - end < rest]
+        if early:
+            out.append((late, early))
+    return out
+
+
 def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_WEIGHTS,
                          relaxed: Mapping[int, int] | None = None,
-                         time_limit: float = 120.0, details: dict | None = None,
-                         presence_out: np.ndarray | None = None,
+                         time_limit: float = 600.0, details: dict | None = None,
                          integer_cuts: bool = True) -> float | None:
     """LP lower bound on the coverage cost of any plan (None if HiGHS fails).
 
     ``details``, when given, receives ``activity -> (shortfall, overstaffing)`` agent-hours of the
     LP optimum (covered intervals only), to see where a plan's gap comes from.
-    ``presence_out`` (groups x grid size), when given, receives the LP's presence of each group
-    per interval: the coverage-optimal profile the greedy roster can aim at.
     ``integer_cuts`` adds, per covered (activity, interval) with a fractional requirement, the
     chord cut of the whole-agent cost curve (see the module docstring); False gives the plain LP.
     """
     grid, iv = problem.grid, problem.interval
     horizon = grid.days * grid.per_day
     relaxed = relaxed or {}
+    sh = problem.config.shifts
     cols = _Cols()
     eq_rows: list[tuple[list[int], list[float], float]] = []
     ub_rows: list[tuple[list[int], list[float], float]] = []
-    presence: dict[tuple[int, int], list[tuple[int, float]]] = {}
     min_rows: set[int] = set()
-    p_cols: dict[tuple[int, int], int] = {}
-    for g, members in enumerate(problem.groups):
-        paid_cols: list[tuple[int, float]] = []
-        day_cols: dict[int, list[int]] = {}
+    # Shift counts per (activities, day, template): the coverage side needs no more than that.
+    starts: dict[tuple[tuple[int, ...], int, int], list[int]] = {}
+    # Every column gets a finite upper bound any plan keeps (agents that could be there), so any
+    # dual point gives a valid bound (see _dual_bound).
+    size: dict[tuple[int, ...], float] = {}
+    for rep, elig, lo, hi, n in _agent_classes(problem, relaxed):
+        size[elig] = size.get(elig, 0.0) + n
+        a = problem.agents[rep]
+        allowed = problem.allowed[rep]
+        y: list[dict[int, int]] = []
         for d in range(grid.days):
-            allowed: dict[int, int] = {}
-            for i in members:
-                for k in problem.allowed[i][d]:
-                    allowed[k] = allowed.get(k, 0) + 1
-            avail = sum(1 for i in members if problem.allowed[i][d])
-            if not allowed:
-                continue
-            for k, n in sorted(allowed.items()):
-                tpl = problem.templates[k]
-                y = cols.add(0.0, float(n))
-                paid_cols.append((y, float(tpl.paid_minutes)))
-                day_cols.setdefault(d, []).append(y)
-                t0 = grid.index(d, tpl.start_minute)
-                presence.setdefault((g, t0), []).append((y, 1.0))
-                presence.setdefault((g, grid.index(d, tpl.end_minute)), []).append((y, -1.0))
-                for w in tpl.breaks:
-                    nvars = []
-                    for off in w.offsets(iv):
-                        v = cols.add(0.0)
-                        nvars.append(v)
-                        b0 = t0 + off // iv
-                        presence.setdefault((g, b0), []).append((v, -1.0))
-                        presence.setdefault((g, b0 + w.span(iv)), []).append((v, 1.0))
-                    eq_rows.append(([*nvars, y], [1.0] * len(nvars) + [-1.0], 0.0))
-            ub_rows.append((day_cols[d], [1.0] * len(day_cols[d]), float(avail)))
-        if not paid_cols:
+            day = {}
+            for k in allowed[d]:
+                day[k] = cols.add(0.0, float(n))
+                starts.setdefault((elig, d, k), []).append(day[k])
+            y.append(day)
+            if len(day) > 1:
+                ub_rows.append((list(day.values()), [1.0] * len(day), float(n)))
+        cells = [(c, float(problem.templates[k].paid_minutes)) for day in y for k, c in day.items()]
+        if not cells:
             continue
-        idx = [c for c, _ in paid_cols]
-        paid = [p for _, p in paid_cols]
-        # Each agent's maximum as their days allow it (five 7.5-h shifts are not 40 h).
-        max_min = float(sum(max_paid_upper_bound(problem, i) for i in members))
-        min_min = float(sum(min(relaxed.get(i, problem.agents[i].min_minutes),
-                                max_paid_upper_bound(problem, i)) for i in members))
-        ub_rows.append((idx, paid, max_min))
-        if min_min > 0:
+        ub_rows.append(([c for c, _ in cells], [p for _, p in cells], float(n * hi)))
+        if lo > 0:
             min_rows.add(len(ub_rows))
-            ub_rows.append((idx, [-p for p in paid], -min_min))
-        for week in calendar_weeks(grid.start.weekday(), grid.days):
-            blk = [c for d in week for c in day_cols.get(d, [])]
-            n_days = len(week)
-            cap = sum(problem.agents[i].max_days if n_days == 7
-                      else round(problem.agents[i].max_days * n_days / 7) for i in members)
-            ub_rows.append((blk, [1.0] * len(blk), float(cap)))
+            ub_rows.append(([c for c, _ in cells], [-p for _, p in cells], -float(n * lo)))
+        weeks = week_limits(problem, a, allowed, relaxed=lo < a.min_minutes)
+        for week in weeks:
+            blk = [(c, float(problem.templates[k].paid_minutes)) for d in week.days
+                   for k, c in y[d].items()]
+            if not blk:
+                continue
+            ub_rows.append(([c for c, _ in blk], [1.0] * len(blk), float(n * week.max_days)))
+            if week.max_minutes < UNBOUNDED:
+                ub_rows.append(([c for c, _ in blk], [p for _, p in blk],
+                                float(n * week.max_minutes)))
+            if week.min_minutes > 0:
+                min_rows.add(len(ub_rows))
+                ub_rows.append(([c for c, _ in blk], [-p for _, p in blk],
+                                -float(n * week.min_minutes)))
+        run = sh.max_consecutive_days
+        for d0 in range(grid.days - run):
+            if any(d0 in w.days and d0 + run in w.days and w.max_days <= run for w in weeks):
+                continue  # implied by the week's days (and such near-copies stall the solver)
+            win = [c for d in range(d0, d0 + run + 1) for c in y[d].values()]
+            ub_rows.append((win, [1.0] * len(win), float(n * run)))
+        for d in range(grid.days - 1):
+            for late, early in _rest_cliques(problem, tuple(y[d]), tuple(y[d + 1])):
+                idx = [y[d][k] for k in late] + [y[d + 1][k] for k in early]
+                ub_rows.append((idx, [1.0] * len(idx), float(n)))
+    # Breaks as counts over their windows, per (activities, day, template): how the shifts of
+    # identical-skill agents split their breaks among themselves does not change coverage.
+    presence: dict[tuple[tuple[int, ...], int], list[tuple[int, float]]] = {}
+    for (elig, d, k), ys in starts.items():
+        tpl = problem.templates[k]
+        t0 = grid.index(d, tpl.start_minute)
+        for y in ys:
+            presence.setdefault((elig, t0), []).append((y, 1.0))
+            presence.setdefault((elig, grid.index(d, tpl.end_minute)), []).append((y, -1.0))
+        for w in tpl.breaks:
+            nvars = []
+            for off in w.offsets(iv):
+                v = cols.add(0.0, float(sum(cols.upper[y] for y in ys)))
+                nvars.append(v)
+                b0 = t0 + off // iv
+                presence.setdefault((elig, b0), []).append((v, -1.0))
+                presence.setdefault((elig, b0 + w.span(iv)), []).append((v, 1.0))
+            eq_rows.append(([*nvars, *ys], [1.0] * len(nvars) + [-1.0] * len(ys), 0.0))
     # Presence by a running sum (p[t] = p[t-1] + starts - ends, few nonzeros per column), flowing
-    # to the group's activities; coverage with shortfall and overstaffing.
+    # to the activities the agents may work; coverage with shortfall and overstaffing.
     cover: dict[tuple[int, int], list[int]] = {}
-    for g in range(len(problem.groups)):
-        elig = problem.group_eligible[g]
+    for elig in sorted({e for e, _ in presence}):
         if not elig:
             continue
-        ts = sorted(t for (gg, t) in presence if gg == g)
-        if not ts:
-            continue
+        ts = sorted(t for (e, t) in presence if e == elig)
         prev = None
         for t in range(ts[0], min(horizon, ts[-1])):
-            p = cols.add(0.0)
-            p_cols[(g, t)] = p
-            terms = presence.get((g, t), [])
+            p = cols.add(0.0, size[elig])
+            terms = presence.get((elig, t), [])
             idx = [p] + [v for v, _ in terms] + ([prev] if prev is not None else [])
             val = [1.0] + [-coef for _, coef in terms] + ([-1.0] if prev is not None else [])
             eq_rows.append((idx, val, 0.0))
             prev = p
             xs = []
             for c in elig:
-                x = cols.add(0.0)
+                x = cols.add(0.0, size[elig])
                 xs.append(x)
                 cover.setdefault((c, t), []).append(x)
             eq_rows.append(([*xs, p], [1.0] * len(xs) + [-1.0], 0.0))
@@ -172,8 +229,9 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
             if not xs:
                 const += w_short[c] * r
                 continue
-            s = cols.add(float(w_short[c]))
-            o = cols.add(float(weights.overstaffing))
+            top = UNITS * sum(cols.upper[x] for x in xs)
+            s = cols.add(float(w_short[c]), r)
+            o = cols.add(float(weights.overstaffing), top)
             short_cols.setdefault(c, []).append((s, o))
             eq_rows.append(([*xs, s, o], [float(UNITS)] * len(xs) + [1.0, -1.0], r))
             if integer_cuts and r % UNITS:
@@ -184,7 +242,7 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
                 n0 = r // UNITS
                 f0 = w_short[c] * (r - UNITS * n0)
                 f1 = weights.overstaffing * (UNITS * (n0 + 1) - r)
-                e = cols.add(1.0)
+                e = cols.add(1.0, max(f0, f1) * (top / UNITS + 1))
                 ub_rows.append(([*xs, s, o, e],
                                 [f1 - f0] * len(xs) + [-float(w_short[c]),
                                                        -float(weights.overstaffing), -1.0],
@@ -195,30 +253,50 @@ def coverage_lower_bound(problem: SchedulingProblem, weights: Weights = DEFAULT_
             return None, None
         return rows_to_matrix(rows, cols.n)
 
-    a_eq, b_eq = matrix(eq_rows)
-    a_ub, b_ub = matrix(ub_rows)
     if cols.n == 0:
         return const
-    bounds = list(zip([0.0] * cols.n, cols.upper, strict=True))
-    res = linprog(np.array(cols.cost), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                  bounds=bounds, method="highs-ipm",
-                  options={"time_limit": time_limit, "presolve": True})
-    if res.status == 2 and min_rows:
+    cost, upper = np.array(cols.cost), np.array(cols.upper)
+    a_eq, b_eq = matrix(eq_rows)
+    res = None
+    for rows in (ub_rows, [r for n, r in enumerate(ub_rows) if n not in min_rows]):
         # Infeasible minimum hours (an agent's minimum their availability cannot reach that the
-        # caller did not relax): drop the minimum rows, a weaker but still valid relaxation.
-        keep = [r for n, r in enumerate(ub_rows) if n not in min_rows]
-        a_ub, b_ub = matrix(keep)
-        res = linprog(np.array(cols.cost), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                      bounds=bounds, method="highs-ipm",
-                      options={"time_limit": time_limit, "presolve": True})
-    if res.status != 0:
+        # caller did not relax): the second try drops the minimum rows, a weaker valid relaxation.
+        a_ub, b_ub = matrix(rows)
+        for crossover in ("off", "on"):
+            # Without the crossover to a vertex (most of the solver's time here) the interior
+            # point's duals suffice (see _dual_bound); when it stalls, the crossover finishes.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", OptimizeWarning)  # run_crossover goes to HiGHS
+                res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                              bounds=np.column_stack([np.zeros(cols.n), upper]),
+                              method="highs-ipm",
+                              options={"time_limit": time_limit, "presolve": True,
+                                       "run_crossover": crossover})
+            if res.status != 4:
+                break
+        if res.status != 2 or not min_rows:
+            break
+    if res is None or res.status != 0 or res.get("eqlin") is None:
         return None
-    if presence_out is not None:
-        for (g, t), col in p_cols.items():
-            presence_out[g, t] = res.x[col]
     if details is not None:
         h = iv / 60 / UNITS
         for c, pairs in short_cols.items():
             details[problem.activities[c]] = (
                 float(sum(res.x[s] for s, _ in pairs)) * h, float(sum(res.x[o] for _, o in pairs)) * h)
-    return float(res.fun) + const
+    return _dual_bound(cost, upper, a_eq, b_eq, res.eqlin.marginals, a_ub, b_ub,
+                       None if a_ub is None else res.ineqlin.marginals) + const
+
+
+def _dual_bound(cost: np.ndarray, upper: np.ndarray, a_eq, b_eq, pi, a_ub, b_ub, mu) -> float:
+    """The Lagrangian bound of ``min cost x, A_eq x = b_eq, A_ub x <= b_ub, 0 <= x <= upper`` at the
+    multipliers ``pi`` and ``mu`` (``mu`` clipped to <= 0): a valid lower bound for any
+    multipliers, equal to the LP optimum at optimal ones. The interior-point solver stops without
+    a crossover to a vertex (most of its time on these LPs), so its duals are optimal only to
+    within its tolerances; this bound is exact for them whatever they are."""
+    reduced = cost - a_eq.T @ pi
+    value = float(b_eq @ pi)
+    if a_ub is not None:
+        mu = np.minimum(mu, 0.0)
+        reduced = reduced - a_ub.T @ mu
+        value += float(b_ub @ mu)
+    return value + float(np.minimum(reduced, 0.0) @ upper)

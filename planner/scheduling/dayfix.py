@@ -31,8 +31,10 @@ measure. Days are visited in order, in rounds, until a round changes nothing (at
 ``MAX_ROUNDS``): the same input gives the same roster. The deadline only guards big centers: a
 day is not started when less time is left than the longest visit so far took (then the result
 depends on the clock). Agents keep their current option where the new counts allow (fewest
-changes). Only for horizons whose templates end by midnight (with overnight shifts a day's
-coverage would depend on its neighbours): otherwise the shifts are returned unchanged.
+changes). Where shifts cross midnight, a day's options overlap the shifts of the days before
+and after: those are held fixed in the day's model as presence per group and interval (their
+breaks at stage 1's positions; stage 2 places them later), so the day's score counts every
+interval its options touch.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from planner.scheduling.cover_curve import add_cover_cost, units
 from planner.scheduling.fairness import day_fair_costs
+from planner.scheduling.greedy import presence_mask
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.roster_check import row_violations
 from planner.scheduling.rules import RosterProblem
@@ -59,6 +62,7 @@ from planner.scheduling.week import (
     VARIANTS,
     Weights,
     break_variant_offsets,
+    default_variant,
     roster_problem,
 )
 
@@ -198,14 +202,16 @@ def _agent_costs(problem: SchedulingProblem, rp: RosterProblem, shifts: Mapping[
 
 
 def _solve(problem: SchedulingProblem, d: int, classes: list[_Class], weights: Weights,
-           time_limit: float, fix: bool = False, lp: bool = False
-           ) -> tuple[float, list[dict[int, float]]] | None:
+           time_limit: float, fix: bool = False, lp: bool = False,
+           around: np.ndarray | None = None) -> tuple[float, list[dict[int, float]]] | None:
     """Today's model over classes of interchangeable agents (see the module docstring).
 
     ``fix`` pins every class to its members' current options: the exact score of a day (stage
     2's day MIP, breaks anywhere in their windows). ``lp`` gives the search relaxation instead:
-    every count continuous, breaks only at stage 1's spread positions. Returns (objective, per
-    class {option: count}) or None when HiGHS finds nothing in time."""
+    every count continuous, breaks only at stage 1's spread positions. ``around[g, t]``: the
+    agents of group ``g`` on an activity in interval ``t`` by the shifts of the days before and
+    after (where shifts cross midnight; breaks at stage 1's positions), held fixed. Returns
+    (objective, per class {option: count}) or None when HiGHS finds nothing in time."""
     grid, iv = problem.grid, problem.interval
     horizon = grid.days * grid.per_day
     cost: list[float] = []
@@ -257,19 +263,24 @@ def _solve(problem: SchedulingProblem, d: int, classes: list[_Class], weights: W
                 for t in range(b0, b0 + w.span(iv)):
                     brk.setdefault((g, t), []).append(v)
             rows.append((ns + zs, [1.0] * len(ns) + [-1.0] * len(zs), 0.0))
+    if around is not None:
+        span = sorted({t for _, t in head})
+        for g, t in zip(*np.nonzero(around[:, span]), strict=True):
+            head.setdefault((int(g), span[t]), [])
     cover: dict[tuple[int, int], list[int]] = {}
     for (g, t), zs in head.items():
         elig = problem.group_eligible[g]
         if t >= horizon or not elig:
             continue
         xs = []
+        top = float(size.get(g, 0) + (0.0 if around is None else around[g, t]))
         for c in elig:
-            v = col(float(problem.tier_cost(g, c) * weights.tier), 0.0, float(size[g]),
-                    not lp)
+            v = col(float(problem.tier_cost(g, c) * weights.tier), 0.0, top, not lp)
             xs.append(v)
             cover.setdefault((c, t), []).append(v)
         nb = brk.get((g, t), [])
-        rows.append((xs + nb + zs, [1.0] * (len(xs) + len(nb)) + [-1.0] * len(zs), 0.0))
+        rows.append((xs + nb + zs, [1.0] * (len(xs) + len(nb)) + [-1.0] * len(zs),
+                     0.0 if around is None else float(around[g, t])))
     req = units(problem.required)
     for (c, t), xs in cover.items():
         w_short = max(1, round(weights.shortfall * problem.priority[c]))
@@ -296,12 +307,26 @@ def _solve(problem: SchedulingProblem, d: int, classes: list[_Class], weights: W
     return float(res.fun), counts
 
 
+def _around(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], int], d: int
+            ) -> np.ndarray:
+    """Per group and grid interval, the agents on an activity by their shifts of days ``d - 1``
+    and ``d + 1`` (breaks at stage 1's positions): what today's shifts overlap where shifts
+    cross midnight."""
+    out = np.zeros((len(problem.groups), problem.grid.size))
+    for (i, e), k in shifts.items():
+        if abs(e - d) == 1:
+            tpl = problem.templates[k]
+            offs = break_variant_offsets(tpl, problem.interval, default_variant(problem, i))
+            out[problem.agents[i].group] += presence_mask(problem, e, k, offs)
+    return out
+
+
 def _search(problem: SchedulingProblem, d: int, classes: list[_Class], weights: Weights,
-            time_limit: float) -> list[dict[int, int]] | None:
+            time_limit: float, around: np.ndarray | None = None) -> list[dict[int, int]] | None:
     """A candidate day: the search LP, its class counts rounded. (HiGHS's MIP on the same model,
     without a starting solution, found only days worse than the current one within seconds,
     also with the LP's whole counts pinned; the rounded LP beat the current day on most days.)"""
-    lp = _solve(problem, d, classes, weights, time_limit, lp=True)
+    lp = _solve(problem, d, classes, weights, time_limit, lp=True, around=around)
     if lp is None:
         return None
     return [_round(cl, counts) for cl, counts in zip(classes, lp[1], strict=True)]
@@ -331,8 +356,9 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
     ``max_rounds``: most rounds over the days (default ``MAX_ROUNDS``), a work budget."""
     t_start = time.perf_counter()
     out = dict(shifts)
-    if any(t.end_minute > DAY for t in problem.templates) or not out:
+    if not out:
         return out
+    overnight = any(t.end_minute > DAY for t in problem.templates)
     rp = roster_problem(problem, weights, relax)
     days = problem.grid.days
 
@@ -356,14 +382,16 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
         costs = {i: _agent_costs(problem, rp, out, i, d, weights, requests) for i in options}
         now = {i: out.get((i, d), OFF) for i in options}
         classes = _classes(problem, options, costs, now, weights)
+        around = _around(problem, out, d) if overnight else None
         # HiGHS's time limits are guards as well: each MIP and LP normally ends at its gap or
         # optimum well before them, the same way whatever the load of the machine. The three
         # solves of a visit share the time left, so that a visit too big for it ends in time.
-        base = _solve(problem, d, classes, weights, max(0.2, min(30.0, left() / 3)), fix=True)
+        base = _solve(problem, d, classes, weights, max(0.2, min(30.0, left() / 3)), fix=True,
+                      around=around)
         if base is None or left() <= 0:
             return False
         scores[d] = base[0]
-        found = _search(problem, d, classes, weights, max(0.2, left() / 2))
+        found = _search(problem, d, classes, weights, max(0.2, left() / 2), around)
         if found is None or left() <= 0:
             return False
         trial = [_Class(cl.group, cl.options, cl.costs, cl.members,
@@ -371,7 +399,8 @@ def improve_days(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], in
                  for cl, counts in zip(classes, found, strict=True)]
         if all(t.current == cl.current for t, cl in zip(trial, classes, strict=True)):
             return False
-        new = _solve(problem, d, trial, weights, max(0.2, min(30.0, left())), fix=True)
+        new = _solve(problem, d, trial, weights, max(0.2, min(30.0, left())), fix=True,
+                     around=around)
         # Both scores are MIP optima within HiGHS's relative gap: ask for a real gain.
         if new is None or new[0] >= base[0] - MARGIN * abs(base[0]):
             return False

@@ -8,11 +8,12 @@ availability, wishes), each template once per break variant
 :class:`~planner.scheduling.interval_cover.IntervalCover` model: the search's one objective is
 then the schedule's exact stage-1 cost (wishes, coverage per interval and case type, tier, pay,
 fairness). :func:`search_shifts` runs the phases it is given, by default
-(:func:`default_phases`) the neighbourhood that gains most per second on the center:
+(:func:`default_phases`) the neighbourhood that gains most per second on every center:
 
 - :class:`DayPhase`, the day re-solve (:func:`planner.scheduling.dayfix.improve_days`): every
-  agent of one day free at once, each day scored by stage 2's own day model, day after day in
-  rounds until a round changes nothing;
+  agent of one day free at once, each day scored by stage 2's own day model (where shifts cross
+  midnight, the neighbouring days' shifts held as they are), day after day in rounds until a
+  round changes nothing;
 - where shifts cross midnight, after it, :func:`single_agent_moves` (an
   :class:`~planner.scheduling.roster_lns.LnsPhase`) with one agent re-placed per move (every
   cell priced alone by the coverage model; bigger moves build flow models too large to solve
@@ -107,8 +108,8 @@ def default_phases(problem: SchedulingProblem, shift_of: Mapping[str, tuple[int,
                     progress=progress)
     if days_apart(problem):
         return [days]
-    # Shifts cross midnight: the day re-solve first where it can hold the neighbouring days
-    # (it returns the roster unchanged where it cannot), the single-agent moves with the rest.
+    # Shifts cross midnight: the day re-solve (the neighbouring days' shifts held) first, the
+    # single-agent moves with the time it leaves.
     return [days, single_agent_moves(max_moves)]
 
 
