@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from planner.scheduling.fair_swap import fair_swaps
 from planner.scheduling.interval_cover import IntervalCover, with_break_variants
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.roster import roster_objective
@@ -64,17 +65,21 @@ def search_shifts(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], i
     roster = {(problem.agents[i].agent_id, d): name_of[(k, default_variant(problem, i))]
               for (i, d), k in shifts.items()}
     start = roster_objective(rp, roster, cover)
-    best = [roster, start]
+    end = time.perf_counter() + 3600.0 if deadline is None else deadline
+    # Fairness exchanges between two agents, which the one-agent moves cannot make: before the
+    # search (the first roster is built before the fair shares exist) and after it.
+    roster, now = fair_swaps(problem, rp, cover, roster, start, end, progress)
+    best = [roster, now]
 
     def improved(new: dict, obj: float) -> None:
         best[0], best[1] = new, obj
         if progress is not None:
             progress("search", time.perf_counter() - t0, obj)
 
-    end = time.perf_counter() + 3600.0 if deadline is None else deadline
-    lns(rp, roster, start, end, random.Random(seed), 1, improved, exchange=False,
+    lns(rp, roster, now, end, random.Random(seed), 1, improved, exchange=False,
         weekend=False, coverage=cover, budget=MOVE_BUDGET, patience=PATIENCE,
         kinds=KINDS, max_moves=max_moves)
+    best[0], best[1] = fair_swaps(problem, rp, cover, best[0], best[1], end, progress)
     agent = {a.agent_id: i for i, a in enumerate(problem.agents)}
     cells = {(agent[e], d): shift_of[s] for (e, d), s in best[0].items()}
     return SearchResult({c: k for c, (k, _) in cells.items()},
