@@ -68,12 +68,14 @@ class _Swapper:
         self.requests = rp.requests_by_employee()
         self.rows = [[roster.get((e, d)) for d in range(self.days)] for e in self.ids]
         self.objective = objective
-        self.coverage = cover.coverage_cost(self.roster())
+        self.cells = self.roster()
+        self.coverage = cover.coverage_cost(self.cells)
         first = problem.grid.start.weekday()
         self.weekend = [weekend_day((first + d) % 7) for d in range(self.days)]
         self.weeks = calendar_weeks(first, self.days)
         self.kinds = template_kinds(problem)
         self.counts = [agent_counts(problem, self._ids(i)) for i in range(len(self.ids))]
+        self.own = [self._own_cost(i, row) for i, row in enumerate(self.rows)]
         self.members: dict[int, list[int]] = {}
         for i, g in enumerate(problem.fair_groups):
             self.members.setdefault(g, []).append(i)
@@ -108,24 +110,24 @@ class _Swapper:
             return self.weekend[d]
         return self.kinds[self.cover.shift_of[s][0]] == FAIR_KINDS[kind]
 
-    def _windows(self, d: int) -> list[range]:
-        """The days exchanged around day ``d``: itself, with a neighbour, with both, its weekend
-        and its calendar week (within the horizon, each once)."""
-        out = [range(d, d + 1), range(max(0, d - 1), d + 1), range(d, min(self.days, d + 2)),
-               range(max(0, d - 1), min(self.days, d + 2))]
+    def _windows(self, a: int, b: int, d: int) -> list[tuple[int, ...]]:
+        """The days exchanged around day ``d``: itself, with a neighbour, with both, its weekend,
+        with another day of its calendar week where the two rows differ (so that each keeps
+        their days and hours in the week), and the whole calendar week."""
+        days = self.days
+        out = [(d,), tuple(range(max(0, d - 1), d + 1)), tuple(range(d, min(days, d + 2))),
+               tuple(range(max(0, d - 1), min(days, d + 2)))]
         if self.weekend[d]:
-            lo = d - 1 if d > 0 and self.weekend[d - 1] else d
-            hi = d + 2 if d + 1 < self.days and self.weekend[d + 1] else d + 1
-            out.append(range(lo, hi))
-        out += [w for w in self.weeks if d in w]
-        seen, unique = set(), []
-        for w in out:
-            if (w.start, w.stop) not in seen:
-                seen.add((w.start, w.stop))
-                unique.append(w)
-        return unique
+            out.append(tuple(x for x in (d - 1, d, d + 1)
+                             if 0 <= x < days and self.weekend[x]))
+        week = next(w for w in self.weeks if d in w)
+        ra, rb = self.rows[a], self.rows[b]
+        out += [tuple(sorted((d, x))) for x in week
+                if x != d and (ra[x] is None) != (rb[x] is None)]
+        out.append(tuple(week))
+        return list(dict.fromkeys(out))
 
-    def _try(self, a: int, b: int, days: range) -> bool:
+    def _try(self, a: int, b: int, days: tuple[int, ...]) -> bool:
         """Exchange agents ``a`` and ``b``'s cells on ``days``; keep it when legal and cheaper."""
         ra, rb = self.rows[a], self.rows[b]
         if all(ra[d] == rb[d] for d in days):
@@ -134,20 +136,34 @@ class _Swapper:
         for d in days:
             na[d], nb[d] = rb[d], ra[d]
         own = (self._own_cost(a, na) + self._own_cost(b, nb)
-               - self._own_cost(a, ra) - self._own_cost(b, rb))
+               - self.own[a] - self.own[b])
         # A fairness move: only exchanges that gain on the agents' own terms are priced in full.
         if own >= 0 or not self._legal(a, na) or not self._legal(b, nb):
             return False
-        self.rows[a], self.rows[b] = na, nb
-        coverage = self.cover.coverage_cost(self.roster())
+        self._put(a, b, na, nb, days)
+        # Agents of one skill group are interchangeable for coverage (the cells carry their
+        # break variants along): the exchange leaves it as it was.
+        same = self.problem.agents[a].group == self.problem.agents[b].group
+        coverage = self.coverage if same else self.cover.coverage_cost(self.cells)
         if own + coverage - self.coverage < 0:
             self.objective += own + coverage - self.coverage
             self.coverage = coverage
-            self.counts[a] = agent_counts(self.problem, self._ids(a))
-            self.counts[b] = agent_counts(self.problem, self._ids(b))
+            for i in (a, b):
+                self.counts[i] = agent_counts(self.problem, self._ids(i))
+                self.own[i] = self._own_cost(i, self.rows[i])
             return True
-        self.rows[a], self.rows[b] = ra, rb
+        self._put(a, b, ra, rb, days)
         return False
+
+    def _put(self, a: int, b: int, ra: list[str | None], rb: list[str | None],
+             days: tuple[int, ...]) -> None:
+        self.rows[a], self.rows[b] = ra, rb
+        for i, row in ((a, ra), (b, rb)):
+            for d in days:
+                if row[d] is None:
+                    self.cells.pop((self.ids[i], d), None)
+                else:
+                    self.cells[(self.ids[i], d)] = row[d]
 
     def _pass(self, left: Callable[[], bool]) -> int:
         """One sweep over the agents above a fair share; the number of exchanges kept."""
@@ -171,7 +187,8 @@ class _Swapper:
                                        if self.counts[b][kind] < self.counts[a][kind] - 1
                                        and not self._has(b, kind, d)),
                                       key=lambda b: (self.counts[b][kind], b))[:PARTNERS]
-                    if any(self._try(a, b, w) for b in partners for w in self._windows(d)):
+                    if any(self._try(a, b, w) for b in partners
+                           for w in self._windows(a, b, d)):
                         kept += 1
         return kept
 

@@ -109,3 +109,19 @@ def test_day_costs_are_the_difference_of_whole_row_costs(tmp_path):
         off = agent_fair_cost(problem, i, others, 100)
         assert got == {k: agent_fair_cost(problem, i, {**others, d: k}, 100) - off
                        for k in problem.allowed[i][d]}
+
+
+def test_training_raised_minimum_keeps_the_contracts_fairness_group(tmp_path):
+    from planner.io.writers import write_csv
+    from tests.scheduling.helpers import built_problem, data_and_run, write_center
+
+    data, run = data_and_run(tmp_path)
+    agents = [("t1", 0, 40), ("t2", 0, 40), ("p1", 0, 20)]
+    write_center(data, run, agents, [(a, "common", 3) for a, _, _ in agents], {"common": 1.0})
+    write_csv(pd.DataFrame({"agent_id": ["t1"], "topic": ["onboarding"], "hours": [5.0]}),
+              data / "training.csv")
+    problem = built_problem(data, run)
+    t1, t2, _ = problem.agents
+    assert t1.min_minutes > t2.min_minutes == 0  # the raise to hold the training
+    groups = problem.fair_groups
+    assert groups[0] == groups[1] != groups[2]
