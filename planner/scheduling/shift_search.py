@@ -67,8 +67,10 @@ def search_shifts(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], i
     start = roster_objective(rp, roster, cover)
     end = time.perf_counter() + 3600.0 if deadline is None else deadline
     # Fairness exchanges between two agents, which the one-agent moves cannot make: before the
-    # search (the first roster is built before the fair shares exist) and after it.
-    roster, now = fair_swaps(problem, rp, cover, roster, start, end, progress)
+    # search (the first roster is built before the fair shares exist; at most half of the
+    # search's time) and after it.
+    roster, now = fair_swaps(problem, rp, cover, roster, start,
+                             (time.perf_counter() + end) / 2, progress)
     best = [roster, now]
 
     def improved(new: dict, obj: float) -> None:
