@@ -3,6 +3,8 @@ fairness of a planted fair one, every row legal, the coverage untouched; nothing
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from planner.scheduling.fair_swap import fair_swaps
@@ -11,7 +13,7 @@ from planner.scheduling.interval_cover import IntervalCover, with_break_variants
 from planner.scheduling.roster import roster_objective
 from planner.scheduling.roster_check import row_violations
 from planner.scheduling.week import DEFAULT_WEIGHTS, default_variant, roster_problem
-from tests.scheduling.helpers import data_and_run, night_center, built_problem
+from tests.scheduling.helpers import built_problem, data_and_run, night_center
 
 # The night center (helpers.night_center): every day one night 00:00-08:00 (N) and one day shift
 # 09:00-17:00 (D); 2026-11-23 is a Monday, so days 5 and 6 are the weekend.
@@ -69,7 +71,7 @@ def _legal(problem, plain, rows) -> bool:
             return False
         spans = [(d * 1440 + problem.templates[k].start_minute,
                   d * 1440 + problem.templates[k].end_minute) for d, k in sorted(row.items())]
-        if any(b0 - a1 < 11 * 60 for (_, a1), (b0, _) in zip(spans, spans[1:])):
+        if any(b0 - a1 < 11 * 60 for (_, a1), (b0, _) in itertools.pairwise(spans)):
             return False
     return True
 
