@@ -39,6 +39,8 @@ Roster = dict[Cell, str]
 # Agents of the group tried as the other side of an exchange, those with the fewest of the kind
 # first.
 PARTNERS = 12
+# Other starts tried for an exchanged shift that breaks a rule where it lands.
+MEND = 6
 
 
 def fair_swaps(problem: SchedulingProblem, rp: RosterProblem, cover: IntervalCover,
@@ -76,6 +78,10 @@ class _Swapper:
         self.kinds = template_kinds(problem)
         self.counts = [agent_counts(problem, self._ids(i)) for i in range(len(self.ids))]
         self.own = [self._own_cost(i, row) for i, row in enumerate(self.rows)]
+        self.name_of: dict[tuple[int, int | None], str] = {}
+        for name, (k, v) in cover.shift_of.items():
+            self.name_of[(k, v)] = name
+            self.name_of.setdefault((k, None), name)
         self.members: dict[int, list[int]] = {}
         for i, g in enumerate(problem.fair_groups):
             self.members.setdefault(g, []).append(i)
@@ -127,8 +133,9 @@ class _Swapper:
         out.append(tuple(week))
         return list(dict.fromkeys(out))
 
-    def _try(self, a: int, b: int, days: tuple[int, ...]) -> bool:
-        """Exchange agents ``a`` and ``b``'s cells on ``days``; keep it when legal and cheaper."""
+    def _try(self, a: int, b: int, days: tuple[int, ...], mend: bool) -> bool:
+        """Exchange agents ``a`` and ``b``'s cells on ``days``; keep it when legal (with
+        ``mend``: after :meth:`_mend`) and cheaper."""
         ra, rb = self.rows[a], self.rows[b]
         if all(ra[d] == rb[d] for d in days):
             return False
@@ -138,12 +145,23 @@ class _Swapper:
         own = (self._own_cost(a, na) + self._own_cost(b, nb)
                - self.own[a] - self.own[b])
         # A fairness move: only exchanges that gain on the agents' own terms are priced in full.
-        if own >= 0 or not self._legal(a, na) or not self._legal(b, nb):
+        if own >= 0:
             return False
+        mended = False
+        for i, row in ((a, na), (b, nb)):
+            if not self._legal(i, row):
+                if not mend or not self._mend(i, row, days):
+                    return False
+                mended = True
+        if mended:
+            own = (self._own_cost(a, na) + self._own_cost(b, nb)
+                   - self.own[a] - self.own[b])
+            if own >= 0:
+                return False
         self._put(a, b, na, nb, days)
         # Agents of one skill group are interchangeable for coverage (the cells carry their
-        # break variants along): the exchange leaves it as it was.
-        same = self.problem.agents[a].group == self.problem.agents[b].group
+        # break variants along): a plain exchange leaves it as it was.
+        same = self.problem.agents[a].group == self.problem.agents[b].group and not mended
         coverage = self.coverage if same else self.cover.coverage_cost(self.cells)
         if own + coverage - self.coverage < 0:
             self.objective += own + coverage - self.coverage
@@ -153,6 +171,27 @@ class _Swapper:
                 self.own[i] = self._own_cost(i, self.rows[i])
             return True
         self._put(a, b, ra, rb, days)
+        return False
+
+    def _mend(self, i: int, row: list[str | None], days: tuple[int, ...]) -> bool:
+        """Make agent ``i``'s exchanged ``row`` legal by moving one exchanged shift to another
+        start of the same length on its day (the nearest first: the rest between shifts or
+        the agent's own hours broke); in place, whether it worked."""
+        shift_of, templates = self.cover.shift_of, self.problem.templates
+        for d in days:
+            s = row[d]
+            if s is None:
+                continue
+            k, v = shift_of[s]
+            tpl = templates[k]
+            near = sorted((o for o in self.problem.allowed[i][d]
+                           if o != k and templates[o].paid_minutes == tpl.paid_minutes),
+                          key=lambda o: (abs(templates[o].start_minute - tpl.start_minute), o))
+            for o in near[:MEND]:
+                row[d] = self.name_of.get((o, v)) or self.name_of[(o, None)]
+                if self._legal(i, row):
+                    return True
+            row[d] = s
         return False
 
     def _put(self, a: int, b: int, ra: list[str | None], rb: list[str | None],
@@ -187,7 +226,9 @@ class _Swapper:
                                        if self.counts[b][kind] < self.counts[a][kind] - 1
                                        and not self._has(b, kind, d)),
                                       key=lambda b: (self.counts[b][kind], b))[:PARTNERS]
-                    if any(self._try(a, b, w) for b in partners
+                    # Plain exchanges first (they keep the coverage as it is between agents
+                    # of one skill group), then with a shift moved where one lands badly.
+                    if any(self._try(a, b, w, mend) for mend in (False, True) for b in partners
                            for w in self._windows(a, b, d)):
                         kept += 1
         return kept

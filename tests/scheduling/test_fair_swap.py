@@ -63,10 +63,10 @@ def _rows(problem, shift_of, roster):
     return rows
 
 
-def _legal(problem, plain, rows) -> bool:
+def _legal(problem, plain, rows, days: int = 7) -> bool:
     """Every hard rule by the core's row check, and the 11 h rest counted here by hand."""
     for i, row in rows.items():
-        names = [problem.templates[row[d]].name if d in row else None for d in range(7)]
+        names = [problem.templates[row[d]].name if d in row else None for d in range(days)]
         if row_violations(plain, plain.employees[i], names):
             return False
         spans = [(d * 1440 + problem.templates[k].start_minute,
@@ -103,3 +103,27 @@ def test_without_fair_shares_the_roster_is_returned_unchanged(tmp_path):
     assert problem.fair_shares is None
     start = roster_objective(rp, unfair, cover)
     assert fair_swaps(problem, rp, cover, unfair, start) == (unfair, start)
+
+
+def test_exchanges_on_a_generated_center_keep_every_rule(tmp_path):
+    # A 24/7 center over two weeks with every other weekend off, time off and wishes: the
+    # exchanges from its greedy roster leave every row legal and lower the exact objective.
+    from planner.scheduling.greedy import greedy_roster
+    from planner.scheduling.synthetic import write_center
+
+    data, run = data_and_run(tmp_path)
+    write_center(data, run, 16, n_types=4, interval=30, seed=3, around_the_clock=True, weeks=2,
+                 shift_rules={"max_weekends_in_row": 1}, fairness=1.0)
+    problem = built_problem(data, run)
+    greedy = greedy_roster(problem, DEFAULT_WEIGHTS, seed=0)
+    set_fair_shares(problem, greedy.shifts)
+    plain = roster_problem(problem, DEFAULT_WEIGHTS, greedy.relaxed)
+    rp, shift_of, name_of = with_break_variants(plain, problem)
+    cover = IntervalCover(problem, shift_of, DEFAULT_WEIGHTS)
+    roster = {(problem.agents[i].agent_id, d): name_of[(k, default_variant(problem, i))]
+              for (i, d), k in greedy.shifts.items()}
+    start = roster_objective(rp, roster, cover)
+    got, objective = fair_swaps(problem, rp, cover, roster, start)
+    assert got != roster and objective < start
+    assert objective == roster_objective(rp, got, cover)
+    assert _legal(problem, plain, _rows(problem, shift_of, got), problem.grid.days)
