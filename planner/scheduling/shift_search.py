@@ -78,7 +78,10 @@ def search_shifts(problem: SchedulingProblem, shifts: Mapping[tuple[int, int], i
         if progress is not None:
             progress("search", time.perf_counter() - t0, obj)
 
-    lns(rp, roster, now, end, random.Random(seed), 1, improved, exchange=False,
+    # With fairness on, the exchanges after the search get a fifth of the time left (they only
+    # mend what the search's moves undid).
+    until = end if problem.fair_shares is None else end - (end - time.perf_counter()) / 5
+    lns(rp, roster, now, until, random.Random(seed), 1, improved, exchange=False,
         weekend=False, coverage=cover, budget=MOVE_BUDGET, patience=PATIENCE,
         kinds=KINDS, max_moves=max_moves)
     best[0], best[1] = fair_swaps(problem, rp, cover, best[0], best[1], end, progress)

@@ -127,3 +127,24 @@ def test_exchanges_on_a_generated_center_keep_every_rule(tmp_path):
     assert got != roster and objective < start
     assert objective == roster_objective(rp, got, cover)
     assert _legal(problem, plain, _rows(problem, shift_of, got), problem.grid.days)
+
+
+def test_weight_zero_plan_is_the_plan_without_exchanges(tmp_path, monkeypatch):
+    # Fairness off: the exchanges are never made, so the plan is the one the search gives
+    # without them (deterministic mode: the same plan for the same input).
+    import planner.scheduling.shift_search as shift_search
+    from planner.pipeline import run_stage
+
+    def plan(folder, without: bool):
+        data, run = data_and_run(folder)
+        night_center(data, run)
+        toml = data / "planner.toml"
+        toml.write_text(toml.read_text().replace("weight = 1.0", "weight = 0.0"))
+        with monkeypatch.context() as m:
+            if without:
+                m.setattr(shift_search, "fair_swaps", lambda p, rp, c, r, o, *a: (dict(r), o))
+            run_stage("schedule", data, run, time_limit=20, seed=0, bound=False,
+                      deterministic=True)
+        return (run / "schedule.csv").read_text()
+
+    assert plan(tmp_path / "with", False) == plan(tmp_path / "without", True)
