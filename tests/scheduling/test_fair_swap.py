@@ -136,6 +136,7 @@ def test_weight_zero_plan_is_the_plan_without_exchanges(tmp_path, monkeypatch):
     from planner.pipeline import run_stage
 
     def plan(folder, without: bool):
+        folder.mkdir()
         data, run = data_and_run(folder)
         night_center(data, run)
         toml = data / "planner.toml"
