@@ -44,7 +44,7 @@ def _baselines(use_sf: bool) -> list:
     if use_sf:
         from sf_models import StatsForecastModel
 
-        models += [StatsForecastModel("mstl"), StatsForecastModel("autoets", train_weeks=4)]
+        models += [StatsForecastModel("mstl"), StatsForecastModel("autoets")]
     return models
 
 

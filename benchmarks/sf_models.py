@@ -1,5 +1,10 @@
 """statsforecast's MSTL and AutoETS behind planner's Forecaster contract (benchmarks only).
 
+MSTL models the 30-minute series itself (daily and weekly seasons). AutoETS is used top-down, the
+way a planner would use it on call-centre data: on daily totals with a weekly season, spread over
+the day by each weekday's intraday shares of the last four weeks. Fed the 30-minute series with a
+daily season, AutoETS picks a non-seasonal model whose forecast from a closed night is zero.
+
 statsforecast pins pandas below 3, so it is the benchmark extra (`pip install ".[bench]"`), never a
 dependency of the product.
 """
@@ -40,8 +45,7 @@ class StatsForecastModel(Forecaster):
         spd = 24 * 60 // self.interval_minutes_
         if self.kind == "mstl":
             return MSTL(season_length=[spd, 7 * spd])
-        # ETS with a weekly season (336) takes minutes per fit; a daily season is the usual use
-        return AutoETS(season_length=spd)
+        return AutoETS(season_length=7)
 
     def _fit(self, times, y, is_open, **_):
         period = self.period_
@@ -51,6 +55,8 @@ class StatsForecastModel(Forecaster):
         self.y_ = y[-self.train_weeks * period:]
 
     def _predict(self, times, is_open):
+        if self.kind == "autoets":
+            return self._predict_top_down(times)
         pos = self._positions(times) - int((self.history_end_ - self.history_start_)
                                            / pd.Timedelta(minutes=self.interval_minutes_))
         h = int(pos.max()) + 1
@@ -61,3 +67,25 @@ class StatsForecastModel(Forecaster):
             "interval_start": times, "lo": np.maximum(out["lo-80"][pos], 0.0),
             "hi": out["hi-80"][pos]}))
         return out["mean"][pos]
+
+    def _predict_top_down(self, times):
+        spd = self.period_ // 7
+        days = len(self.y_) // spd
+        grid = self.y_[len(self.y_) - days * spd:].reshape(days, spd)
+        daily = grid.sum(axis=1)
+        # weekday of each row of the grid (the history ends at a midnight)
+        first = (self.history_end_.normalize() - pd.Timedelta(days=days)).dayofweek
+        weekday = (first + np.arange(days)) % 7
+        shares = np.zeros((7, spd))
+        recent = np.arange(days) >= days - 28
+        for wd in range(7):
+            rows = grid[recent & (weekday == wd)]
+            if rows.sum() > 0:
+                shares[wd] = rows.sum(axis=0) / rows.sum()
+        ahead = int((times[-1].normalize() - self.history_end_.normalize()).days) + 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = self._model().forecast(y=daily, h=ahead)
+        day = np.asarray((times.normalize() - self.history_end_.normalize()).days)
+        slot = np.asarray((times.hour * 60 + times.minute) // self.interval_minutes_)
+        return np.maximum(out["mean"][day], 0.0) * shares[times.dayofweek.to_numpy(), slot]
