@@ -28,7 +28,7 @@ FULL_TIME = "30-40 h, 5 days"  # the generated centers' full-time contract
 
 
 def run(agents: int, weeks: int, limit: float, weight: float, seed: int,
-        weekends_in_row: int | None) -> dict:
+        weekends_in_row: int | None, run_seed: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data, out = Path(tmp) / "data", Path(tmp) / "run"
         rules = {} if weekends_in_row is None else {"max_weekends_in_row": weekends_in_row}
@@ -37,12 +37,12 @@ def run(agents: int, weeks: int, limit: float, weight: float, seed: int,
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolverLimitWarning)
-            res = run_stage("schedule", data, out, time_limit=limit, seed=seed, bound=False)
+            res = run_stage("schedule", data, out, time_limit=limit, seed=run_seed, bound=False)
         wall = time.perf_counter() - t0
         check = check_schedule(out, data)
     t = res.fairness
     full = t[t["group"] == FULL_TIME]
-    row = {"weight": weight, "solve_s": res.solve_seconds, "wall_s": wall,
+    row = {"weight": weight, "run_seed": run_seed, "solve_s": res.solve_seconds, "wall_s": wall,
            "objective": res.objective, "short_h": res.shortfall_hours,
            "over_h": res.overstaffing_hours, "violations": len(check.violations),
            "full_timers": len(full)}
@@ -60,21 +60,25 @@ def main() -> None:
     ap.add_argument("--weeks", type=int, default=4)
     ap.add_argument("--limit", type=float, default=300.0, help="scheduler time limit [s]")
     ap.add_argument("--weights", type=float, nargs="+", default=[0.0, 1.0])
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="the generated center's seed")
+    ap.add_argument("--run-seeds", type=int, nargs="+", default=None,
+                    help="scheduler seeds, each run on the same center (default: --seed): the "
+                         "run-to-run spread at one weight")
     ap.add_argument("--weekends-in-row", type=int, default=None,
                     help="shifts.max_weekends_in_row (1: every other weekend off)")
     args = ap.parse_args()
     print(f"24/7 center, {args.agents} agents, {args.weeks} weeks, limit {args.limit:g} s, "
           f"seed {args.seed}, max_weekends_in_row {args.weekends_in_row}", flush=True)
-    print("weight  solve_s  wall_s  objective  short_h  over_h  violations  full  "
+    print("weight  seed  solve_s  wall_s  objective  short_h  over_h  violations  full  "
           "nights: share/spread/full+/all+  weekend days: share/spread/full+/all+  "
           "lates: share/spread/full+/all+")
-    for w in args.weights:
-        r = run(args.agents, args.weeks, args.limit, w, args.seed, args.weekends_in_row)
+    runs = [(w, s) for s in (args.run_seeds or [args.seed]) for w in args.weights]
+    for w, s in runs:
+        r = run(args.agents, args.weeks, args.limit, w, args.seed, args.weekends_in_row, s)
         kinds = "  ".join(
             f"{r[f'{k}_full_share']:.2f}/{r[f'{k}_full_spread']}/{r[f'{k}_full_max_above']:+.2f}/"
             f"{r[f'{k}_all_max_above']:+.2f}" for k in ("nights", "weekend_days", "lates"))
-        print(f"{w:>6g}  {r['solve_s']:>7.1f}  {r['wall_s']:>6.1f}  {r['objective']:>9.0f}  "
+        print(f"{w:>6g}  {s:>4}  {r['solve_s']:>7.1f}  {r['wall_s']:>6.1f}  {r['objective']:>9.0f}  "
               f"{r['short_h']:>7.1f}  {r['over_h']:>6.1f}  {r['violations']:>10}  "
               f"{r['full_timers']:>4}  {kinds}", flush=True)
     print("full+ / all+: the most a full-timer / any agent works above the fair share of their "

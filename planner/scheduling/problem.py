@@ -56,6 +56,9 @@ class Agent:
     eligible: tuple[str, ...]
     group: int
     team: str = ""
+    # The minimum of the agent's contract when planned training raised ``min_minutes`` (their
+    # fairness group follows the contract).
+    contract_min_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -154,8 +157,9 @@ class SchedulingProblem:
     def fair_groups(self) -> tuple[int, ...]:
         """Per agent, their fairness group (same team and contract)."""
         keys: dict[tuple, int] = {}
-        return tuple(keys.setdefault((a.team, a.min_minutes, a.max_minutes, a.max_days),
-                                     len(keys)) for a in self.agents)
+        return tuple(keys.setdefault(
+            (a.team, a.min_minutes if a.contract_min_minutes is None else a.contract_min_minutes,
+             a.max_minutes, a.max_days), len(keys)) for a in self.agents)
 
     def tier_cost(self, group: int, activity: int) -> int:
         """Cost per agent-interval of group ``group`` on ``activity`` (transactional preference)."""
@@ -387,7 +391,7 @@ def _reserve_training(problem: SchedulingProblem) -> None:
         need = math.ceil(minutes[i] / share / iv) * iv
         target = min(need, a.max_minutes, max_paid_upper_bound(problem, i))
         if target > a.min_minutes:
-            agents[i] = replace(a, min_minutes=target)
+            agents[i] = replace(a, min_minutes=target, contract_min_minutes=a.min_minutes)
             problem.notes.append(f"agent {a.agent_id}: minimum paid hours raised from "
                                  f"{a.min_minutes / 60:.1f} h to {target / 60:.1f} h to hold "
                                  f"{minutes[i] / 60:.1f} h of planned training")

@@ -3,6 +3,7 @@ vet rows built by heuristics and by the tests as the reference the CP-SAT model 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from planner.scheduling.rules import UNBOUNDED, EmployeeRules, RosterProblem, SequenceRule
@@ -56,8 +57,7 @@ def row_violations(problem: RosterProblem, rules: EmployeeRules, row: Sequence[s
             bad.append(f"{e}: {s} on day {d} not allowed")
         if s is not None and d + 1 < len(row) and row[d + 1] in types[s].cannot_follow:
             bad.append(f"{e}: {s} on day {d} then {row[d + 1]}")
-    for s in types:
-        n = sum(1 for x in row if x == s)
+    for s, n in Counter(x for x in row if x is not None).items():
         if n > rules.max_shifts.get(s, UNBOUNDED):
             bad.append(f"{e}: {n} x {s}")
     minutes = sum(types[x].length_minutes for x in row if x is not None)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from planner.scheduling.dayfix import improve_days
 from planner.scheduling.engine import Phase, Search, Step, search
+from planner.scheduling.fair_swap import fair_swaps
 from planner.scheduling.interval_cover import IntervalCover, with_break_variants
 from planner.scheduling.problem import SchedulingProblem
 from planner.scheduling.roster import roster_objective
@@ -92,6 +93,21 @@ class DayPhase:
             search.offer(self.name, roster, judged=True)
 
 
+@dataclass(frozen=True)
+class FairSwapPhase:
+    """Fairness exchanges between two agents of one group
+    (:func:`~planner.scheduling.fair_swap.fair_swaps`), which one-agent moves cannot make: a
+    night or weekend day passes from an agent above the group's fair share to one below it."""
+
+    problem: SchedulingProblem
+    name: str = "fair swaps"
+
+    def run(self, search: Search, until: float) -> None:
+        roster, obj = fair_swaps(self.problem, search.problem, search.coverage, search.best,
+                                 search.best_obj, deadline=until)
+        search.offer(self.name, roster, obj)
+
+
 def days_apart(problem: SchedulingProblem) -> bool:
     """Whether no shift crosses midnight (each day's coverage is its own)."""
     return not any(t.end_minute > DAY for t in problem.templates)
@@ -101,16 +117,22 @@ def default_phases(problem: SchedulingProblem, shift_of: Mapping[str, tuple[int,
                    name_of: Mapping[tuple[int, int], str], weights: Weights = DEFAULT_WEIGHTS,
                    relax: Mapping[int, int] | None = None, max_moves: int | None = None,
                    max_rounds: int | None = None,
-                   progress: Callable[[str, float, float], None] | None = None) -> list[Phase]:
+                   progress: Callable[[str, float, float], None] | None = None
+                   ) -> list[Phase | Step]:
     """The phases :func:`search_shifts` runs by default (see the module docstring);
     ``shift_of``/``name_of``: the maps of :func:`with_break_variants`."""
     days = DayPhase(problem, shift_of, name_of, weights, relax, max_rounds=max_rounds,
                     progress=progress)
-    if days_apart(problem):
-        return [days]
     # Shifts cross midnight: the day re-solve (the neighbouring days' shifts held) first, the
     # single-agent moves with the time it leaves.
-    return [days, single_agent_moves(max_moves)]
+    moves: list[Phase] = [days] if days_apart(problem) else [days, single_agent_moves(max_moves)]
+    if problem.fair_shares is None:
+        return moves
+    # With fairness on, exchanges first (the first roster was built before the fair shares
+    # existed; at most half the time) and a fifth of the time kept for exchanges at the end,
+    # which mend what the other moves undid.
+    swaps = FairSwapPhase(problem)
+    return [Step(swaps, 0.5), *(Step(m, 0.8) for m in moves), swaps]
 
 
 def single_agent_moves(max_moves: int | None = None) -> LnsPhase:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.io import load_folder
+from planner.io.runfolder import RunFolder
 from planner.io.writers import write_csv, write_text
 from planner.scheduling.problem import build_problem, read_requirements, read_tiers
 
@@ -108,3 +109,49 @@ def data_and_run(tmp_path: Path) -> tuple[Path, Path]:
     data.mkdir()
     run.mkdir()
     return data, run
+
+
+NIGHT_TOML = """horizon_days = 7
+seed = 0
+
+[center]
+interval_minutes = 60
+opening_hours = { mon = "24h", tue = "24h", wed = "24h", thu = "24h", fri = "24h", sat = "24h", sun = "24h" }
+
+[case_types.support]
+complexity = "standard"
+
+[shifts]
+lengths_hours = [8.0]
+start_step_minutes = 60
+lunch_minutes = 0
+break_minutes = 0
+min_rest_hours = 11.0
+max_consecutive_days = 5
+days_off_per_week = 2
+allow_overnight = true
+max_hours = 40.0
+
+[fairness]
+weight = 1.0
+"""
+
+
+def night_center(data: Path, run: Path) -> None:
+    """Four full-timers; every day one agent 00:00-08:00 (a night) and one 09:00-17:00."""
+    write_text(NIGHT_TOML, data / "planner.toml")
+    ids = ["n1", "n2", "n3", "n4"]
+    write_csv(pd.DataFrame({"agent_id": ids, "name": ids, "min_hours": 16.0, "max_hours": 40.0}),
+              data / "agents.csv")
+    write_csv(pd.DataFrame({"agent_id": ids, "case_type": "support", "level": 3}),
+              data / "skills.csv")
+    write_csv(pd.DataFrame({"case_type": ["support"], "interval_start": ["2026-11-16T09:00:00"],
+                            "volume": [1.0]}), data / "volumes.csv")
+    rows = []
+    for d in range(7):
+        day = pd.Timestamp("2026-11-23") + pd.Timedelta(days=d)
+        for h in range(24):
+            need = 1.0 if h < 8 or 9 <= h < 17 else 0.0
+            rows.append(("support", day + pd.Timedelta(hours=h), need, need))
+    write_csv(pd.DataFrame(rows, columns=["case_type", "interval_start", "agents_net",
+                                          "agents_gross"]), RunFolder(run).file("requirements"))

@@ -66,65 +66,16 @@ def test_table_counts_a_hand_made_plan():
     assert spread.loc[("30-40 h, 5 days", "wishes granted (share)"), "spread"] == 0.5
 
 
-TOML = """horizon_days = 7
-seed = 0
-
-[center]
-interval_minutes = 60
-opening_hours = { mon = "24h", tue = "24h", wed = "24h", thu = "24h", fri = "24h", sat = "24h", sun = "24h" }
-
-[case_types.support]
-complexity = "standard"
-
-[shifts]
-lengths_hours = [8.0]
-start_step_minutes = 60
-lunch_minutes = 0
-break_minutes = 0
-min_rest_hours = 11.0
-max_consecutive_days = 5
-days_off_per_week = 2
-allow_overnight = true
-max_hours = 40.0
-
-[fairness]
-weight = 1.0
-"""
-
-
-def _night_center(data, run) -> None:
-    """Four full-timers; every day one agent 00:00-08:00 (a night) and one 09:00-17:00."""
-    from planner.io.runfolder import RunFolder
-    from planner.io.writers import write_csv, write_text
-
-    write_text(TOML, data / "planner.toml")
-    ids = ["n1", "n2", "n3", "n4"]
-    write_csv(pd.DataFrame({"agent_id": ids, "name": ids, "min_hours": 16.0, "max_hours": 40.0}),
-              data / "agents.csv")
-    write_csv(pd.DataFrame({"agent_id": ids, "case_type": "support", "level": 3}),
-              data / "skills.csv")
-    write_csv(pd.DataFrame({"case_type": ["support"], "interval_start": ["2026-11-16T09:00:00"],
-                            "volume": [1.0]}), data / "volumes.csv")
-    rows = []
-    for d in range(7):
-        day = pd.Timestamp("2026-11-23") + pd.Timedelta(days=d)
-        for h in range(24):
-            need = 1.0 if h < 8 or 9 <= h < 17 else 0.0
-            rows.append(("support", day + pd.Timedelta(hours=h), need, need))
-    write_csv(pd.DataFrame(rows, columns=["case_type", "interval_start", "agents_net",
-                                          "agents_gross"]), RunFolder(run).file("requirements"))
-
-
 @pytest.mark.parametrize("weight", [1.0])
 def test_small_center_spreads_nights_and_weekends_within_one_of_the_fair_share(tmp_path, weight):
     # 7 nights and 4 weekend shifts for 4 identical agents: the fair answer gives everyone one
     # or two nights (share 1.75) and one or two weekend days, with every shift covered.
     from planner.pipeline import run_stage
     from planner.scheduling import check_schedule
-    from tests.scheduling.helpers import data_and_run
+    from tests.scheduling.helpers import data_and_run, night_center
 
     data, run = data_and_run(tmp_path)
-    _night_center(data, run)
+    night_center(data, run)
     res = run_stage("schedule", data, run, time_limit=20, seed=0, bound=False,
                     deterministic=True)
     assert check_schedule(run, data).ok
@@ -143,10 +94,10 @@ def test_day_costs_are_the_difference_of_whole_row_costs(tmp_path):
     from planner.io import load_folder
     from planner.scheduling.fairness import agent_fair_cost, day_fair_costs
     from planner.scheduling.problem import build_problem, read_requirements
-    from tests.scheduling.helpers import data_and_run
+    from tests.scheduling.helpers import data_and_run, night_center
 
     data, run = data_and_run(tmp_path)
-    _night_center(data, run)
+    night_center(data, run)
     problem = build_problem(load_folder(data), read_requirements(run / "requirements.csv", "UTC"))
     problem.fair_shares = np.array([[1.75, 0.4, 1.0]] * 4)
     rng = np.random.default_rng(0)
@@ -158,3 +109,19 @@ def test_day_costs_are_the_difference_of_whole_row_costs(tmp_path):
         off = agent_fair_cost(problem, i, others, 100)
         assert got == {k: agent_fair_cost(problem, i, {**others, d: k}, 100) - off
                        for k in problem.allowed[i][d]}
+
+
+def test_training_raised_minimum_keeps_the_contracts_fairness_group(tmp_path):
+    from planner.io.writers import write_csv
+    from tests.scheduling.helpers import built_problem, data_and_run, write_center
+
+    data, run = data_and_run(tmp_path)
+    agents = [("t1", 0, 40), ("t2", 0, 40), ("p1", 0, 20)]
+    write_center(data, run, agents, [(a, "common", 3) for a, _, _ in agents], {"common": 1.0})
+    write_csv(pd.DataFrame({"agent_id": ["t1"], "topic": ["onboarding"], "hours": [5.0]}),
+              data / "training.csv")
+    problem = built_problem(data, run)
+    t1, t2, _ = problem.agents
+    assert t1.min_minutes > t2.min_minutes == 0  # the raise to hold the training
+    groups = problem.fair_groups
+    assert groups[0] == groups[1] != groups[2]
