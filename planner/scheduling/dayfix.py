@@ -49,8 +49,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from planner.scheduling.cover_curve import add_cover_cost, units
 from planner.scheduling.fairness import day_fair_costs
-from planner.scheduling.greedy import presence_mask
-from planner.scheduling.problem import SchedulingProblem
+from planner.scheduling.problem import SchedulingProblem, presence_mask
 from planner.scheduling.roster_check import row_violations
 from planner.scheduling.rules import RosterProblem
 from planner.scheduling.sparse_rows import rows_to_matrix

@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 
 from planner.scheduling.constraints import is_const, negate
 from planner.scheduling.cover_curve import UNITS
-from planner.scheduling.problem import SchedulingProblem
+from planner.scheduling.problem import SchedulingProblem, presence_mask
 from planner.scheduling.roster import build_roster_model
 from planner.scheduling.rules import RosterProblem
 from planner.scheduling.week import (
@@ -119,33 +119,6 @@ def _take(problem: SchedulingProblem, residual: np.ndarray, eligible: tuple[int,
     pick = elig[need.argmax(axis=0)]
     residual[pick, idx] -= 1.0
     return idx, pick
-
-
-def presence_mask(problem: SchedulingProblem, day: int, template: int,
-                  offsets: tuple[int, ...]) -> np.ndarray:
-    """Grid intervals where an agent on ``template`` on ``day`` is on an activity (not on break).
-    Shared and read-only: one array per (day, template, offsets) of a problem."""
-    cache = problem.derived.setdefault("presence_masks", {})
-    key = (day, template, offsets)
-    got = cache.get(key)
-    if got is None:
-        got = cache[key] = _presence_mask(problem, day, template, offsets)
-        got.flags.writeable = False
-    return got
-
-
-def _presence_mask(problem: SchedulingProblem, day: int, template: int,
-                   offsets: tuple[int, ...]) -> np.ndarray:
-    grid, iv = problem.grid, problem.interval
-    tpl = problem.templates[template]
-    out = np.zeros(grid.size, dtype=bool)
-    t0 = grid.index(day, tpl.start_minute)
-    t1 = grid.index(day, tpl.end_minute)
-    out[t0:t1] = True
-    for w, off in zip(tpl.breaks, offsets, strict=True):
-        b0 = t0 + off // iv
-        out[b0:b0 + w.span(iv)] = False
-    return out
 
 
 @dataclass

@@ -479,3 +479,30 @@ def horizon_dates(grid: Grid) -> list:
 def problems_in(frame: pd.DataFrame, file: str) -> None:  # pragma: no cover - thin guard
     if frame is None:
         raise ContractError([Problem(file, None, None, None, "an existing file")])
+
+
+def presence_mask(problem: SchedulingProblem, day: int, template: int,
+                  offsets: tuple[int, ...]) -> np.ndarray:
+    """Grid intervals where an agent on ``template`` on ``day`` is on an activity (not on break).
+    Shared and read-only: one array per (day, template, offsets) of a problem."""
+    cache = problem.derived.setdefault("presence_masks", {})
+    key = (day, template, offsets)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = _presence_mask(problem, day, template, offsets)
+        got.flags.writeable = False
+    return got
+
+
+def _presence_mask(problem: SchedulingProblem, day: int, template: int,
+                   offsets: tuple[int, ...]) -> np.ndarray:
+    grid, iv = problem.grid, problem.interval
+    tpl = problem.templates[template]
+    out = np.zeros(grid.size, dtype=bool)
+    t0 = grid.index(day, tpl.start_minute)
+    t1 = grid.index(day, tpl.end_minute)
+    out[t0:t1] = True
+    for w, off in zip(tpl.breaks, offsets, strict=True):
+        b0 = t0 + off // iv
+        out[b0:b0 + w.span(iv)] = False
+    return out
